@@ -1,0 +1,52 @@
+package dev.ballast.lb;
+
+/**
+ * Which endpoints a strategy may pick right now: the pool's cached health view (panic or not, usable count) plus
+ * the request's avoid set. Envoy panic mode: below the threshold, health is disregarded and every non-draining
+ * endpoint is a candidate. Immutable; the pool swaps in a new one when health changes or a deadline passes.
+ */
+public final class Eligibility {
+
+    private final UpstreamPool pool;
+    private final boolean panic;
+    private final boolean single;
+    private final int usable;
+    private final int candidates;
+    final long validUntil;
+    final boolean expires;
+    final int version;
+
+    Eligibility(UpstreamPool pool, boolean panic, boolean single, int usable, int candidates, long validUntil,
+            boolean expires, int version) {
+        this.version = version;
+        this.pool = pool;
+        this.panic = panic;
+        this.single = single;
+        this.usable = usable;
+        this.candidates = candidates;
+        this.validUntil = validUntil;
+        this.expires = expires;
+    }
+
+    /** True when the strategy may pick this endpoint for this request. */
+    public boolean allows(Endpoint endpoint, PickContext context, long nowNanos) {
+        if (endpoint.isDraining() || context.avoids(endpoint.id())) {
+            return false;
+        }
+        return panic || endpoint.isHealthy(nowNanos, single);
+    }
+
+    public boolean panic() {
+        return panic;
+    }
+
+    /** Endpoints a pick may land on, ignoring the avoid set: usable ones, or every non-draining one in panic. */
+    public int candidateCount() {
+        return panic ? candidates : usable;
+    }
+
+    /** Requests in flight across the whole pool (bounded-load hashing needs the average). */
+    public int totalInFlight() {
+        return pool.totalInFlight();
+    }
+}

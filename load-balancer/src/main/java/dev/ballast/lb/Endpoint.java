@@ -1,0 +1,147 @@
+package dev.ballast.lb;
+
+import dev.ballast.lb.health.ActiveHealth;
+import dev.ballast.lb.health.OutlierDetection;
+import dev.ballast.lb.health.PassiveHealth;
+import dev.ballast.lb.health.SlowStart;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Live view of one endpoint inside a pool. Per-request state (in-flight count) is a single atomic int;
+ * health state lives in one object per concern (nginx passive, Envoy outlier, HAProxy active), as Envoy keeps
+ * health checking, outlier detection and selection apart. Survives snapshot updates when its id stays.
+ */
+public final class Endpoint {
+
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(Endpoint.class, "inFlight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final UpstreamPool pool;
+    private volatile EndpointSpec spec;
+    private volatile int weight;
+    @SuppressWarnings("unused") // accessed through IN_FLIGHT
+    private volatile int inFlight;
+    private volatile boolean draining;
+    /** Start of the slow-start ramp; may lie in the future (end of an ejection). */
+    private volatile long rampFrom;
+    private final long slowStartNanos;
+    final PassiveHealth passive;
+    final OutlierDetection outlier;
+    final ActiveHealth active;
+
+    Endpoint(UpstreamPool pool, EndpointSpec spec, PoolConfig config, long nowNanos, boolean rampUp) {
+        this.pool = pool;
+        this.spec = spec;
+        this.weight = spec.weight();
+        this.slowStartNanos = config.slowStart().toNanos();
+        this.rampFrom = rampUp ? nowNanos : nowNanos - slowStartNanos;
+        this.passive = new PassiveHealth(config.maxFails(), config.failTimeout().toNanos(), spec.weight(), nowNanos);
+        this.outlier = new OutlierDetection(config.consecutive5xx(), config.consecutiveGatewayFailures(),
+                config.baseEjectionTime().toNanos(), config.ejectionCap().toNanos());
+        this.active = new ActiveHealth(config.rise(), config.fall(), config.initialHealthy());
+    }
+
+    public EndpointSpec spec() {
+        return spec;
+    }
+
+    public String id() {
+        return spec.id();
+    }
+
+    public String host() {
+        return spec.host();
+    }
+
+    public int port() {
+        return spec.port();
+    }
+
+    /** Configured weight (nginx peer->weight). */
+    public int weight() {
+        return weight;
+    }
+
+    /** Current in-flight requests and open streams. */
+    public int inFlight() {
+        return (int) IN_FLIGHT.getVolatile(this);
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** nginx effective_weight: lowered by failures, climbs back one per round-robin round. */
+    public int effectiveWeight() {
+        return passive.effectiveWeight();
+    }
+
+    /** Round robin's recovery step ("if (peer->effective_weight < peer->weight) peer->effective_weight++"). */
+    public void recoverEffectiveWeight() {
+        passive.recoverOneStep();
+    }
+
+    /** Slow-start factor in permille (100..1000), 1000 when no ramp is running. */
+    public int slowStartPermille(long nowNanos) {
+        return slowStartNanos == 0 ? SlowStart.FULL : SlowStart.permille(nowNanos, rampFrom, slowStartNanos);
+    }
+
+    /** Static weight scaled by slow start, in thousandths: what weighted random and least-* strategies use. */
+    public long rampedWeight(long nowNanos) {
+        return (long) weight * slowStartPermille(nowNanos);
+    }
+
+    /** Effective weight scaled by slow start, in thousandths: what smooth weighted round robin uses. */
+    public long selectionWeight(long nowNanos) {
+        return (long) passive.effectiveWeight() * slowStartPermille(nowNanos);
+    }
+
+    // ---- pool-internal state changes ----
+
+    void respec(EndpointSpec newSpec) {
+        spec = newSpec;
+        weight = newSpec.weight();
+        passive.reweight(newSpec.weight());
+    }
+
+    /** Health only: usable when active checks pass, not ejected and not waiting out nginx fail_timeout. */
+    boolean isHealthy(long nowNanos, boolean single) {
+        return active.isUp() && !outlier.isEjected(nowNanos) && (single || !passive.isBlocked(nowNanos));
+    }
+
+    void acquire(long nowNanos) {
+        IN_FLIGHT.getAndAdd(this, 1);
+        passive.onPick(nowNanos);
+    }
+
+    void release() {
+        IN_FLIGHT.getAndAdd(this, -1);
+    }
+
+    boolean setDraining(boolean value) {
+        boolean was = draining;
+        draining = value;
+        return was != value;
+    }
+
+    void startRamp(long fromNanos) {
+        rampFrom = fromNanos;
+    }
+
+    UpstreamPool pool() {
+        return pool;
+    }
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + spec.id() + " weight=" + weight + " inFlight=" + inFlight() + "]";
+    }
+}

@@ -1,0 +1,359 @@
+package dev.ballast.lb;
+
+import dev.ballast.lb.health.ActiveHealth;
+import dev.ballast.lb.strategy.Strategy;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One upstream pool: an immutable snapshot of endpoints swapped atomically on update (survivors keep their live
+ * state by id), a strategy initialised over each snapshot, and the health rules that decide which endpoints are
+ * usable. pick() takes no pool lock: it reads the snapshot and a cached health view that is rebuilt only when
+ * health changes or a time-based deadline (end of fail_timeout or ejection) passes.
+ */
+public final class UpstreamPool {
+
+    private static final System.Logger LOG = System.getLogger(UpstreamPool.class.getName());
+
+    private final String name;
+    private final PoolConfig config;
+    private final TimeSource time;
+    private final RandomSource random;
+    private final boolean trackTotal;
+    private final AtomicInteger totalInFlight = new AtomicInteger();
+    private final Object writeLock = new Object();
+    private volatile Snapshot snapshot;
+    private volatile Eligibility view;
+    /** Bumped on every health event; a cached view computed before the bump is discarded. */
+    private final AtomicInteger healthVersion = new AtomicInteger();
+
+    private record Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy) {
+    }
+
+    private UpstreamPool(String name, PoolConfig config, TimeSource time, RandomSource random) {
+        this.name = name;
+        this.config = config;
+        this.time = time;
+        this.random = random;
+        this.trackTotal = config.strategy().boundedLoadFactor() > 0;
+        this.snapshot = new Snapshot(List.of(), Map.of(), Strategy.init(config.strategy(), List.of(), random));
+    }
+
+    public static UpstreamPool create(String name, PoolConfig config, TimeSource time) {
+        return create(name, config, time, RandomSource.threadLocal());
+    }
+
+    public static UpstreamPool create(String name, PoolConfig config, TimeSource time, RandomSource random) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("pool name must not be blank");
+        }
+        return new UpstreamPool(name, Objects.requireNonNull(config, "config"), Objects.requireNonNull(time, "time"),
+                Objects.requireNonNull(random, "random"));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    /**
+     * Replaces the endpoint set atomically. Endpoints whose id survives keep in-flight counts, failures, ejections,
+     * probe state, draining and slow-start clock; new ones start a slow-start ramp unless the pool was empty
+     * (HAProxy: "the slowstart never applies when HAProxy starts"). Duplicate ids are rejected.
+     */
+    public void update(List<EndpointSpec> endpoints) {
+        Objects.requireNonNull(endpoints, "endpoints");
+        synchronized (writeLock) {
+            long now = time.nanoTime();
+            Snapshot old = snapshot;
+            boolean rampNew = !old.list().isEmpty();
+            List<Endpoint> list = new ArrayList<>(endpoints.size());
+            Map<String, Endpoint> byId = new HashMap<>();
+            for (EndpointSpec spec : endpoints) {
+                Objects.requireNonNull(spec, "endpoint spec");
+                Endpoint endpoint = old.byId().get(spec.id());
+                if (endpoint == null) {
+                    endpoint = new Endpoint(this, spec, config, now, rampNew);
+                } else {
+                    endpoint.respec(spec);
+                }
+                if (byId.putIfAbsent(spec.id(), endpoint) != null) {
+                    throw new IllegalArgumentException("pool " + name + ": endpoint id " + spec.id()
+                            + " appears twice; give each endpoint a distinct id");
+                }
+                list.add(endpoint);
+            }
+            List<Endpoint> frozen = Collections.unmodifiableList(list);
+            snapshot = new Snapshot(frozen, Collections.unmodifiableMap(byId),
+                    Strategy.init(config.strategy(), frozen, random));
+            invalidate();
+            int added = 0;
+            for (Endpoint e : list) {
+                if (!old.byId().containsKey(e.id())) {
+                    added++;
+                }
+            }
+            int removed = old.list().size() - (list.size() - added);
+            if (added != 0 || removed != 0) {
+                LOG.log(Level.INFO, "pool {0}: endpoints updated, {1} total, {2} added, {3} removed", name,
+                        list.size(), added, removed);
+            }
+        }
+    }
+
+    /** The current snapshot, in update order. */
+    public List<Endpoint> endpoints() {
+        return snapshot.list();
+    }
+
+    /**
+     * Chooses an endpoint and opens a lease on it, or returns null when no usable endpoint exists (including when
+     * every usable one is in the avoid set). Non-blocking and thread-safe.
+     */
+    public Lease pick(PickContext context) {
+        PickContext ctx = context == null ? PickContext.EMPTY : context;
+        long now = time.nanoTime();
+        Snapshot s = snapshot;
+        if (s.list().isEmpty()) {
+            return null;
+        }
+        Eligibility eligibility = eligibility(s, now);
+        Endpoint endpoint = s.strategy().pick(ctx, eligibility, now);
+        if (endpoint == null) {
+            return null;
+        }
+        endpoint.acquire(now);
+        if (trackTotal) {
+            totalInFlight.incrementAndGet();
+        }
+        return new Lease(endpoint);
+    }
+
+    /** Stops new requests to an endpoint; in-flight ones finish. False when the id is unknown. */
+    public boolean drain(String endpointId) {
+        return setDraining(endpointId, true);
+    }
+
+    public boolean undrain(String endpointId) {
+        return setDraining(endpointId, false);
+    }
+
+    private boolean setDraining(String endpointId, boolean value) {
+        Endpoint endpoint = snapshot.byId().get(endpointId);
+        if (endpoint == null) {
+            return false;
+        }
+        if (endpoint.setDraining(value)) {
+            LOG.log(Level.INFO, "pool {0}: endpoint {1} {2}, {3} in flight", name, endpointId,
+                    value ? "draining" : "no longer draining", endpoint.inFlight());
+            invalidate();
+        }
+        return true;
+    }
+
+    /** Records one active health-check result (HAProxy rise/fall). Unknown ids are ignored. */
+    public void recordProbe(String endpointId, boolean success) {
+        Endpoint endpoint = snapshot.byId().get(endpointId);
+        if (endpoint == null) {
+            return;
+        }
+        long now = time.nanoTime();
+        ActiveHealth.Transition transition = endpoint.active.record(success);
+        if (transition == ActiveHealth.Transition.UP) {
+            endpoint.startRamp(now);
+            LOG.log(Level.INFO, "pool {0}: endpoint {1} is UP after passing probes", name, endpointId);
+            invalidate();
+        } else if (transition == ActiveHealth.Transition.DOWN) {
+            LOG.log(Level.WARNING, "pool {0}: endpoint {1} is DOWN after failing probes", name, endpointId);
+            invalidate();
+        }
+        if (success && endpoint.outlier.uneject(now)) {
+            // Envoy successful_active_health_check_uneject_host (default true)
+            endpoint.startRamp(now);
+            LOG.log(Level.INFO, "pool {0}: endpoint {1} un-ejected by a passing probe", name, endpointId);
+            invalidate();
+        }
+    }
+
+    /** Snapshot of the pool's state for the admin API and metrics. */
+    public PoolState state() {
+        long now = time.nanoTime();
+        long wallNow = time.epochMillis();
+        Snapshot s = snapshot;
+        Eligibility eligibility = eligibility(s, now);
+        boolean single = s.list().size() == 1;
+        List<EndpointState> states = new ArrayList<>(s.list().size());
+        for (Endpoint e : s.list()) {
+            boolean ejected = e.outlier.isEjected(now);
+            String health;
+            if (!e.active.isUp()) {
+                health = "unhealthy";
+            } else if (ejected) {
+                health = "ejected";
+            } else if (!single && e.passive.isBlocked(now)) {
+                health = "failed";
+            } else {
+                health = "healthy";
+            }
+            Long ejectedUntil = ejected ? wallNow + (e.outlier.ejectedUntil() - now) / 1_000_000L : null;
+            int effective = (int) (e.selectionWeight(now) / 1000);
+            states.add(new EndpointState(e.id(), e.host(), e.port(), e.spec().zone(), e.weight(), effective,
+                    e.inFlight(), Math.max(e.passive.fails(), e.outlier.consecutive5xx()), health, e.active.isUp(),
+                    e.isDraining(), ejectedUntil, e.outlier.ejectionCount()));
+        }
+        return new PoolState(name, config.strategy().label(), eligibility.panic(), usableCount(s, now),
+                s.list().size(), states);
+    }
+
+    // ---- internals ----
+
+    int totalInFlight() {
+        return totalInFlight.get();
+    }
+
+    /** Called once per lease. */
+    void complete(Endpoint endpoint, Outcome outcome) {
+        endpoint.release();
+        if (trackTotal) {
+            totalInFlight.decrementAndGet();
+        }
+        if (outcome == Outcome.CLIENT_ABORT) {
+            return;
+        }
+        long now = time.nanoTime();
+        if (outcome.isPassiveFailure()) {
+            if (endpoint.passive.onFailure(now) && snapshot.list().size() > 1) {
+                LOG.log(Level.WARNING, "pool {0}: endpoint {1} temporarily disabled after {2} failure(s) "
+                        + "(max_fails {3}, fail_timeout {4})", name, endpoint.id(), endpoint.passive.fails(),
+                        config.maxFails(), config.failTimeout());
+            }
+            invalidate();
+        } else if (outcome == Outcome.SUCCESS && endpoint.passive.onSuccess()) {
+            endpoint.startRamp(now);
+            LOG.log(Level.INFO, "pool {0}: endpoint {1} passed its trial request after fail_timeout", name,
+                    endpoint.id());
+            invalidate();
+        }
+        if (endpoint.outlier.record(outcome, now)) {
+            tryEject(endpoint, now);
+        }
+    }
+
+    private void tryEject(Endpoint endpoint, long now) {
+        synchronized (writeLock) {
+            Snapshot s = snapshot;
+            int total = s.list().size();
+            int ejected = 0;
+            for (Endpoint e : s.list()) {
+                if (e.outlier.isEjected(now)) {
+                    ejected++;
+                }
+            }
+            // Envoy: max_ejection_percent, but at least one host may be ejected; ours: at least one always stays.
+            int allowed = Math.min(total - 1, Math.max(1, (int) Math.floor(total * config.maxEjectionPercent() / 100.0)));
+            if (ejected >= allowed || !s.byId().containsKey(endpoint.id())) {
+                LOG.log(Level.INFO, "pool {0}: endpoint {1} reached an outlier threshold but {2} of {3} endpoints "
+                        + "are already ejected (max {4} %)", name, endpoint.id(), ejected, total,
+                        config.maxEjectionPercent());
+                return;
+            }
+            long until = endpoint.outlier.eject(now);
+            endpoint.startRamp(until);
+            invalidate();
+            LOG.log(Level.WARNING, "pool {0}: endpoint {1} ejected for {2} ms (ejection #{3})", name, endpoint.id(),
+                    (until - now) / 1_000_000L, endpoint.outlier.ejectionCount());
+        }
+    }
+
+    private void invalidate() {
+        healthVersion.incrementAndGet();
+        view = null;
+    }
+
+    private Eligibility eligibility(Snapshot s, long now) {
+        Eligibility v = view;
+        if (v != null && v.version == healthVersion.get() && (!v.expires || now - v.validUntil < 0)) {
+            return v;
+        }
+        return recompute(s, now);
+    }
+
+    private Eligibility recompute(Snapshot s, long now) {
+        int version = healthVersion.get();
+        boolean single = s.list().size() == 1;
+        int usable = 0;
+        int candidates = 0;
+        boolean expires = false;
+        long validUntil = 0;
+        for (Endpoint e : s.list()) {
+            if (e.isDraining()) {
+                continue;
+            }
+            candidates++;
+            if (e.isHealthy(now, single)) {
+                usable++;
+                continue;
+            }
+            // Time-based recoveries: the view must be rebuilt when they happen.
+            long deadline = Long.MAX_VALUE;
+            boolean timed = false;
+            if (e.outlier.isEjected(now)) {
+                deadline = e.outlier.ejectedUntil();
+                timed = true;
+            }
+            if (!single && e.passive.isBlocked(now)) {
+                long until = e.passive.blockedUntil();
+                deadline = timed ? Math.max(deadline, until) : until;
+                timed = true;
+            }
+            if (timed && e.active.isUp() && (!expires || deadline - validUntil < 0)) {
+                validUntil = deadline;
+                expires = true;
+            }
+        }
+        boolean panic = candidates > 0 && usable < config.panicThreshold() * candidates;
+        Eligibility previous = view;
+        if (panic && (previous == null || !previous.panic())) {
+            LOG.log(Level.WARNING, "pool {0}: panic mode, only {1} of {2} endpoints usable (threshold {3}); "
+                    + "spreading over all of them", name, usable, candidates, config.panicThreshold());
+        }
+        Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version);
+        if (snapshot == s && healthVersion.get() == version) {
+            view = v;
+        }
+        return v;
+    }
+
+    private static int usableCount(Snapshot s, long now) {
+        boolean single = s.list().size() == 1;
+        int usable = 0;
+        for (Endpoint e : s.list()) {
+            if (!e.isDraining() && e.isHealthy(now, single)) {
+                usable++;
+            }
+        }
+        return usable;
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamPool[" + name + ", " + config.strategy().label() + ", " + snapshot.list().size()
+                + " endpoints]";
+    }
+
+    /** Ids in the current snapshot (tests and admin). */
+    Set<String> ids() {
+        return new HashSet<>(snapshot.byId().keySet());
+    }
+}

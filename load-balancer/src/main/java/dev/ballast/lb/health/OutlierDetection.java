@@ -1,0 +1,103 @@
+package dev.ballast.lb.health;
+
+import dev.ballast.lb.Outcome;
+
+/**
+ * Envoy outlier detection for one endpoint: consecutive_5xx and consecutive_gateway_failure counters, ejection for
+ * base_ejection_time × number of ejections capped at max_ejection_time (outlier_detection.proto). Ejections end at
+ * their exact deadline instead of at Envoy's next 10 s sweep, so tests and behaviour are deterministic.
+ */
+public final class OutlierDetection {
+
+    private final int consecutive5xxLimit;
+    private final int consecutiveGatewayLimit;
+    private final long baseNanos;
+    private final long capNanos;
+    private int consecutive5xx;
+    private int consecutiveGateway;
+    private volatile boolean ejected;
+    private volatile long ejectedUntil;
+    private volatile int ejectionCount;
+
+    public OutlierDetection(int consecutive5xxLimit, int consecutiveGatewayLimit, long baseNanos, long capNanos) {
+        this.consecutive5xxLimit = consecutive5xxLimit;
+        this.consecutiveGatewayLimit = consecutiveGatewayLimit;
+        this.baseNanos = baseNanos;
+        this.capNanos = capNanos;
+    }
+
+    /**
+     * Counts one outcome, as Envoy's putHttpResponseCode: a gateway error bumps both counters, another 5xx bumps
+     * consecutive_5xx and resets the gateway counter, anything else resets both.
+     *
+     * @return true when a threshold was just reached and the endpoint should be ejected (if the pool allows)
+     */
+    public boolean record(Outcome outcome, long nowNanos) {
+        if (outcome == Outcome.CLIENT_ABORT) {
+            return false;
+        }
+        if (!outcome.is5xx()) {
+            if (consecutive5xx != 0 || consecutiveGateway != 0) {
+                synchronized (this) {
+                    consecutive5xx = 0;
+                    consecutiveGateway = 0;
+                }
+            }
+            return false;
+        }
+        synchronized (this) {
+            if (isEjected(nowNanos)) {
+                return false; // traffic in panic mode says nothing new
+            }
+            boolean trip = false;
+            if (outcome.isGatewayFailure()) {
+                consecutiveGateway++;
+                trip = consecutiveGatewayLimit > 0 && consecutiveGateway == consecutiveGatewayLimit;
+            } else {
+                consecutiveGateway = 0;
+            }
+            consecutive5xx++;
+            trip |= consecutive5xxLimit > 0 && consecutive5xx == consecutive5xxLimit;
+            return trip;
+        }
+    }
+
+    /** Ejects now; returns the deadline. */
+    public synchronized long eject(long nowNanos) {
+        int n = ejectionCount + 1;
+        ejectionCount = n;
+        long duration = baseNanos > capNanos / n ? capNanos : Math.min(capNanos, baseNanos * n);
+        ejectedUntil = nowNanos + duration;
+        ejected = true;
+        consecutive5xx = 0;
+        consecutiveGateway = 0;
+        return ejectedUntil;
+    }
+
+    /** Envoy successful_active_health_check_uneject_host: a passing probe ends the ejection early. */
+    public synchronized boolean uneject(long nowNanos) {
+        boolean was = isEjected(nowNanos);
+        ejected = false;
+        return was;
+    }
+
+    public boolean isEjected(long nowNanos) {
+        return ejected && nowNanos - ejectedUntil < 0;
+    }
+
+    public long ejectedUntil() {
+        return ejectedUntil;
+    }
+
+    public int ejectionCount() {
+        return ejectionCount;
+    }
+
+    public synchronized int consecutive5xx() {
+        return consecutive5xx;
+    }
+
+    public synchronized int consecutiveGatewayFailures() {
+        return consecutiveGateway;
+    }
+}

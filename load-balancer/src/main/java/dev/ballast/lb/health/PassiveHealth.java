@@ -1,0 +1,122 @@
+package dev.ballast.lb.health;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * nginx passive health for one endpoint: max_fails within fail_timeout, then one trial request, plus the
+ * effective_weight penalty that smooth weighted round robin reads (ngx_http_upstream_round_robin.c get/free peer).
+ * Failures are rare, so they take this object's lock; the per-request paths only read volatiles.
+ */
+public final class PassiveHealth {
+
+    private static final VarHandle EFFECTIVE_WEIGHT;
+
+    static {
+        try {
+            EFFECTIVE_WEIGHT = MethodHandles.lookup().findVarHandle(PassiveHealth.class, "effectiveWeight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int maxFails;
+    private final long failTimeoutNanos;
+    private volatile int weight;
+    @SuppressWarnings("unused") // accessed through EFFECTIVE_WEIGHT
+    private volatile int effectiveWeight;
+    private volatile int fails;
+    private volatile long checked;
+    private volatile long accessed;
+
+    public PassiveHealth(int maxFails, long failTimeoutNanos, int weight, long nowNanos) {
+        this.maxFails = maxFails;
+        this.failTimeoutNanos = failTimeoutNanos;
+        this.weight = weight;
+        this.effectiveWeight = weight;
+        this.checked = nowNanos;
+        this.accessed = nowNanos;
+    }
+
+    /** nginx: skipped while fails >= max_fails and now - checked <= fail_timeout. */
+    public boolean isBlocked(long nowNanos) {
+        return maxFails != 0 && fails >= maxFails && nowNanos - checked <= failTimeoutNanos;
+    }
+
+    /** First instant at which {@link #isBlocked} turns false by itself (only meaningful while blocked). */
+    public long blockedUntil() {
+        return checked + failTimeoutNanos + 1;
+    }
+
+    /** nginx get_peer: once fail_timeout has passed since the last check, this pick is the trial request. */
+    public void onPick(long nowNanos) {
+        long c = checked;
+        if (nowNanos - c > failTimeoutNanos) {
+            checked = nowNanos;
+        }
+    }
+
+    /**
+     * nginx free_peer with NGX_PEER_FAILED.
+     *
+     * @return true when this failure made the endpoint unavailable (fails reached max_fails)
+     */
+    public synchronized boolean onFailure(long nowNanos) {
+        int f = fails + 1;
+        fails = f;
+        accessed = nowNanos;
+        checked = nowNanos;
+        if (maxFails == 0) {
+            return false;
+        }
+        int penalty = weight / maxFails;
+        int ew;
+        do {
+            ew = (int) EFFECTIVE_WEIGHT.getVolatile(this);
+        } while (!EFFECTIVE_WEIGHT.compareAndSet(this, ew, Math.max(0, ew - penalty)));
+        return f == maxFails;
+    }
+
+    /**
+     * nginx free_peer without failure: a success after a check (the trial request) forgets past failures.
+     *
+     * @return true when this success ended a failed period
+     */
+    public boolean onSuccess() {
+        if (fails == 0) {
+            return false;
+        }
+        synchronized (this) {
+            if (fails != 0 && accessed - checked < 0) {
+                boolean wasBlocked = maxFails != 0 && fails >= maxFails;
+                fails = 0;
+                return wasBlocked;
+            }
+            return false;
+        }
+    }
+
+    /** Smooth weighted round robin: effective_weight climbs back by one per selection round. */
+    public void recoverOneStep() {
+        int ew = (int) EFFECTIVE_WEIGHT.getVolatile(this);
+        if (ew < weight) {
+            EFFECTIVE_WEIGHT.compareAndSet(this, ew, ew + 1);
+        }
+    }
+
+    public int effectiveWeight() {
+        return (int) EFFECTIVE_WEIGHT.getVolatile(this);
+    }
+
+    /** A re-weighted endpoint starts over at its new weight, as after an nginx reload. */
+    public void reweight(int newWeight) {
+        if (newWeight != weight) {
+            weight = newWeight;
+            EFFECTIVE_WEIGHT.setVolatile(this, newWeight);
+        }
+    }
+
+    public int fails() {
+        return fails;
+    }
+}

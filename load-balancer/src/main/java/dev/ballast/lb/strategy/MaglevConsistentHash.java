@@ -1,0 +1,134 @@
+package dev.ballast.lb.strategy;
+
+import dev.ballast.lb.Eligibility;
+import dev.ballast.lb.Endpoint;
+import dev.ballast.lb.PickContext;
+import dev.ballast.lb.RandomSource;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Consistent hashing with a weighted Maglev table (Eisenbud et al., NSDI'16 §3.4; Envoy MAGLEV, prime table of
+ * 65537, larger when there are more than 655 endpoints so M > 100·N), plus optional bounded load (Mirrokni, Thorup,
+ * Zadimoghaddam; HAProxy hash-balance-factor): no endpoint takes more than ⌈factor × (in-flight + 1) / usable⌉,
+ * the overflow walks on to the next table slots. The table covers every endpoint, healthy or not, so a health flap
+ * moves only the keys of the endpoint that flapped; unusable slots are walked over in the same way.
+ */
+public final class MaglevConsistentHash implements Strategy {
+
+    private static final int[] PRIMES = {65537, 131071, 262139, 524287, 1048573, 2097143, 4194301};
+    private static final long SEED_OFFSET = 0x9E3779B97F4A7C15L;
+    private static final long SEED_SKIP = 0xC2B2AE3D27D4EB4FL;
+
+    private final Endpoint[] peers;
+    private final int[] table;
+    private final double boundedLoadFactor;
+    private final WeightedRandom keyless;
+    private final int walkLimit;
+
+    public MaglevConsistentHash(Endpoint[] endpoints, double boundedLoadFactor, RandomSource random) {
+        // Table order must not depend on the order the discovery source listed endpoints in.
+        this.peers = endpoints.clone();
+        Arrays.sort(peers, Comparator.comparing(Endpoint::id));
+        this.boundedLoadFactor = boundedLoadFactor;
+        this.keyless = new WeightedRandom(peers, random);
+        this.table = peers.length == 0 ? new int[0] : build(peers, tableSize(peers.length));
+        this.walkLimit = 2 * peers.length + 32;
+    }
+
+    static int tableSize(int endpoints) {
+        for (int p : PRIMES) {
+            if (p >= 100L * endpoints) {
+                return p;
+            }
+        }
+        return PRIMES[PRIMES.length - 1];
+    }
+
+    private static int[] build(Endpoint[] peers, int m) {
+        int n = peers.length;
+        long[] position = new long[n];
+        long[] skip = new long[n];
+        long[] credit = new long[n];
+        long maxWeight = 1;
+        for (int i = 0; i < n; i++) {
+            String id = peers[i].id();
+            position[i] = Long.remainderUnsigned(hash(id, SEED_OFFSET), m);
+            skip[i] = Long.remainderUnsigned(hash(id, SEED_SKIP), m - 1) + 1;
+            maxWeight = Math.max(maxWeight, peers[i].weight());
+        }
+        int[] table = new int[m];
+        Arrays.fill(table, -1);
+        int filled = 0;
+        while (true) {
+            for (int i = 0; i < n; i++) {
+                // Weighted turns: endpoint i claims a slot in weight/maxWeight of the rounds (Envoy's weighted Maglev).
+                credit[i] += peers[i].weight();
+                if (credit[i] < maxWeight) {
+                    continue;
+                }
+                credit[i] -= maxWeight;
+                int c = (int) position[i];
+                while (table[c] >= 0) {
+                    c = next(c, skip[i], m);
+                }
+                table[c] = i;
+                position[i] = next(c, skip[i], m);
+                if (++filled == m) {
+                    return table;
+                }
+            }
+        }
+    }
+
+    private static int next(long c, long skip, int m) {
+        long n = c + skip;
+        return (int) (n >= m ? n - m : n);
+    }
+
+    @Override
+    public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
+        String key = context.effectiveHashKey();
+        if (key == null || peers.length == 0) {
+            return keyless.pick(context, eligibility, nowNanos); // nginx hash: an empty key falls back
+        }
+        long cap = Long.MAX_VALUE;
+        if (boundedLoadFactor > 0) {
+            int usable = Math.max(1, eligibility.candidateCount());
+            cap = (long) Math.ceil(boundedLoadFactor * (eligibility.totalInFlight() + 1) / usable);
+        }
+        int m = table.length;
+        int slot = (int) Long.remainderUnsigned(hash(key, 0), m);
+        for (int step = 0; step < walkLimit; step++) {
+            Endpoint peer = peers[table[slot]];
+            if (peer.inFlight() < cap && eligibility.allows(peer, context, nowNanos)) {
+                return peer;
+            }
+            slot = slot + 1 == m ? 0 : slot + 1;
+        }
+        // Many unusable or full endpoints: go round the endpoints from the key's own, still key-deterministic.
+        int start = table[slot];
+        for (int k = 0; k < peers.length; k++) {
+            Endpoint peer = peers[(start + k) % peers.length];
+            if (peer.inFlight() < cap && eligibility.allows(peer, context, nowNanos)) {
+                return peer;
+            }
+        }
+        return null;
+    }
+
+    /** 64-bit FNV-1a over the UTF-16 chars, finished with MurmurHash3's fmix64 for avalanche. No allocation. */
+    static long hash(String s, long seed) {
+        long h = 0xcbf29ce484222325L ^ seed;
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}

@@ -55,8 +55,9 @@ public final class Pools {
     public static Map<String, Integer> counts(UpstreamPool pool, int n) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            Lease lease = pool.pick(new PickContext("198.51." + (i >> 8 & 255) + "." + (i & 255), "key-" + i,
-                    java.util.Set.of()));
+            // A distinct /24 per pick, so nginx ip_hash (which keys on three octets) sees distinct clients.
+            String client = (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + ".1";
+            Lease lease = pool.pick(new PickContext(client, "key-" + i, java.util.Set.of()));
             counts.merge(lease.endpoint().id(), 1, Integer::sum);
             lease.complete(Outcome.SUCCESS);
         }

@@ -1,0 +1,55 @@
+package dev.ballast.lb.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ballast.lb.HashKeySource;
+import dev.ballast.lb.Pools;
+import dev.ballast.lb.StrategyConfig;
+import dev.ballast.lb.UpstreamPool;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@DisplayName("every weighted strategy honours weights within 1 percentage point over 100 000 picks")
+class WeightDistributionTest {
+
+    private static final int PICKS = 100_000;
+
+    static Stream<Arguments> strategies() {
+        return Stream.of(
+                Arguments.of(StrategyConfig.roundRobin(), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.roundRobin(), new int[] {1, 10, 100, 1000}),
+                Arguments.of(StrategyConfig.leastConn(), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.leastConn(), new int[] {3, 7, 1, 9}),
+                Arguments.of(StrategyConfig.random(), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.random(), new int[] {1, 10, 100, 1000}),
+                Arguments.of(StrategyConfig.leastRequest(), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.leastRequest(), new int[] {3, 7, 1, 9}),
+                Arguments.of(StrategyConfig.leastRequest(0.5), new int[] {1, 1, 1, 1}),
+                Arguments.of(StrategyConfig.consistentHash(HashKeySource.header("x-session"), 0), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.consistentHash(HashKeySource.header("x-session"), 0),
+                        new int[] {3, 7, 1, 9}),
+                Arguments.of(StrategyConfig.ipHashNginx(), new int[] {5, 1, 1}),
+                Arguments.of(StrategyConfig.ipHashNginx(), new int[] {3, 7, 1, 9}));
+    }
+
+    @ParameterizedTest(name = "{0} with weights {1}")
+    @MethodSource("strategies")
+    void sharesFollowWeights(StrategyConfig strategy, int[] weights) {
+        UpstreamPool pool = Pools.pool(strategy, Pools.weighted(weights));
+        double total = IntStream.of(weights).sum();
+
+        Map<String, Integer> counts = Pools.counts(pool, PICKS);
+
+        for (int i = 0; i < weights.length; i++) {
+            double share = counts.getOrDefault(Pools.name(i), 0) / (double) PICKS;
+            assertThat(share).as("share of %s (weight %d)", Pools.name(i), weights[i])
+                    .isCloseTo(weights[i] / total, within(0.01));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ballast.simulator.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * One response on its way out, streamed in chunks or sent whole, with the "drop mid-stream" fault built in:
+ * after {@code dropAfterChunks} chunks the connection is closed as a crashing backend would. Also the one
+ * place that notices the client going away, so the generation behind it can stop.
+ */
+public final class ResponseChannel {
+
+    private final HttpServerRequest request;
+    private final Integer dropAfterChunks;
+    private Runnable onClosed = () -> { };
+    private int chunks;
+    private boolean closed;
+
+    public ResponseChannel(HttpServerRequest request, Integer dropAfterChunks) {
+        this.request = request;
+        this.dropAfterChunks = dropAfterChunks;
+        request.response().closeHandler(ignored -> markClosed());
+    }
+
+    /** Runs once when the connection goes away before the response ended (client left, or a dropped stream). */
+    public void onClosed(Runnable action) {
+        this.onClosed = action;
+    }
+
+    /** Sends status and headers of a streamed response; the body follows in {@link #chunk}s. */
+    public void startStream(String contentType) {
+        if (closed) {
+            return;
+        }
+        response().setChunked(true).putHeader("Content-Type", contentType)
+                .putHeader("Cache-Control", "no-cache");
+        if (dropAfterChunks != null && dropAfterChunks == 0) {
+            response().write(Buffer.buffer());
+            drop();
+        }
+    }
+
+    public void chunk(String text) {
+        if (closed) {
+            return;
+        }
+        response().write(text);
+        chunks++;
+        if (dropAfterChunks != null && chunks >= dropAfterChunks) {
+            drop();
+        }
+    }
+
+    public void endStream() {
+        if (!closed) {
+            response().end();
+        }
+    }
+
+    /** A non-streamed response; with the drop fault on, the connection closes instead of answering. */
+    public void sendWhole(int status, String contentType, String body) {
+        if (closed) {
+            return;
+        }
+        if (dropAfterChunks != null) {
+            drop();
+            return;
+        }
+        response().setStatusCode(status).putHeader("Content-Type", contentType).end(body);
+    }
+
+    private HttpServerResponse response() {
+        return request.response();
+    }
+
+    private void drop() {
+        markClosed();
+        request.connection().close();
+    }
+
+    private void markClosed() {
+        if (!closed) {
+            closed = true;
+            onClosed.run();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.ballast.lb.health;
+
+import static dev.ballast.lb.health.PassiveHealthTest.picks;
+import static dev.ballast.lb.health.PassiveHealthTest.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ballast.lb.FakeClock;
+import dev.ballast.lb.Outcome;
+import dev.ballast.lb.PickContext;
+import dev.ballast.lb.PoolConfig;
+import dev.ballast.lb.Pools;
+import dev.ballast.lb.StrategyConfig;
+import dev.ballast.lb.UpstreamPool;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("panic mode (Envoy) and slow start")
+class PanicAndSlowStartTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    @Test
+    void belowTheThresholdThePoolSpreadsOverAllEndpointsAndSaysSo() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.roundRobin()).build(), clock,
+                Pools.equal(4));
+
+        pool.recordProbe("a", false);
+        pool.recordProbe("b", false);
+        assertThat(pool.state().panic()).as("2 of 4 usable is not below 50 %").isFalse();
+        assertThat(picks(pool, 8)).containsOnly("c", "d");
+
+        pool.recordProbe("c", false);
+
+        assertThat(pool.state().panic()).isTrue();
+        assertThat(pool.state().usable()).isEqualTo(1);
+        assertThat(picks(pool, 8)).containsOnly("a", "b", "c", "d");
+
+        pool.recordProbe("a", true);
+        pool.recordProbe("a", true);
+        assertThat(pool.state().panic()).isFalse();
+    }
+
+    @Test
+    void whenEveryEndpointIsDownPanicStillServesAndAZeroThresholdFailsFast() {
+        UpstreamPool panicking = Pools.pool(PoolConfig.builder().build(), clock, Pools.equal(2));
+        UpstreamPool strict = Pools.pool(PoolConfig.builder().panicThreshold(0).build(), clock, Pools.equal(2));
+        for (UpstreamPool pool : List.of(panicking, strict)) {
+            pool.recordProbe("a", false);
+            pool.recordProbe("b", false);
+        }
+
+        assertThat(panicking.pick(PickContext.of("192.0.2.1"))).isNotNull();
+        assertThat(strict.pick(PickContext.of("192.0.2.1"))).isNull();
+    }
+
+    @Test
+    void panicEndsByItselfWhenEjectionsRunOut() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().passive(0, Duration.ofSeconds(10))
+                .outlier(1, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 70).build(), clock, Pools.equal(3));
+        PassiveHealthTest.pickFirst(pool, "a").complete(Outcome.SERVER_ERROR);
+        PassiveHealthTest.pickFirst(pool, "b").complete(Outcome.SERVER_ERROR);
+        assertThat(pool.state().panic()).as("1 of 3 usable").isTrue();
+
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(pool.state().panic()).isFalse();
+        assertThat(picks(pool, 6)).containsOnly("a", "b", "c");
+    }
+
+    @ParameterizedTest(name = "{0} s into a 100 s window, weight factor {1} permille")
+    @CsvSource({"0, 100", "50, 550", "90, 910", "100, 1000", "500, 1000"})
+    void aNewEndpointRampsLinearlyFromTenPercent(int seconds, int permille) {
+        PoolConfig config = PoolConfig.builder().strategy(StrategyConfig.roundRobin())
+                .slowStart(Duration.ofSeconds(100)).build();
+        UpstreamPool pool = Pools.pool(config, clock, Pools.weighted(10));
+        pool.update(Pools.weighted(10, 10));
+
+        clock.advance(Duration.ofSeconds(seconds));
+
+        assertThat(pool.endpoints().get(1).slowStartPermille(clock.nanoTime())).isEqualTo(permille);
+        assertThat(state(pool, "b").effectiveWeight()).isEqualTo(10 * permille / 1000);
+        int period = 1000 + permille;
+        List<String> sequence = picks(pool, period);
+        assertThat(Collections.frequency(sequence, "b")).as("round robin share").isEqualTo(permille);
+    }
+
+    @Test
+    void endpointsPresentWhenThePoolStartsDoNotRamp() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().slowStart(Duration.ofSeconds(100)).build(), clock,
+                Pools.equal(2));
+
+        assertThat(pool.endpoints()).allSatisfy(e -> assertThat(e.slowStartPermille(clock.nanoTime())).isEqualTo(1000));
+    }
+
+    @Test
+    void anEndpointRampsAgainAfterItsEjectionEnds() {
+        PoolConfig config = PoolConfig.builder().passive(0, Duration.ofSeconds(10))
+                .outlier(1, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 50)
+                .slowStart(Duration.ofSeconds(60)).build();
+        UpstreamPool pool = Pools.pool(config, clock, Pools.equal(4));
+        PassiveHealthTest.pickFirst(pool, "a").complete(Outcome.SERVER_ERROR);
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(pool.endpoints().get(0).slowStartPermille(clock.nanoTime())).isEqualTo(100);
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(pool.endpoints().get(0).slowStartPermille(clock.nanoTime())).isEqualTo(550);
+    }
+
+    @Test
+    void anEndpointRampsAgainAfterActiveChecksBringItBack() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().slowStart(Duration.ofSeconds(10)).build(), clock,
+                Pools.equal(3));
+        pool.recordProbe("a", false);
+        pool.recordProbe("a", true);
+        pool.recordProbe("a", true);
+
+        assertThat(pool.endpoints().get(0).slowStartPermille(clock.nanoTime())).isEqualTo(100);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ballast.gateway;
+
+import dev.ballast.gateway.config.GatewayConfig;
+import dev.ballast.gateway.config.GatewaySettings;
+import dev.ballast.gateway.health.ActiveHealthProbes;
+import dev.ballast.gateway.metrics.GatewayMetrics;
+import dev.ballast.gateway.proxy.ProxyHandler;
+import dev.ballast.gateway.routing.RouteTable;
+import dev.ballast.gateway.upstream.Upstreams;
+import dev.ballast.lb.TimeSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds the gateway from its configuration at start-up (failing start-up on invalid configuration) and puts the
+ * proxy on the traffic port's router, ahead of every other handler: that port serves configured routes only.
+ */
+@Startup
+@Singleton
+public class GatewayRuntime {
+
+    private static final Logger LOG = Logger.getLogger(GatewayRuntime.class);
+    /** Before Quarkus' own routes (body-size check, REST): nothing else answers on the traffic port. */
+    private static final int PROXY_ROUTE_ORDER = Integer.MIN_VALUE + 100;
+
+    private final GatewaySettings settings;
+    private final RouteTable routes;
+    private final Upstreams upstreams;
+    private final GatewayMetrics metrics;
+    private final ProxyHandler proxy;
+    private final ActiveHealthProbes probes;
+
+    GatewayRuntime(GatewayConfig config, Vertx vertx, MeterRegistry registry) {
+        this.settings = GatewaySettings.from(config);
+        this.routes = new RouteTable(settings.routes());
+        this.upstreams = new Upstreams(settings, TimeSource.system());
+        this.metrics = new GatewayMetrics(registry, settings.routes(), upstreams);
+        this.proxy = new ProxyHandler(vertx, settings, routes, upstreams, metrics);
+        this.probes = new ActiveHealthProbes(vertx, upstreams);
+        if (settings.adminToken().isEmpty()) {
+            LOG.warn("ballast.gateway.admin.token is not set: the admin API on the management port is OPEN to "
+                    + "anyone who can reach it (drain/undrain endpoints). Set a token outside local development.");
+        }
+        if (settings.routes().isEmpty()) {
+            LOG.warn("No routes configured (ballast.gateway.routes.*): every request will get 404");
+        }
+        LOG.infof("Gateway ready: %d routes, %d upstreams, trusted proxies %s", settings.routes().size(),
+                upstreams.size(), settings.trustedProxies());
+    }
+
+    void registerProxy(@Observes Router router) {
+        router.route().order(PROXY_ROUTE_ORDER).handler(proxy);
+        probes.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        probes.stop();
+        proxy.close();
+    }
+
+    public GatewaySettings settings() {
+        return settings;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    public Upstreams upstreams() {
+        return upstreams;
+    }
+}

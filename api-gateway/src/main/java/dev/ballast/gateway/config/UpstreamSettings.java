@@ -1,0 +1,20 @@
+package dev.ballast.gateway.config;
+
+import dev.ballast.lb.EndpointSpec;
+import dev.ballast.lb.PoolConfig;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One validated upstream: its static endpoints, the library pool settings, where the hash key comes from
+ * ({@code hashHeader}/{@code hashCookie}, both null for the client IP), connection caps and the optional probe.
+ */
+public record UpstreamSettings(String name, String strategy, List<EndpointSpec> endpoints, PoolConfig poolConfig,
+                               String hashHeader, String hashCookie, int maxConnectionsPerEndpoint,
+                               int maxPendingPerEndpoint, long keepAliveTimeoutMillis, Optional<ProbeSettings> probe) {
+
+    public UpstreamSettings {
+        endpoints = List.copyOf(endpoints);
+    }
+}

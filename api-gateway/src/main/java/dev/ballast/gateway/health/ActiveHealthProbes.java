@@ -1,0 +1,110 @@
+package dev.ballast.gateway.health;
+
+import dev.ballast.gateway.config.ProbeSettings;
+import dev.ballast.gateway.upstream.UpstreamRuntime;
+import dev.ballast.gateway.upstream.Upstreams;
+import dev.ballast.lb.Endpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import org.jboss.logging.Logger;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Active HTTP health probes: every endpoint of an upstream with a probe path is probed on its own timer, each
+ * interval stretched by a random jitter so probes of many endpoints do not fire together (Envoy interval_jitter,
+ * HAProxy spread-checks). Results go to the library, which applies rise/fall.
+ */
+public final class ActiveHealthProbes {
+
+    private static final Logger LOG = Logger.getLogger(ActiveHealthProbes.class);
+
+    private final Vertx vertx;
+    private final Upstreams upstreams;
+    private final Set<Long> timers = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Boolean> lastResult = new ConcurrentHashMap<>();
+    private volatile HttpClient client;
+    private volatile boolean stopped;
+
+    public ActiveHealthProbes(Vertx vertx, Upstreams upstreams) {
+        this.vertx = vertx;
+        this.upstreams = upstreams;
+    }
+
+    public void start() {
+        if (client != null) {
+            return;
+        }
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("ballast-gateway-probes"),
+                new PoolOptions().setHttp1MaxSize(2));
+        for (UpstreamRuntime upstream : upstreams.all()) {
+            upstream.settings().probe().ifPresent(probe -> {
+                for (Endpoint endpoint : upstream.pool().endpoints()) {
+                    schedule(upstream, endpoint, probe, (long) (probe.intervalMillis() * probe.jitter()
+                            * ThreadLocalRandom.current().nextDouble()) + 1);
+                }
+            });
+        }
+    }
+
+    private void schedule(UpstreamRuntime upstream, Endpoint endpoint, ProbeSettings probe, long delayMillis) {
+        if (stopped) {
+            return;
+        }
+        long[] id = new long[1];
+        id[0] = vertx.setTimer(Math.max(1, delayMillis), t -> {
+            timers.remove(id[0]);
+            probe(upstream, endpoint, probe);
+        });
+        timers.add(id[0]);
+    }
+
+    private void probe(UpstreamRuntime upstream, Endpoint endpoint, ProbeSettings probe) {
+        if (stopped || !upstream.pool().endpoints().contains(endpoint)) {
+            return;
+        }
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setServer(upstream.address(endpoint))
+                .setURI(probe.path())
+                .setTimeout(probe.timeoutMillis())
+                .putHeader("host", endpoint.host() + ":" + endpoint.port())
+                .putHeader("user-agent", "ballast-gateway-probe");
+        client.request(options)
+                .compose(request -> request.send())
+                .compose(response -> response.body().map(ignored -> response.statusCode()))
+                .onComplete(result -> {
+                    boolean healthy = result.succeeded() && probe.expectedStatuses().contains(result.result());
+                    record(upstream, endpoint, healthy, result.succeeded() ? "status " + result.result()
+                            : String.valueOf(result.cause().getMessage()));
+                    long interval = probe.intervalMillis();
+                    schedule(upstream, endpoint, probe,
+                            interval + (long) (interval * probe.jitter() * ThreadLocalRandom.current().nextDouble()));
+                });
+    }
+
+    private void record(UpstreamRuntime upstream, Endpoint endpoint, boolean healthy, String detail) {
+        upstream.pool().recordProbe(endpoint.id(), healthy);
+        Boolean previous = lastResult.put(upstream.name() + "/" + endpoint.id(), healthy);
+        if (previous == null || previous != healthy) {
+            LOG.infof("Probe of %s endpoint %s %s (%s)", upstream.name(), endpoint.id(),
+                    healthy ? "passed" : "failed", detail);
+        }
+    }
+
+    public void stop() {
+        stopped = true;
+        timers.forEach(vertx::cancelTimer);
+        timers.clear();
+        HttpClient current = client;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ballast.gateway.metrics;
+
+import dev.ballast.gateway.config.RouteSettings;
+import dev.ballast.gateway.upstream.UpstreamRuntime;
+import dev.ballast.gateway.upstream.Upstreams;
+import dev.ballast.lb.Endpoint;
+import dev.ballast.lb.EndpointState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Registers every gateway meter up front: per-route request meters, per-upstream circuit-breaker rejections and
+ * unmatched requests, and per-endpoint in-flight, health and ejection meters read from the library's pool state.
+ */
+public final class GatewayMetrics {
+
+    private final Map<String, RouteMeters> routes = new HashMap<>();
+    private final Map<String, Counter> rejections = new HashMap<>();
+    private final Counter unmatched;
+
+    public GatewayMetrics(MeterRegistry registry, List<RouteSettings> routeSettings, Upstreams upstreams) {
+        for (RouteSettings route : routeSettings) {
+            routes.put(route.name(), new RouteMeters(registry, route.name(), route.upstream()));
+        }
+        unmatched = Counter.builder("ballast.gateway.unmatched.requests")
+                .description("Requests that matched no route (answered 404)").register(registry);
+        for (UpstreamRuntime upstream : upstreams.all()) {
+            String name = upstream.name();
+            rejections.put(name, Counter.builder("ballast.gateway.circuit.breaker.rejections")
+                    .description("Requests refused with 503 because every endpoint was at its connection and "
+                            + "pending-request cap")
+                    .tag("upstream", name).register(registry));
+            for (Endpoint endpoint : upstream.pool().endpoints()) {
+                String id = endpoint.id();
+                Gauge.builder("ballast.gateway.endpoint.in.flight", endpoint, Endpoint::inFlight)
+                        .description("Requests and streams in flight to the endpoint")
+                        .tag("upstream", name).tag("endpoint", id).register(registry);
+                Gauge.builder("ballast.gateway.endpoint.healthy", upstream, u -> healthy(u, id))
+                        .description("1 when the endpoint takes traffic, 0 when unhealthy, ejected, failed or "
+                                + "draining")
+                        .tag("upstream", name).tag("endpoint", id).register(registry);
+                FunctionCounter.builder("ballast.gateway.endpoint.ejections", upstream, u -> ejections(u, id))
+                        .description("Times outlier detection ejected the endpoint")
+                        .tag("upstream", name).tag("endpoint", id).register(registry);
+            }
+        }
+    }
+
+    public RouteMeters route(String name) {
+        return routes.get(name);
+    }
+
+    public void rejected(String upstream) {
+        Counter counter = rejections.get(upstream);
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    public void unmatched() {
+        unmatched.increment();
+    }
+
+    private static double healthy(UpstreamRuntime upstream, String id) {
+        EndpointState state = find(upstream, id);
+        return state != null && "healthy".equals(state.health()) && !state.draining() ? 1 : 0;
+    }
+
+    private static double ejections(UpstreamRuntime upstream, String id) {
+        EndpointState state = find(upstream, id);
+        return state == null ? 0 : state.ejectionCount();
+    }
+
+    private static EndpointState find(UpstreamRuntime upstream, String id) {
+        for (EndpointState state : upstream.pool().state().endpoints()) {
+            if (state.id().equals(id)) {
+                return state;
+            }
+        }
+        return null;
+    }
+}

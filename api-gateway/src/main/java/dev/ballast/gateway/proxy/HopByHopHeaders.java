@@ -1,0 +1,71 @@
+package dev.ballast.gateway.proxy;
+
+import io.netty.util.AsciiString;
+import io.vertx.core.MultiMap;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies headers between the client and upstream exchanges without the hop-by-hop ones (RFC 9110 §7.6.1: Connection
+ * and every header it names, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade,
+ * Proxy-Authenticate, Proxy-Authorization). Transfer-Encoding is rebuilt by each side's own HTTP codec.
+ */
+final class HopByHopHeaders {
+
+    private static final AsciiString[] ALWAYS = {
+            AsciiString.cached("connection"), AsciiString.cached("keep-alive"),
+            AsciiString.cached("proxy-connection"), AsciiString.cached("te"), AsciiString.cached("trailer"),
+            AsciiString.cached("transfer-encoding"), AsciiString.cached("upgrade"),
+            AsciiString.cached("proxy-authenticate"), AsciiString.cached("proxy-authorization")};
+
+    private HopByHopHeaders() {
+    }
+
+    /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers. */
+    static void copy(MultiMap from, MultiMap to) {
+        String connection = from.get("connection");
+        List<String> named = connection == null ? List.of() : connectionTokens(connection);
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {
+                to.add(name, header.getValue());
+            }
+        }
+    }
+
+    static boolean isHopByHop(String name) {
+        int length = name.length();
+        // All hop-by-hop names are 2..19 characters long; most end-to-end headers are rejected by this cheap test.
+        if (length < 2 || length > 19) {
+            return false;
+        }
+        for (AsciiString hop : ALWAYS) {
+            if (hop.length() == length && hop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> connectionTokens(String connection) {
+        String[] tokens = connection.split(",");
+        java.util.ArrayList<String> names = new java.util.ArrayList<>(tokens.length);
+        for (String token : tokens) {
+            String t = token.trim();
+            if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")) {
+                names.add(t);
+            }
+        }
+        return names;
+    }
+
+    private static boolean containsIgnoreCase(List<String> names, String name) {
+        for (String n : names) {
+            if (n.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

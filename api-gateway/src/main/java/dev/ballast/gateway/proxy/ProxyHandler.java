@@ -1,0 +1,90 @@
+package dev.ballast.gateway.proxy;
+
+import dev.ballast.gateway.config.GatewaySettings;
+import dev.ballast.gateway.config.RouteSettings;
+import dev.ballast.gateway.metrics.GatewayMetrics;
+import dev.ballast.gateway.routing.RouteTable;
+import dev.ballast.gateway.upstream.Upstreams;
+import dev.ballast.lb.TrustedProxyClientIp;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The traffic listener's only handler: matches a route and hands the request to a {@link ProxyExchange}; anything
+ * unmatched gets a JSON 404. Holds what every exchange shares (routes, pools, clients, metrics).
+ */
+public final class ProxyHandler implements Handler<RoutingContext> {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    final Vertx vertx;
+    final RouteTable routes;
+    final Upstreams upstreams;
+    final GatewayMetrics metrics;
+    final TrustedProxyClientIp clientIp;
+    final boolean hasTrustedProxies;
+    final String requestIdHeader;
+    final EventLoopClients clients;
+
+    public ProxyHandler(Vertx vertx, GatewaySettings settings, RouteTable routes, Upstreams upstreams,
+                        GatewayMetrics metrics) {
+        this.vertx = vertx;
+        this.routes = routes;
+        this.upstreams = upstreams;
+        this.metrics = metrics;
+        this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies());
+        this.hasTrustedProxies = !settings.trustedProxies().isEmpty();
+        this.requestIdHeader = settings.requestIdHeader();
+        this.clients = new EventLoopClients(vertx, upstreams);
+    }
+
+    @Override
+    public void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        String requestId = request.getHeader(requestIdHeader);
+        if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
+            requestId = newRequestId();
+        }
+        RouteSettings route = routes.match(request.getHeader("host"), request.method().name(), request.path());
+        if (route == null) {
+            metrics.unmatched();
+            request.response().putHeader(requestIdHeader, requestId);
+            Problem.send(request.response(), 404, "no-route", "Not Found",
+                    "No route matches " + request.method().name() + " " + safePath(request.path()), null, requestId);
+            return;
+        }
+        new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+    }
+
+    /** 128 random bits as 32 hex characters: unique enough to correlate logs, cheaper than UUID formatting. */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = random.nextLong();
+        long low = random.nextLong();
+        char[] chars = new char[32];
+        for (int i = 15; i >= 0; i--) {
+            chars[i] = HEX[(int) (high & 0xf)];
+            high >>>= 4;
+            chars[16 + i] = HEX[(int) (low & 0xf)];
+            low >>>= 4;
+        }
+        return new String(chars);
+    }
+
+    /** Paths go into error details only truncated and without control characters. */
+    private static String safePath(String path) {
+        String p = path == null ? "" : path;
+        if (p.length() > 200) {
+            p = p.substring(0, 200) + "...";
+        }
+        return p.replaceAll("[\\p{Cntrl}]", "?");
+    }
+
+    public void close() {
+        clients.close();
+    }
+}

@@ -1,0 +1,401 @@
+package dev.ballast.gateway.proxy;
+
+import dev.ballast.gateway.GatewayRuntime;
+import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayClient.Reply;
+import dev.ballast.gateway.testing.Origins;
+import dev.ballast.lb.Endpoint;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@QuarkusTest
+@TestProfile(ProxyTest.Profile.class)
+@QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
+class ProxyTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> c = new HashMap<>();
+            c.put("ballast.gateway.upstreams.pool.endpoints", "${test.origin.0},${test.origin.1},${test.origin.2}");
+            c.put("ballast.gateway.upstreams.fragile.endpoints", "${test.origin.0},${test.origin.1},${test.origin.2}");
+            c.put("ballast.gateway.upstreams.single.endpoints", "${test.origin.3}");
+            c.put("ballast.gateway.routes.api.prefix", "/api");
+            c.put("ballast.gateway.routes.api.upstream", "pool");
+            c.put("ballast.gateway.routes.api.strip-prefix", "true");
+            c.put("ballast.gateway.routes.models.prefix", "/api/v2");
+            c.put("ballast.gateway.routes.models.upstream", "single");
+            c.put("ballast.gateway.routes.small.prefix", "/small");
+            c.put("ballast.gateway.routes.small.upstream", "single");
+            c.put("ballast.gateway.routes.small.max-body-size", "1K");
+            c.put("ballast.gateway.routes.slow.prefix", "/slow");
+            c.put("ballast.gateway.routes.slow.upstream", "single");
+            c.put("ballast.gateway.routes.slow.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.slow.timeouts.idle", "300ms");
+            c.put("ballast.gateway.routes.slow.retries.max-tries", "1");
+            c.put("ballast.gateway.routes.fragile.prefix", "/fragile");
+            c.put("ballast.gateway.routes.fragile.upstream", "fragile");
+            c.put("ballast.gateway.admin.token", "s3cret");
+            return c;
+        }
+    }
+
+    @Origins.Inject
+    Origins origins;
+
+    @TestHTTPResource("/")
+    URL gateway;
+
+    @Inject
+    GatewayRuntime runtime;
+
+    GatewayClient client;
+
+    @BeforeEach
+    void connect() {
+        client = new GatewayClient(gateway.getPort());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        client.close();
+        origins.resetAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0);
+    }
+
+    private int totalInFlight() {
+        int sum = 0;
+        for (var upstream : runtime.upstreams().all()) {
+            for (Endpoint endpoint : upstream.pool().endpoints()) {
+                sum += endpoint.inFlight();
+            }
+        }
+        return sum;
+    }
+
+    private static JsonObject json(Reply reply) {
+        return new JsonObject(reply.body());
+    }
+
+    @Test
+    @DisplayName("the longest matching prefix wins and strip-prefix removes the prefix but keeps the query")
+    void longestPrefixAndStrip() {
+        Reply models = client.get("/api/v2/models?limit=3");
+        Reply chat = client.get("/api/v1/chat?stream=true");
+
+        assertThat(json(models).getString("origin")).isEqualTo("origin-3");
+        assertThat(json(models).getString("uri")).isEqualTo("/api/v2/models?limit=3");
+        assertThat(json(chat).getString("origin")).isIn("origin-0", "origin-1", "origin-2");
+        assertThat(json(chat).getString("uri")).isEqualTo("/v1/chat?stream=true");
+    }
+
+    @Test
+    @DisplayName("a path no route matches gets a JSON 404 problem, and no upstream sees it")
+    void unknownPathIs404() {
+        Reply reply = client.get("/q/metrics");
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.headers().get("content-type")).isEqualTo("application/problem+json");
+        JsonObject problem = json(reply);
+        assertThat(problem.getString("type")).endsWith("/no-route");
+        assertThat(problem.getString("title")).isEqualTo("Not Found");
+        assertThat(problem.getInteger("status")).isEqualTo(404);
+        assertThat(problem.getString("detail")).contains("/q/metrics");
+        assertThat(origins.all()).allSatisfy(o -> assertThat(o.hits()).isZero());
+    }
+
+    @Test
+    @DisplayName("hop-by-hop headers are removed both ways, end-to-end headers pass")
+    void hopByHopHeadersRemoved() {
+        origins.get(3).behave(request -> request.response()
+                .putHeader("keep-alive", "timeout=99")
+                .putHeader("connection", "x-upstream-secret")
+                .putHeader("x-upstream-secret", "hidden")
+                .putHeader("x-model", "llama")
+                .end("ok"));
+
+        Reply reply = client.send(HttpMethod.GET, "/api/v2/x", Map.of(
+                "Connection", "keep-alive, x-client-secret",
+                "X-Client-Secret", "hidden",
+                "Proxy-Authorization", "Basic abc",
+                "TE", "trailers",
+                "Authorization", "Bearer end-to-end"), null, false);
+
+        assertThat(reply.headers().get("keep-alive")).isNull();
+        assertThat(reply.headers().get("x-upstream-secret")).isNull();
+        assertThat(reply.headers().get("x-model")).isEqualTo("llama");
+
+        origins.get(3).reset();
+        JsonObject seen = json(client.send(HttpMethod.GET, "/api/v2/x", Map.of(
+                "Connection", "keep-alive, x-client-secret",
+                "X-Client-Secret", "hidden",
+                "Proxy-Authorization", "Basic abc",
+                "TE", "trailers",
+                "Authorization", "Bearer end-to-end"), null, false)).getJsonObject("headers");
+        assertThat(seen.getString("x-client-secret")).isNull();
+        assertThat(seen.getString("proxy-authorization")).isNull();
+        assertThat(seen.getString("te")).isNull();
+        assertThat(seen.getString("authorization")).isEqualTo("Bearer end-to-end");
+    }
+
+    @Test
+    @DisplayName("X-Forwarded-For and Forwarded get this hop appended; proto and host are set")
+    void forwardedHeadersAppended() {
+        JsonObject seen = json(client.send(HttpMethod.GET, "/api/v2/x", Map.of(
+                "X-Forwarded-For", "203.0.113.9",
+                "Forwarded", "for=203.0.113.9",
+                "Host", "models.example.com"), null, false)).getJsonObject("headers");
+
+        assertThat(seen.getString("x-forwarded-for")).isEqualTo("203.0.113.9, 127.0.0.1");
+        assertThat(seen.getString("forwarded"))
+                .isEqualTo("for=203.0.113.9, for=127.0.0.1;proto=http;host=\"models.example.com\"");
+        assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
+        assertThat(seen.getString("x-forwarded-host")).isEqualTo("models.example.com");
+        assertThat(seen.getString("host")).isEqualTo("models.example.com");
+    }
+
+    @Test
+    @DisplayName("X-Request-Id is generated when absent and passed on when present, both ways")
+    void requestIdGeneratedAndPassedOn() {
+        Reply generated = client.get("/api/v2/x");
+        Reply given = client.send(HttpMethod.GET, "/api/v2/x", Map.of("X-Request-Id", "abc-123"), null, false);
+
+        String id = generated.headers().get("x-request-id");
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(json(generated).getJsonObject("headers").getString("x-request-id")).isEqualTo(id);
+        assertThat(given.headers().get("x-request-id")).isEqualTo("abc-123");
+        assertThat(json(given).getJsonObject("headers").getString("x-request-id")).isEqualTo("abc-123");
+    }
+
+    @Test
+    @DisplayName("a body over the route's limit gets 413, announced or chunked, and the upstream never sees it")
+    void bodyTooLargeIs413() {
+        Buffer big = Buffer.buffer(new byte[2048]);
+
+        Reply announced = client.send(HttpMethod.POST, "/small/upload", Map.of(), big, false);
+        Reply chunked = client.send(HttpMethod.POST, "/small/upload", Map.of(), big, true);
+
+        assertThat(announced.status()).isEqualTo(413);
+        assertThat(json(announced).getString("route")).isEqualTo("small");
+        assertThat(json(announced).getString("type")).endsWith("/body-too-large");
+        assertThat(chunked.status()).isEqualTo(413);
+        assertThat(origins.get(3).hits()).isZero();
+    }
+
+    @Test
+    @DisplayName("a large chunked upload streams through without being refused or truncated")
+    void largeUploadStreams() {
+        Buffer payload = Buffer.buffer(new byte[5 * 1024 * 1024]);
+
+        Reply reply = client.send(HttpMethod.POST, "/api/v1/files", Map.of(), payload, true);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(json(reply).getInteger("bodyLength")).isEqualTo(5 * 1024 * 1024);
+    }
+
+    @Test
+    @DisplayName("an upstream that does not answer in time gives a 504 problem naming the route")
+    void slowUpstreamIs504() {
+        origins.get(3).behave(request -> { /* never answers */ });
+
+        Reply reply = client.get("/slow/generate");
+
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(json(reply).getString("route")).isEqualTo("slow");
+        assertThat(json(reply).getString("detail")).doesNotContain("127.0.0.1");
+    }
+
+    @Test
+    @DisplayName("an upstream that resets the connection and no retry is left gives a 502 problem")
+    void brokenUpstreamIs502() {
+        origins.get(3).behave(request -> request.connection().close());
+
+        Reply reply = client.get("/slow/generate");
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
+        assertThat(json(reply).getString("route")).isEqualTo("slow");
+    }
+
+    @Test
+    @DisplayName("no usable endpoint gives 503 with Retry-After; undrain brings traffic back")
+    void drainedUpstreamIs503() {
+        var single = runtime.upstreams().get("single").pool();
+        single.drain(origins.get(3).address());
+        try {
+            Reply reply = client.get("/api/v2/x");
+
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.headers().get("retry-after")).isEqualTo("1");
+            assertThat(json(reply).getString("type")).endsWith("/no-endpoint");
+        } finally {
+            single.undrain(origins.get(3).address());
+        }
+        assertThat(client.get("/api/v2/x").status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("a POST is not retried once it was sent: one upstream hit, then 502")
+    void postNotRetriedAfterSend() {
+        for (int i = 0; i < 3; i++) {
+            origins.get(i).behave(request -> request.connection().close());
+        }
+
+        Reply reply = client.send(HttpMethod.POST, "/fragile/v1/completions", Map.of(),
+                Buffer.buffer("{\"prompt\":\"hi\"}"), false);
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(origins.get(0).hits() + origins.get(1).hits() + origins.get(2).hits()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a GET is retried on another endpoint when one resets, and the client sees only success")
+    void getRetriedOnAnotherEndpoint() {
+        origins.get(0).behave(request -> request.connection().close());
+        origins.get(1).behave(request -> request.response().setStatusCode(503).end());
+
+        for (int i = 0; i < 6; i++) {
+            Reply reply = client.get("/fragile/v1/models");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(json(reply).getString("origin")).isEqualTo("origin-2");
+        }
+    }
+
+    @Test
+    @DisplayName("an endpoint killed during a stream of GETs causes zero client errors")
+    void killedEndpointCausesNoErrors() {
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            if (i == 20) {
+                origins.get(1).kill();
+            }
+            statuses.add(client.get("/fragile/v1/models").status());
+        }
+
+        assertThat(statuses).containsOnly(200);
+    }
+
+    @Test
+    @DisplayName("SSE arrives event by event: the first event reaches the client before the upstream sends the last")
+    void sseStreamsEventByEvent() throws Exception {
+        CompletableFuture<Void> clientSawFirst = new CompletableFuture<>();
+        origins.get(3).behave(request -> {
+            var response = request.response().putHeader("content-type", "text/event-stream").setChunked(true);
+            response.write("data: first\n\n");
+            clientSawFirst.thenRun(() -> origins.get(3).vertx().runOnContext(x -> {
+                response.write("data: last\n\n");
+                response.end();
+            }));
+        });
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+
+        client.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send()).onSuccess(response -> {
+            response.handler(chunk -> received.add(chunk.toString()));
+            response.endHandler(v -> ended.complete(null));
+        });
+
+        String first = received.poll(10, TimeUnit.SECONDS);
+        assertThat(first).isEqualTo("data: first\n\n");
+        assertThat(ended).isNotDone();
+        clientSawFirst.complete(null);
+        ended.get(10, TimeUnit.SECONDS);
+        assertThat(String.join("", received)).isEqualTo("data: last\n\n");
+    }
+
+    @Test
+    @DisplayName("a WebSocket upgrade is tunnelled and echoes both ways")
+    void webSocketEcho() throws Exception {
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        var socket = GatewayClient.await(client.http().webSocket(new WebSocketConnectOptions()
+                .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/api/v2/ws")));
+        socket.textMessageHandler(messages::add);
+
+        socket.writeTextMessage("hello");
+        socket.writeTextMessage("again");
+
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:again");
+        GatewayClient.await(socket.close());
+    }
+
+    @Test
+    @DisplayName("clients that disconnect mid-stream leave no in-flight count behind")
+    void noInFlightLeakAfterDisconnect() throws Exception {
+        AtomicInteger streams = new AtomicInteger();
+        origins.get(3).behave(request -> {
+            streams.incrementAndGet();
+            var response = request.response().putHeader("content-type", "text/event-stream").setChunked(true);
+            response.write("data: tick\n\n");
+            long timer = origins.get(3).vertx().setPeriodic(20, id -> response.write("data: tick\n\n"));
+            response.closeHandler(v -> origins.get(3).vertx().cancelTimer(timer));
+        });
+        Endpoint endpoint = runtime.upstreams().get("single").pool().endpoints().get(0);
+
+        for (int i = 0; i < 5; i++) {
+            LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+            try (GatewayClient once = new GatewayClient(gateway.getPort())) {
+                once.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send())
+                        .onSuccess(response -> response.handler(chunk -> received.add(chunk.toString())));
+                assertThat(received.poll(10, TimeUnit.SECONDS)).isNotNull();
+                assertThat(endpoint.inFlight()).isEqualTo(1);
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.inFlight() == 0);
+        assertThat(streams.get()).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("round robin over equal weights spreads requests evenly over the endpoints")
+    void roundRobinSpreads() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            counts.merge(json(client.get("/api/v1/models")).getString("origin"), 1, Integer::sum);
+        }
+
+        assertThat(counts).containsOnlyKeys("origin-0", "origin-1", "origin-2");
+        assertThat(counts.values()).allSatisfy(n -> assertThat(n).isEqualTo(10));
+    }
+
+    @Test
+    @DisplayName("keep-alive: many sequential requests reuse a handful of upstream connections")
+    void upstreamConnectionsAreReused() {
+        Set<String> upstreamPeers = new HashSet<>();
+        origins.get(3).behave(request -> request.response().end(request.remoteAddress().toString()));
+
+        for (int i = 0; i < 40; i++) {
+            upstreamPeers.add(client.get("/api/v2/x").body());
+        }
+
+        // One connection per gateway event loop at most, never one per request.
+        assertThat(upstreamPeers.size()).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors() * 2);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.ballast.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@DisplayName("many threads picking, completing and updating leave every in-flight count at zero")
+class ConcurrencyTest {
+
+    private static final int THREADS = 8;
+    private static final int ROUNDS = 20_000;
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
+    @ParameterizedTest
+    @EnumSource(StrategyConfig.Kind.class)
+    void noLeaseLeaks(StrategyConfig.Kind kind) throws Exception {
+        UpstreamPool pool = UpstreamPool.create("race", PoolConfig.builder()
+                .strategy(UpstreamPoolTest.strategy(kind)).build(), TimeSource.system());
+        List<EndpointSpec> all = Pools.equal(12);
+        pool.update(all);
+        List<Endpoint> everSeen = java.util.Collections.synchronizedList(new ArrayList<>(pool.endpoints()));
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS + 1);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> workers = new ArrayList<>();
+        try {
+            for (int t = 0; t < THREADS; t++) {
+                workers.add(executor.submit(() -> work(pool, start)));
+            }
+            Future<?> churn = executor.submit(() -> {
+                start.await();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 200; i++) {
+                    // scale down and up, drain and probe, while requests run
+                    pool.update(all.subList(0, 6 + random.nextInt(7)));
+                    everSeen.addAll(pool.endpoints());
+                    pool.drain(Pools.name(random.nextInt(12)));
+                    pool.undrain(Pools.name(random.nextInt(12)));
+                    pool.recordProbe(Pools.name(random.nextInt(12)), random.nextBoolean());
+                    pool.state();
+                }
+                pool.update(all);
+                everSeen.addAll(pool.endpoints());
+                return null;
+            });
+            start.countDown();
+            int picked = 0;
+            for (Future<Integer> worker : workers) {
+                picked += worker.get(2, TimeUnit.MINUTES);
+            }
+            churn.get(2, TimeUnit.MINUTES);
+
+            assertThat(picked).isPositive();
+            assertThat(everSeen).allSatisfy(e -> assertThat(e.inFlight()).as(e.id()).isZero());
+            assertThat(pool.state().endpoints()).allSatisfy(e -> assertThat(e.inFlight()).isZero());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static int work(UpstreamPool pool, CountDownLatch start) throws InterruptedException {
+        start.await();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        List<Lease> open = new ArrayList<>();
+        int picked = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            Lease lease = pool.pick(PickContext.of("10.0." + random.nextInt(4) + ".1", "k" + random.nextInt(100)));
+            if (lease != null) {
+                picked++;
+                open.add(lease);
+            }
+            // keep a few long-lived "streams" open, close others out of order, sometimes twice from two paths
+            while (open.size() > random.nextInt(1, 16)) {
+                Lease done = open.remove(random.nextInt(open.size()));
+                done.complete(OUTCOMES[random.nextInt(OUTCOMES.length)]);
+                if (random.nextInt(4) == 0) {
+                    done.complete(Outcome.CLIENT_ABORT);
+                }
+            }
+        }
+        open.forEach(l -> l.complete(Outcome.SUCCESS));
+        return picked;
+    }
+}

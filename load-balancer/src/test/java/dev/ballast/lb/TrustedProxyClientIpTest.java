@@ -1,0 +1,110 @@
+package dev.ballast.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("client IP: right-most untrusted hop behind trusted proxies, spoofing ignored, bad input harmless")
+class TrustedProxyClientIpTest {
+
+    private final TrustedProxyClientIp resolver =
+            TrustedProxyClientIp.of(List.of("10.0.0.0/8", "192.168.1.1", "fd00::/8", "::ffff:172.16.0.0/108"));
+
+    @ParameterizedTest(name = "[{index}] peer {0}, XFF ''{1}'' -> {2}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+            // untrusted peer: headers are whatever the client made up
+            "203.0.113.7  | 1.2.3.4                          | 203.0.113.7",
+            "203.0.113.7  | NULL                             | 203.0.113.7",
+            // trusted peer: the proxy appended the address it saw
+            "10.0.0.5     | 198.51.100.9                     | 198.51.100.9",
+            // client spoofs a left-most entry; the right-most untrusted one is what our proxy saw
+            "10.0.0.5     | 6.6.6.6, 198.51.100.9            | 198.51.100.9",
+            // chains of trusted proxies are skipped from the right
+            "10.0.0.5     | 198.51.100.9, 10.1.1.1, 192.168.1.1 | 198.51.100.9",
+            // client claims to be a trusted proxy: still its real address wins
+            "10.0.0.5     | 10.9.9.9, 198.51.100.9           | 198.51.100.9",
+            // everything trusted: the left-most (nginx real_ip_recursive)
+            "10.0.0.5     | 10.2.2.2, 10.1.1.1               | 10.2.2.2",
+            // ports, spaces, IPv6 with brackets, IPv4-mapped forms, case
+            "10.0.0.5     | 198.51.100.9:51234               | 198.51.100.9",
+            "10.0.0.5     | '  [2001:DB8::1]:443 '           | 2001:db8::1",
+            "10.0.0.5     | 2001:db8:0:0:0:0:0:1             | 2001:db8::1",
+            "fd00::1      | 198.51.100.9                     | 198.51.100.9",
+            "::ffff:10.0.0.5 | 198.51.100.9                  | 198.51.100.9",
+            "10.0.0.5     | ::ffff:198.51.100.9              | 198.51.100.9",
+            "172.16.3.4   | 198.51.100.9                     | 198.51.100.9",
+            // malformed headers from a trusted peer fall back to the peer, never throw
+            "10.0.0.5     | garbage                          | 10.0.0.5",
+            "10.0.0.5     | 198.51.100.9, garbage            | 10.0.0.5",
+            "10.0.0.5     | 1.2.3.4, unknown, 10.1.1.1       | 10.0.0.5",
+            "10.0.0.5     | 256.1.1.1                        | 10.0.0.5",
+            "10.0.0.5     | 01.2.3.4                         | 10.0.0.5",
+            "10.0.0.5     | 1:2:3:4:5:6:7:8:9                | 10.0.0.5",
+            "10.0.0.5     | ',,,'                            | 10.0.0.5",
+            "10.0.0.5     | ''                               | 10.0.0.5",
+            "10.0.0.5     | '[::1'                           | 10.0.0.5",
+            // a bad peer is returned as given
+            "not-an-ip    | 198.51.100.9                     | not-an-ip",
+    })
+    void xForwardedFor(String peer, String xff, String expected) {
+        assertThat(resolver.resolve(peer, xff, null)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "[{index}] Forwarded ''{1}'' -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "10.0.0.5    | for=198.51.100.9                                       | 198.51.100.9",
+            "10.0.0.5    | for=6.6.6.6, for=198.51.100.9;proto=https              | 198.51.100.9",
+            "10.0.0.5    | 'for=\"[2001:db8:cafe::17]:4711\"'                      | 2001:db8:cafe::17",
+            "10.0.0.5    | 'For=198.51.100.9;by=10.0.0.5, for=10.1.1.1'           | 198.51.100.9",
+            "10.0.0.5    | 'for=192.0.2.60;proto=http;by=203.0.113.43'            | 192.0.2.60",
+            "10.0.0.5    | for=unknown                                            | 10.0.0.5",
+            "10.0.0.5    | for=_hidden, for=10.1.1.1                              | 10.0.0.5",
+            "10.0.0.5    | 'for=\"198.51.100.9'                                    | 10.0.0.5",
+            "10.0.0.5    | proto=https                                            | 10.0.0.5",
+            "203.0.113.7 | for=198.51.100.9                                       | 203.0.113.7",
+    })
+    void forwarded(String peer, String forwarded, String expected) {
+        assertThat(resolver.resolve(peer, null, forwarded)).isEqualTo(expected);
+    }
+
+    @Test
+    void forwardedIsPreferredOverXForwardedFor() {
+        assertThat(resolver.resolve("10.0.0.5", "1.1.1.1", "for=2.2.2.2")).isEqualTo("2.2.2.2");
+    }
+
+    @Test
+    void withoutTrustedProxiesThePeerIsAlwaysTheClient() {
+        assertThat(TrustedProxyClientIp.none().resolve("10.0.0.5", "1.1.1.1", "for=2.2.2.2")).isEqualTo("10.0.0.5");
+        assertThat(TrustedProxyClientIp.of(List.of()).resolve(null, "1.1.1.1", null)).isNull();
+    }
+
+    @Test
+    void anOverlongHeaderIsNotScanned() {
+        String huge = "10.1.1.1, ".repeat(2000) + "10.1.1.1";
+
+        assertThat(resolver.resolve("10.0.0.5", huge, null)).isEqualTo("10.0.0.5");
+    }
+
+    @ParameterizedTest(name = "''{0}'' is rejected")
+    @CsvSource({"10.0.0.0/33", "10.0.0/8", "fd00::/129", "banana", "10.0.0.0/x", "''"})
+    void badCidrsAreNamed(String cidr) {
+        assertThatThrownBy(() -> TrustedProxyClientIp.of(List.of("127.0.0.1", cidr)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(cidr.isEmpty() ? "must not be blank" : "'" + cidr + "'");
+    }
+
+    @Test
+    void prefixMatchingIsBitExact() {
+        TrustedProxyClientIp narrow = TrustedProxyClientIp.of(List.of("10.0.0.0/31", "2001:db8::/127"));
+
+        assertThat(narrow.resolve("10.0.0.1", "1.1.1.1", null)).isEqualTo("1.1.1.1");
+        assertThat(narrow.resolve("10.0.0.2", "1.1.1.1", null)).isEqualTo("10.0.0.2");
+        assertThat(narrow.resolve("2001:db8::1", "1.1.1.1", null)).isEqualTo("1.1.1.1");
+        assertThat(narrow.resolve("2001:db8::2", "1.1.1.1", null)).isEqualTo("2001:db8::2");
+    }
+}

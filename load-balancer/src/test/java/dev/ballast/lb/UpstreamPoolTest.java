@@ -1,0 +1,196 @@
+package dev.ballast.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@DisplayName("an upstream pool swaps snapshots, keeps live state and never leaks a lease")
+class UpstreamPoolTest {
+
+    private final FakeClock clock = new FakeClock();
+
+    @Test
+    void anEmptyPoolHasNothingToPick() {
+        UpstreamPool pool = UpstreamPool.create("empty", PoolConfig.defaults(), clock);
+
+        assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNull();
+        assertThat(pool.state()).isEqualTo(new PoolState("empty", "round-robin", false, 0, 0, List.of()));
+    }
+
+    @Test
+    void survivorsOfAnUpdateKeepInFlightCountsDrainingAndFailures() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(3));
+        Lease open = pickUntil(pool, "a");
+        pool.drain("b");
+        pickUntil(pool, "c").complete(Outcome.SERVER_ERROR);
+
+        pool.update(List.of(Pools.equal(3).get(0).withWeight(7), Pools.equal(3).get(1), Pools.equal(3).get(2),
+                EndpointSpec.of("10.0.0.99", 80, 1)));
+
+        assertThat(pool.endpoints()).extracting(Endpoint::id).containsExactly("a", "b", "c", "10.0.0.99:80");
+        assertThat(endpoint(pool, "a").inFlight()).isEqualTo(1);
+        assertThat(endpoint(pool, "a").spec().weight()).isEqualTo(7);
+        assertThat(endpoint(pool, "b").isDraining()).isTrue();
+        assertThat(pool.state().endpoints().get(2).consecutiveFailures()).isEqualTo(1);
+        open.complete(Outcome.SUCCESS);
+        assertThat(endpoint(pool, "a").inFlight()).isZero();
+    }
+
+    @Test
+    void aLeaseOnARemovedEndpointStillCompletesCleanly() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
+        Lease open = pickUntil(pool, "a");
+        Endpoint removed = open.endpoint();
+
+        pool.update(Pools.equal(2).subList(1, 2));
+        open.complete(Outcome.GATEWAY_FAILURE);
+
+        assertThat(removed.inFlight()).isZero();
+        assertThat(pool.endpoints()).extracting(Endpoint::id).containsExactly("b");
+    }
+
+    @Test
+    void completingALeaseTwiceCountsOnce() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(1));
+        Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+
+        lease.complete(Outcome.SUCCESS);
+        lease.complete(Outcome.CLIENT_ABORT);
+        lease.complete(null);
+
+        assertThat(lease.isCompleted()).isTrue();
+        assertThat(lease.endpoint().inFlight()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StrategyConfig.Kind.class)
+    void theAvoidSetIsHonouredAndAvoidingEverythingGivesNull(StrategyConfig.Kind kind) {
+        UpstreamPool pool = Pools.pool(strategy(kind), Pools.equal(3));
+
+        for (int i = 0; i < 30; i++) {
+            Lease lease = pool.pick(new PickContext("192.0.2." + i, "k" + i, Set.of("a", "c")));
+            assertThat(lease.endpoint().id()).isEqualTo("b");
+            lease.complete(Outcome.SUCCESS);
+        }
+        assertThat(pool.pick(new PickContext("192.0.2.1", "k", Set.of("a", "b", "c")))).isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(StrategyConfig.Kind.class)
+    void aDrainingEndpointGetsNoNewWorkButItsRequestsFinish(StrategyConfig.Kind kind) {
+        UpstreamPool pool = Pools.pool(strategy(kind), Pools.equal(3));
+        List<Lease> open = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            open.add(pool.pick(PickContext.of("192.0.2." + i, "k" + i)));
+        }
+        int onB = endpoint(pool, "b").inFlight();
+
+        assertThat(pool.drain("b")).isTrue();
+        for (int i = 0; i < 30; i++) {
+            Lease lease = pool.pick(PickContext.of("192.0.2." + i, "k" + i));
+            assertThat(lease.endpoint().id()).isNotEqualTo("b");
+            lease.complete(Outcome.SUCCESS);
+        }
+
+        assertThat(endpoint(pool, "b").inFlight()).isEqualTo(onB);
+        open.forEach(l -> l.complete(Outcome.SUCCESS));
+        assertThat(endpoint(pool, "b").inFlight()).isZero();
+        assertThat(pool.state().endpoints().get(1).draining()).isTrue();
+        assertThat(pool.undrain("b")).isTrue();
+        assertThat(pool.state().endpoints().get(1).draining()).isFalse();
+    }
+
+    @Test
+    void drainingEveryEndpointLeavesNothingToPick() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
+
+        pool.drain("a");
+        pool.drain("b");
+
+        assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNull();
+        assertThat(pool.state().panic()).as("draining is intent, not failure").isFalse();
+    }
+
+    @Test
+    void unknownIdsAreReportedNotInvented() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
+
+        assertThat(pool.drain("nope")).isFalse();
+        assertThat(pool.undrain("nope")).isFalse();
+        pool.recordProbe("nope", false);
+
+        assertThat(pool.endpoints()).hasSize(2);
+    }
+
+    @Test
+    void duplicateIdsInAnUpdateAreRejectedAndTheOldSnapshotStays() {
+        UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
+
+        assertThatThrownBy(() -> pool.update(List.of(EndpointSpec.of("h", 1, 1), EndpointSpec.of("h", 1, 2))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h:1 appears twice");
+        assertThat(pool.endpoints()).extracting(Endpoint::id).containsExactly("a", "b");
+    }
+
+    @Test
+    void stateReportsEveryEndpoint() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastConn()).build(), clock,
+                List.of(new EndpointSpec("gpu-1", "10.1.0.1", 8000, 3, "zone-a", Map.of("model", "llama"))));
+        Lease open = pool.pick(PickContext.of("192.0.2.1"));
+
+        PoolState state = pool.state();
+
+        assertThat(state.strategy()).isEqualTo("least-conn");
+        assertThat(state.usable()).isEqualTo(1);
+        assertThat(state.endpoints()).containsExactly(new EndpointState("gpu-1", "10.1.0.1", 8000, "zone-a", 3, 3, 1,
+                0, "healthy", true, false, null, 0));
+        open.complete(Outcome.SUCCESS);
+    }
+
+    @Test
+    void timeBasedRecoveryIsSeenWithoutAnyOtherEvent() {
+        PoolConfig config = PoolConfig.builder().passive(1, Duration.ofSeconds(10)).panicThreshold(0).build();
+        UpstreamPool pool = Pools.pool(config, clock, Pools.equal(2));
+        pickUntil(pool, "a").complete(Outcome.GATEWAY_FAILURE);
+        pickUntil(pool, "b").complete(Outcome.GATEWAY_FAILURE);
+        assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNull();
+
+        clock.advance(Duration.ofSeconds(11));
+
+        assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNotNull();
+    }
+
+    static StrategyConfig strategy(StrategyConfig.Kind kind) {
+        return switch (kind) {
+            case ROUND_ROBIN -> StrategyConfig.roundRobin();
+            case LEAST_CONN -> StrategyConfig.leastConn();
+            case IP_HASH_NGINX -> StrategyConfig.ipHashNginx();
+            case CONSISTENT_HASH -> StrategyConfig.consistentHash(HashKeySource.header("x-k"), 1.25);
+            case LEAST_REQUEST -> StrategyConfig.leastRequest();
+            case RANDOM -> StrategyConfig.random();
+        };
+    }
+
+    private static Endpoint endpoint(UpstreamPool pool, String id) {
+        return pool.endpoints().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static Lease pickUntil(UpstreamPool pool, String id) {
+        for (int i = 0; i < 20; i++) {
+            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+            if (lease.endpoint().id().equals(id)) {
+                return lease;
+            }
+            lease.complete(Outcome.SUCCESS);
+        }
+        throw new AssertionError("never picked " + id);
+    }
+}

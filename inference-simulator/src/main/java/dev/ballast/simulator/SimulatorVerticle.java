@@ -24,17 +24,19 @@ import java.util.random.RandomGenerator;
  */
 final class SimulatorVerticle extends AbstractVerticle {
 
-    /** The fast path's body: fixed, tiny, allocated once. */
-    private static final Buffer BENCH_BODY = Buffer.buffer("{\"ok\":true}");
+    /** Response header naming the instance, so gateway tests can see which backend answered. */
+    static final String INSTANCE_HEADER = "X-Ballast-Simulator";
 
     private final SimulatorConfig config;
     private final FaultSwitch faults;
+    private final Buffer benchBody;
     private volatile InferenceEngine engine;
     private HttpServer server;
 
     SimulatorVerticle(SimulatorConfig config, FaultSwitch faults) {
         this.config = config;
         this.faults = faults;
+        this.benchBody = Buffer.buffer(new JsonObject().put("ok", true).put("name", config.name()).encode());
     }
 
     @Override
@@ -65,7 +67,10 @@ final class SimulatorVerticle extends AbstractVerticle {
                 .setTcpNoDelay(true)
                 .setHttp2ClearTextEnabled(false); // vLLM (uvicorn) and Ollama (net/http) speak HTTP/1.1 only
         vertx.createHttpServer(options)
-                .requestHandler(routes)
+                .requestHandler(request -> {
+                    request.response().putHeader(INSTANCE_HEADER, config.name());
+                    routes.handle(request);
+                })
                 .listen()
                 .onSuccess(bound -> {
                     server = bound;
@@ -99,7 +104,7 @@ final class SimulatorVerticle extends AbstractVerticle {
         }
     }
 
-    /** Benchmark fast path: no queue, no timers, no parsing; only the errorRate and hang faults apply. */
+    /** Benchmark fast path: a fixed tiny body, no queue, no timers, no parsing; only errorRate and hang apply. */
     private void bench(HttpServerRequest request) {
         var active = faults.current();
         if (active.hang()) {
@@ -109,6 +114,6 @@ final class SimulatorVerticle extends AbstractVerticle {
             Json.send(request.response(), active.errorStatus(), new JsonObject().put("error", "injected fault"));
             return;
         }
-        request.response().putHeader("Content-Type", "application/json").end(BENCH_BODY);
+        request.response().putHeader("Content-Type", "application/json").end(benchBody);
     }
 }

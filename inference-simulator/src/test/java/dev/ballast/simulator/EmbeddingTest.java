@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,21 @@ class EmbeddingTest {
 
             assertThatThrownBy(() -> InferenceSimulator.start(clash))
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + first.port());
+        }
+    }
+
+    @Test
+    void every_response_names_the_instance_and_bench_answers_a_fixed_tiny_body() {
+        try (InferenceSimulator simulator = InferenceSimulator.start(FastSimulator.config().name("sim-7").build())) {
+            SimulatorClient client = new SimulatorClient(simulator);
+
+            HttpResponse<String> bench = client.get("/bench");
+            HttpResponse<String> missing = client.get("/nowhere");
+
+            assertThat(bench.statusCode()).isEqualTo(200);
+            assertThat(bench.body()).isEqualTo("{\"ok\":true,\"name\":\"sim-7\"}");
+            assertThat(bench.headers().firstValue("X-Ballast-Simulator")).hasValue("sim-7");
+            assertThat(missing.headers().firstValue("X-Ballast-Simulator")).hasValue("sim-7");
         }
     }
 

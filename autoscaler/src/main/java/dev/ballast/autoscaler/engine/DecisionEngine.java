@@ -120,7 +120,8 @@ public final class DecisionEngine {
                     + eval.firstFailure.message(), eval.statuses, conditions, null, next);
         }
         if (!fallbackActive) {
-            conditions.add(eval.invalid > 0 ? eval.firstFailure : Condition.of(Condition.SCALING_ACTIVE, true,
+            // a partial failure that still scales up proceeds with ValidMetricFound, as computeReplicasForMetrics does
+            conditions.add(Condition.of(Condition.SCALING_ACTIVE, true,
                     "ValidMetricFound", "the HPA was able to successfully calculate a replica count from " + metricName));
         } else {
             conditions.add(Condition.of(Condition.SCALING_ACTIVE, true, "ValidMetricFound",

@@ -229,8 +229,32 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         libraryCall(key + "health", () -> builder.activeHealth(h.rise(), h.fall(), h.initialHealthy()));
         libraryCall(key + "panic-threshold", () -> builder.panicThreshold(u.panicThreshold()));
         libraryCall(key + "slow-start", () -> builder.slowStart(u.slowStart()));
-        return libraryCall(key.substring(0, key.length() - 1), builder::build);
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            // The library validates on build and starts its messages with its parameter name: map it to our key.
+            String message = String.valueOf(e.getMessage());
+            String parameter = message.split("[ :]", 2)[0];
+            String suffix = LIBRARY_PARAMETERS.get(parameter);
+            throw new InvalidGatewayConfigException(suffix == null ? key.substring(0, key.length() - 1)
+                    : key + suffix, message);
+        }
     }
+
+    private static final Map<String, String> LIBRARY_PARAMETERS = Map.ofEntries(
+            Map.entry("panicThreshold", "panic-threshold"),
+            Map.entry("slowStart", "slow-start"),
+            Map.entry("maxFails", "passive.max-fails"),
+            Map.entry("failTimeout", "passive.fail-timeout"),
+            Map.entry("consecutive5xx", "outlier.consecutive-5xx"),
+            Map.entry("consecutiveGatewayFailures", "outlier.consecutive-gateway-failures"),
+            Map.entry("baseEjectionTime", "outlier.base-ejection-time"),
+            Map.entry("maxEjectionTime", "outlier.max-ejection-time"),
+            Map.entry("maxEjectionPercent", "outlier.max-ejection-percent"),
+            Map.entry("rise", "health.rise"),
+            Map.entry("fall", "health.fall"),
+            Map.entry("boundedLoadFactor", "bounded-load-factor"),
+            Map.entry("activeRequestBias", "active-request-bias"));
 
     private static <T> T libraryCall(String key, java.util.function.Supplier<T> call) {
         try {

@@ -1,0 +1,133 @@
+package dev.ballast.gateway.config;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewaySettingsTest {
+
+    private static final Map<String, String> VALID = Map.of(
+            "ballast.gateway.upstreams.llm.endpoints", "10.0.0.1:8000;weight=3;zone=a,10.0.0.2:8000",
+            "ballast.gateway.upstreams.llm.strategy", "least-request",
+            "ballast.gateway.routes.chat.prefix", "/v1/",
+            "ballast.gateway.routes.chat.upstream", "llm");
+
+    static GatewaySettings settings(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
+                .withMapping(GatewayConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build();
+        return GatewaySettings.from(config.getConfigMapping(GatewayConfig.class));
+    }
+
+    static Map<String, String> validWith(String key, String value) {
+        Map<String, String> properties = new HashMap<>(VALID);
+        properties.put(key, value);
+        return properties;
+    }
+
+    @Test
+    @DisplayName("a valid configuration becomes settings with documented defaults filled in")
+    void validConfiguration() {
+        GatewaySettings settings = settings(VALID);
+
+        RouteSettings chat = settings.routes().get(0);
+        assertThat(chat.prefix()).isEqualTo("/v1/");
+        assertThat(chat.timeouts()).isEqualTo(new TimeoutSettings(5000, 60000, 60000, 0));
+        assertThat(chat.retries().maxTries()).isEqualTo(3);
+        assertThat(chat.retries().statuses()).containsExactlyInAnyOrder(502, 503, 504);
+        assertThat(chat.retries().backoffBaseMillis()).isEqualTo(25);
+        assertThat(chat.maxBodySize()).isEqualTo(10 * 1024 * 1024);
+        UpstreamSettings llm = settings.upstreams().get("llm");
+        assertThat(llm.endpoints()).hasSize(2);
+        assertThat(llm.endpoints().get(0).weight()).isEqualTo(3);
+        assertThat(llm.endpoints().get(0).zone()).isEqualTo("a");
+        assertThat(llm.endpoints().get(0).id()).isEqualTo("10.0.0.1:8000");
+        assertThat(llm.probe()).isEmpty();
+        assertThat(settings.adminToken()).isEmpty();
+        assertThat(settings.readiness()).isEqualTo(GatewaySettings.ReadinessMode.ALL_ROUTES);
+    }
+
+    @Test
+    @DisplayName("no configuration at all is valid: the gateway starts and answers 404")
+    void emptyConfiguration() {
+        GatewaySettings settings = settings(Map.of());
+
+        assertThat(settings.routes()).isEmpty();
+        assertThat(settings.upstreams()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("consistent-hash on a header keeps the header name for the proxy to read")
+    void hashHeader() {
+        Map<String, String> properties = validWith("ballast.gateway.upstreams.llm.strategy", "consistent-hash");
+        properties.put("ballast.gateway.upstreams.llm.hash-key", "header:X-Session-Id");
+
+        assertThat(settings(properties).upstreams().get("llm").hashHeader()).isEqualTo("X-Session-Id");
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused naming the key")
+    @CsvSource(delimiter = '|', value = {
+            "ballast.gateway.routes.chat.upstream|nope|ballast.gateway.routes.chat.upstream",
+            "ballast.gateway.routes.chat.prefix|v1|ballast.gateway.routes.chat.prefix",
+            "ballast.gateway.routes.chat.methods|GET,p-st|ballast.gateway.routes.chat.methods",
+            "ballast.gateway.routes.chat.rewrite-prefix|internal|ballast.gateway.routes.chat.rewrite-prefix",
+            "ballast.gateway.routes.chat.retries.max-tries|0|ballast.gateway.routes.chat.retries.max-tries",
+            "ballast.gateway.routes.chat.retries.statuses|502,700|ballast.gateway.routes.chat.retries.statuses",
+            "ballast.gateway.routes.chat.retries.backoff-max|1ms|ballast.gateway.routes.chat.retries.backoff-max",
+            "ballast.gateway.routes.chat.timeouts.connect|0s|ballast.gateway.routes.chat.timeouts.connect",
+            "ballast.gateway.upstreams.llm.endpoints|10.0.0.1|ballast.gateway.upstreams.llm.endpoints",
+            "ballast.gateway.upstreams.llm.endpoints|10.0.0.1:99999|ballast.gateway.upstreams.llm.endpoints",
+            "ballast.gateway.upstreams.llm.endpoints|10.0.0.1:80;weight=0|ballast.gateway.upstreams.llm.endpoints",
+            "ballast.gateway.upstreams.llm.endpoints|10.0.0.1:80;wieght=2|ballast.gateway.upstreams.llm.endpoints",
+            "ballast.gateway.upstreams.llm.endpoints|10.0.0.1:80;10.0.0.1:80|ballast.gateway.upstreams.llm.endpoints",
+            "ballast.gateway.upstreams.llm.strategy|fastest|ballast.gateway.upstreams.llm.strategy",
+            "ballast.gateway.upstreams.llm.hash-key|body:x|ballast.gateway.upstreams.llm.hash-key",
+            "ballast.gateway.upstreams.llm.panic-threshold|1.5|ballast.gateway.upstreams.llm.panic-threshold",
+            "ballast.gateway.upstreams.llm.outlier.max-ejection-percent|101|ballast.gateway.upstreams.llm.outlier.max-ejection-percent",
+            "ballast.gateway.upstreams.llm.slow-start|-1s|ballast.gateway.upstreams.llm.slow-start",
+            "ballast.gateway.upstreams.llm.max-connections-per-endpoint|0|ballast.gateway.upstreams.llm.max-connections-per-endpoint",
+            "ballast.gateway.upstreams.llm.health.path|healthz|ballast.gateway.upstreams.llm.health.path",
+            "ballast.gateway.client-ip.trusted-proxies|10.0.0.0/99|ballast.gateway.client-ip.trusted-proxies",
+            "ballast.gateway.readiness.mode|sometimes|ballast.gateway.readiness.mode",
+    })
+    void invalidValueNamesItsKey(String key, String value, String namedKey) {
+        Map<String, String> properties = validWith(key, value);
+        if (key.endsWith(".health.path")) {
+            properties.put("ballast.gateway.upstreams.llm.health.interval", "1s");
+        }
+
+        assertThatThrownBy(() -> settings(properties))
+                .isInstanceOf(InvalidGatewayConfigException.class)
+                .hasMessageStartingWith("Invalid gateway configuration: " + namedKey + ": ")
+                .extracting(e -> ((InvalidGatewayConfigException) e).key()).isEqualTo(namedKey);
+    }
+
+    @Test
+    @DisplayName("two routes with the same prefix, host and methods are refused")
+    void duplicateRoutes() {
+        Map<String, String> properties = new HashMap<>(VALID);
+        properties.put("ballast.gateway.routes.other.prefix", "/v1/");
+        properties.put("ballast.gateway.routes.other.upstream", "llm");
+
+        assertThatThrownBy(() -> settings(properties))
+                .hasMessageContaining("ballast.gateway.routes.other.prefix")
+                .hasMessageContaining("route 'chat' already matches");
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ballast.gateway.proxy;
+
+import dev.ballast.gateway.config.RetrySettings;
+import io.vertx.core.MultiMap;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProxyPartsTest {
+
+    @ParameterizedTest(name = "cookie {1} in ''{0}'' is {2}")
+    @CsvSource(nullValues = "-", delimiter = '|', value = {
+            "session=abc|session|abc",
+            "a=1; session=abc; b=2|session|abc",
+            "xsession=1; session=2|session|2",
+            "a=1|session|-",
+            "-|session|-",
+    })
+    void cookieValue(String header, String name, String expected) {
+        assertThat(ProxyExchange.cookie(header, name)).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("backoff is full jitter under an exponential ceiling capped at backoff-max")
+    void backoffStaysUnderCeiling() {
+        RetrySettings retries = new RetrySettings(5, Set.of(), 25, 250, 0, 20, 3);
+
+        for (int i = 0; i < 200; i++) {
+            assertThat(ProxyExchange.backoffMillis(1, retries)).isBetween(1L, 25L);
+            assertThat(ProxyExchange.backoffMillis(2, retries)).isBetween(1L, 50L);
+            assertThat(ProxyExchange.backoffMillis(10, retries)).isBetween(1L, 250L);
+        }
+    }
+
+    @Test
+    @DisplayName("hop-by-hop headers and those named by Connection are not copied")
+    void hopByHop() {
+        MultiMap from = MultiMap.caseInsensitiveMultiMap()
+                .add("Connection", "close, X-Private")
+                .add("X-Private", "1")
+                .add("Keep-Alive", "timeout=5")
+                .add("Transfer-Encoding", "chunked")
+                .add("Upgrade", "h2c")
+                .add("Content-Type", "application/json")
+                .add("X-Trace", "a")
+                .add("X-Trace", "b");
+        MultiMap to = MultiMap.caseInsensitiveMultiMap();
+
+        HopByHopHeaders.copy(from, to);
+
+        assertThat(to.names()).containsExactlyInAnyOrder("Content-Type", "X-Trace");
+        assertThat(to.getAll("x-trace")).containsExactly("a", "b");
+    }
+
+    @Test
+    @DisplayName("request ids are 32 hex characters and differ")
+    void requestIds() {
+        String a = ProxyHandler.newRequestId();
+        String b = ProxyHandler.newRequestId();
+
+        assertThat(a).matches("[0-9a-f]{32}");
+        assertThat(a).isNotEqualTo(b);
+    }
+}

@@ -77,6 +77,11 @@ record Manifest(String origin, JsonNode node) {
         return kind() + " " + (namespace().isEmpty() ? "" : namespace() + "/") + name() + " (from " + origin + ")";
     }
 
+    @Override
+    public String toString() {
+        return describe();
+    }
+
     static Map<String, String> stringMap(JsonNode object) {
         Map<String, String> out = new TreeMap<>();
         object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));

@@ -1,0 +1,83 @@
+package dev.ballast.exporter;
+
+import dev.ballast.exporter.collector.queue.RedisQueuesProfile;
+import dev.ballast.exporter.testing.MetricsText;
+import dev.ballast.testing.RedisServer;
+import dev.ballast.testing.RedisServerResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code promtool check metrics} over the exporter's real {@code /q/metrics}: queue series from a real
+ * redis-server, event-intake histograms and counters, self metrics and the JVM/HTTP meters. promtool
+ * must report nothing.
+ */
+@QuarkusTest
+@TestProfile(RedisQueuesProfile.class)
+@QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
+class PromtoolCheckTest {
+
+    static final String INSTALL_HINT = "promtool is not installed: this test needs it. Install it with "
+            + "`apt-get install -y prometheus` (Debian/Ubuntu ship promtool in that package) or put promtool on PATH.";
+
+    @RedisServerResource.Inject
+    RedisServer redis;
+
+    @Inject
+    RedisDataSource data;
+
+    static Path promtool() {
+        for (String candidate : new String[]{"/usr/bin/promtool", "/usr/local/bin/promtool"}) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "promtool"))) {
+                return Path.of(dir, "promtool");
+            }
+        }
+        throw new AssertionError(INSTALL_HINT);
+    }
+
+    @Test
+    void promtoolFindsNothingToReportInTheExportersMetrics() throws IOException, InterruptedException {
+        Path promtool = promtool();
+        data.execute("RPUSH", "celery\u0006\u00163", "job");
+        data.execute("SADD", "queues", "default");
+        data.execute("RPUSH", "queue:default", "job");
+        given().contentType("application/json").body("""
+                [{"kind":"inference","model":"llama3","provider":"ollama","operation":"chat","status":"error","error_type":"timeout",
+                  "duration_seconds":2.5,"time_to_first_token_seconds":0.4,"input_tokens":10,"output_tokens":5,"load_duration_seconds":3},
+                 {"kind":"agent_task","agent":"a","task_type":"t","status":"succeeded","duration_seconds":1},
+                 {"kind":"agent_task","agent":"a","task_type":"t","status":"queued"},
+                 {"kind":"vector_search","collection":"docs","duration_seconds":0.01,"results":4}]""")
+                .post("/v1/events").then().statusCode(202);
+        MetricsText metrics = await().atMost(Duration.ofSeconds(15)).until(MetricsText::scrape,
+                m -> m.value("ballast_task_queue_length", "system", "sidekiq", "queue", "default").isPresent());
+
+        Process process = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        process.getOutputStream().write(metrics.text().getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String report = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(report).as("promtool check metrics output").isBlank();
+        assertThat(process.exitValue()).isZero();
+    }
+}

@@ -15,10 +15,14 @@ public final class Eligibility {
     final long validUntil;
     final boolean expires;
     final int version;
+    private final boolean pristine;
+    private final boolean recovering;
 
     Eligibility(UpstreamPool pool, boolean panic, boolean single, int usable, int candidates, long validUntil,
-            boolean expires, int version) {
+            boolean expires, int version, boolean pristine, boolean recovering) {
         this.version = version;
+        this.pristine = pristine;
+        this.recovering = recovering;
         this.pool = pool;
         this.panic = panic;
         this.single = single;
@@ -34,6 +38,26 @@ public final class Eligibility {
             return false;
         }
         return panic || endpoint.isHealthy(nowNanos, single);
+    }
+
+    /**
+     * True when every endpoint is usable at full weight (healthy, not draining, not ramping, no failure penalty):
+     * strategies may then skip per-endpoint checks, as long as the request avoids nothing. Fast path only.
+     */
+    public boolean pristine() {
+        return pristine;
+    }
+
+    /** True when some endpoint's effective weight is below its weight (round robin is climbing it back). */
+    public boolean recovering() {
+        return recovering;
+    }
+
+    /** Round robin saw every effective weight back at its weight: rebuild the view so the fast path returns. */
+    public void weightsRecovered() {
+        if (recovering) {
+            pool.invalidate();
+        }
     }
 
     public boolean panic() {

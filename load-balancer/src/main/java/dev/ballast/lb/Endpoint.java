@@ -104,6 +104,15 @@ public final class Endpoint {
         return (long) passive.effectiveWeight() * slowStartPermille(nowNanos);
     }
 
+    /** End of the running slow-start ramp, or Long.MIN_VALUE when none is running. */
+    long rampEnd(long nowNanos) {
+        if (slowStartNanos == 0) {
+            return Long.MIN_VALUE;
+        }
+        long end = rampFrom + slowStartNanos;
+        return nowNanos - end < 0 ? end : Long.MIN_VALUE;
+    }
+
     // ---- pool-internal state changes ----
 
     void respec(EndpointSpec newSpec) {

@@ -12,6 +12,9 @@ public interface RandomSource {
     /** Uniform in [0, bound). */
     long nextLong(long bound);
 
+    /** 64 uniform random bits. */
+    long nextLong();
+
     /** Contention-free per-thread randomness: the production choice. */
     static RandomSource threadLocal() {
         return ThreadLocalSource.INSTANCE;
@@ -29,6 +32,11 @@ public interface RandomSource {
             @Override
             public long nextLong(long bound) {
                 return random.longs(1, 0, bound).iterator().nextLong();
+            }
+
+            @Override
+            public long nextLong() {
+                return random.nextLong();
             }
         };
     }
@@ -48,6 +56,11 @@ public interface RandomSource {
         @Override
         public long nextLong(long bound) {
             return ThreadLocalRandom.current().nextLong(bound);
+        }
+
+        @Override
+        public long nextLong() {
+            return ThreadLocalRandom.current().nextLong();
         }
     }
 }

@@ -231,6 +231,17 @@ public final class UpstreamPool {
         if (outcome == Outcome.CLIENT_ABORT) {
             return;
         }
+        if (outcome == Outcome.SUCCESS) {
+            // The per-request path: no clock read, no lock unless there is failure state to clear.
+            if (endpoint.passive.onSuccess()) {
+                endpoint.startRamp(time.nanoTime());
+                LOG.log(Level.INFO, "pool {0}: endpoint {1} passed its trial request after fail_timeout", name,
+                        endpoint.id());
+                invalidate();
+            }
+            endpoint.outlier.record(outcome, 0L);
+            return;
+        }
         long now = time.nanoTime();
         if (outcome.isPassiveFailure()) {
             if (endpoint.passive.onFailure(now) && snapshot.list().size() > 1) {
@@ -238,11 +249,6 @@ public final class UpstreamPool {
                         + "(max_fails {3}, fail_timeout {4})", name, endpoint.id(), endpoint.passive.fails(),
                         config.maxFails(), config.failTimeout());
             }
-            invalidate();
-        } else if (outcome == Outcome.SUCCESS && endpoint.passive.onSuccess()) {
-            endpoint.startRamp(now);
-            LOG.log(Level.INFO, "pool {0}: endpoint {1} passed its trial request after fail_timeout", name,
-                    endpoint.id());
             invalidate();
         }
         if (endpoint.outlier.record(outcome, now)) {
@@ -276,7 +282,7 @@ public final class UpstreamPool {
         }
     }
 
-    private void invalidate() {
+    void invalidate() {
         healthVersion.incrementAndGet();
         view = null;
     }
@@ -296,7 +302,18 @@ public final class UpstreamPool {
         int candidates = 0;
         boolean expires = false;
         long validUntil = 0;
+        boolean ramping = false;
+        boolean recovering = false;
         for (Endpoint e : s.list()) {
+            if (e.rampEnd(now) != Long.MIN_VALUE) {
+                ramping = true;
+                long end = e.rampEnd(now);
+                if (!expires || end - validUntil < 0) {
+                    validUntil = end;
+                    expires = true;
+                }
+            }
+            recovering |= e.effectiveWeight() < e.weight();
             if (e.isDraining()) {
                 continue;
             }
@@ -328,7 +345,9 @@ public final class UpstreamPool {
             LOG.log(Level.WARNING, "pool {0}: panic mode, only {1} of {2} endpoints usable (threshold {3}); "
                     + "spreading over all of them", name, usable, candidates, config.panicThreshold());
         }
-        Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version);
+        boolean pristine = !panic && usable == s.list().size() && !ramping && !recovering;
+        Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version,
+                pristine, recovering);
         if (snapshot == s && healthVersion.get() == version) {
             view = v;
         }

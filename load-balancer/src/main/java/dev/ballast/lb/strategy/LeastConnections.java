@@ -3,6 +3,7 @@ package dev.ballast.lb.strategy;
 import dev.ballast.lb.Eligibility;
 import dev.ballast.lb.Endpoint;
 import dev.ballast.lb.PickContext;
+import dev.ballast.lb.health.SlowStart;
 
 /**
  * nginx least_conn (ngx_http_upstream_get_least_conn_peer): fewest in-flight requests relative to weight, compared
@@ -13,14 +14,74 @@ public final class LeastConnections implements Strategy {
 
     private final Endpoint[] peers;
     private final long[] current;
+    private final long[] weight;
 
     public LeastConnections(Endpoint[] peers) {
         this.peers = peers;
         this.current = new long[peers.length];
+        this.weight = new long[peers.length];
+        for (int i = 0; i < peers.length; i++) {
+            weight[i] = (long) peers[i].weight() * SlowStart.FULL;
+        }
     }
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
+        if (eligibility.pristine() && context.avoid().isEmpty() && peers.length > 0) {
+            return pickPristine();
+        }
+        return pickChecked(context, eligibility, nowNanos);
+    }
+
+    /** Every peer eligible at full weight: one pass over in-flight counts and static weights. */
+    private Endpoint pickPristine() {
+        Endpoint[] p = peers;
+        long[] w = weight;
+        int best = 0;
+        long bestConns = p[0].inFlight();
+        long bestWeight = w[0];
+        boolean many = false;
+        for (int i = 1; i < p.length; i++) {
+            long conns = p[i].inFlight();
+            long lhs = conns * bestWeight;
+            long rhs = bestConns * w[i];
+            if (lhs < rhs) {
+                best = i;
+                bestConns = conns;
+                bestWeight = w[i];
+                many = false;
+            } else if (lhs == rhs) {
+                many = true;
+            }
+        }
+        if (!many) {
+            return p[best];
+        }
+        synchronized (this) {
+            int chosen = -1;
+            long chosenCurrent = 0;
+            long total = 0;
+            for (int i = best; i < p.length; i++) {
+                if (p[i].inFlight() * bestWeight != bestConns * w[i]) {
+                    continue;
+                }
+                long cw = current[i] + w[i];
+                current[i] = cw;
+                total += w[i];
+                if (chosen < 0 || cw > chosenCurrent) {
+                    chosen = i;
+                    chosenCurrent = cw;
+                }
+            }
+            if (chosen < 0) {
+                return p[best];
+            }
+            current[chosen] = chosenCurrent - total;
+            return p[chosen];
+        }
+    }
+
+    private Endpoint pickChecked(PickContext context, Eligibility eligibility, long nowNanos) {
         int best = -1;
         long bestConns = 0;
         long bestWeight = 0;

@@ -23,6 +23,10 @@ public final class LeastRequest implements Strategy {
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
+        int n = draws.size();
+        if (n > 1 && WeightedRandom.pristine(context, eligibility)) {
+            return pickPristine(context, eligibility, nowNanos);
+        }
         int a = draws.draw(-1, context, eligibility, nowNanos);
         Endpoint first = a >= 0 ? draws.peer(a) : draws.scan(-1, context, eligibility, nowNanos);
         if (first == null || bias == 0.0) {
@@ -36,7 +40,29 @@ public final class LeastRequest implements Strategy {
         if (second == null) {
             return first;
         }
-        // (x+1)^bias is increasing for bias > 0, so comparing in-flight counts equals comparing the factors.
+        return better(first, second);
+    }
+
+    /** Every peer usable at full weight: two alias-table draws, redrawn until distinct. */
+    private Endpoint pickPristine(PickContext context, Eligibility eligibility, long nowNanos) {
+        int a = draws.drawPristine();
+        Endpoint first = draws.peer(a);
+        if (bias == 0.0) {
+            return first;
+        }
+        for (int attempt = 0; attempt < WeightedRandom.DRAW_ATTEMPTS; attempt++) {
+            int b = draws.drawPristine();
+            if (b != a) {
+                return better(first, draws.peer(b));
+            }
+        }
+        // One endpoint holds nearly all the weight: draw the second exactly among the others.
+        Endpoint second = draws.scan(a, context, eligibility, nowNanos);
+        return second == null ? first : better(first, second);
+    }
+
+    /** (x+1)^bias is increasing for bias > 0, so comparing in-flight counts equals comparing the factors. */
+    private static Endpoint better(Endpoint first, Endpoint second) {
         return second.inFlight() < first.inFlight() ? second : first;
     }
 }

@@ -19,6 +19,7 @@ public final class WeightedRandom implements Strategy {
     private final RandomSource random;
     private final long maxWeight;
     private final boolean uniform;
+    private final AliasTable alias;
 
     public WeightedRandom(Endpoint[] peers, RandomSource random) {
         this.peers = peers;
@@ -31,10 +32,32 @@ public final class WeightedRandom implements Strategy {
         }
         this.maxWeight = max;
         this.uniform = same;
+        long[] weights = new long[peers.length];
+        for (int i = 0; i < peers.length; i++) {
+            weights[i] = peers[i].weight();
+        }
+        this.alias = new AliasTable(weights);
+    }
+
+    /** True when {@link #drawPristine} may be used for this request. */
+    static boolean pristine(PickContext context, Eligibility eligibility) {
+        return eligibility.pristine() && context.avoid().isEmpty();
+    }
+
+    /** Weighted draw when every peer is usable at its static weight: O(1), one random number. */
+    int drawPristine() {
+        return uniform ? random.nextInt(peers.length) : alias.draw(random.nextLong());
+    }
+
+    int size() {
+        return peers.length;
     }
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
+        if (peers.length > 0 && pristine(context, eligibility)) {
+            return peers[drawPristine()];
+        }
         int i = draw(-1, context, eligibility, nowNanos);
         return i >= 0 ? peers[i] : scan(-1, context, eligibility, nowNanos);
     }

@@ -52,4 +52,24 @@ class WeightDistributionTest {
                     .isCloseTo(weights[i] / total, within(0.01));
         }
     }
+
+    static Stream<StrategyConfig> randomized() {
+        return Stream.of(StrategyConfig.random(), StrategyConfig.leastRequest(), StrategyConfig.roundRobin(),
+                StrategyConfig.leastConn());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("randomized")
+    void sharesFollowWeightsWhenSomeEndpointIsOutToo(StrategyConfig strategy) {
+        // A drained fourth endpoint takes every strategy off its all-usable fast path.
+        UpstreamPool pool = Pools.pool(strategy, Pools.weighted(5, 1, 2, 7));
+        pool.drain("d");
+
+        Map<String, Integer> counts = Pools.counts(pool, PICKS);
+
+        assertThat(counts).doesNotContainKey("d");
+        assertThat(counts.get("a") / (double) PICKS).isCloseTo(5 / 8.0, within(0.01));
+        assertThat(counts.get("b") / (double) PICKS).isCloseTo(1 / 8.0, within(0.01));
+        assertThat(counts.get("c") / (double) PICKS).isCloseTo(2 / 8.0, within(0.01));
+    }
 }

@@ -1,0 +1,122 @@
+package dev.ballast.lb.bench;
+
+import dev.ballast.lb.EndpointSpec;
+import dev.ballast.lb.HashKeySource;
+import dev.ballast.lb.Lease;
+import dev.ballast.lb.Outcome;
+import dev.ballast.lb.PickContext;
+import dev.ballast.lb.PoolConfig;
+import dev.ballast.lb.StrategyConfig;
+import dev.ballast.lb.TimeSource;
+import dev.ballast.lb.UpstreamPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost of one pick plus its completion (what the gateway pays per request) for each strategy and pool size.
+ * Run on one and two threads by bench/load-balancer-jmh.sh (-t 1, -t 2); the pool is shared between threads, as
+ * the gateway's event loops share it.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PickBenchmark {
+
+    @State(Scope.Benchmark)
+    public static class Pool {
+        @Param({"round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"})
+        public String strategy;
+
+        @Param({"3", "100", "1000"})
+        public int endpoints;
+
+        UpstreamPool pool;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            pool = UpstreamPool.create("bench", PoolConfig.builder().strategy(strategy(strategy)).build(),
+                    TimeSource.system());
+            List<EndpointSpec> specs = new ArrayList<>(endpoints);
+            for (int i = 0; i < endpoints; i++) {
+                specs.add(EndpointSpec.of("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 8000,
+                        1 + i % 3));
+            }
+            pool.update(specs);
+        }
+
+        static StrategyConfig strategy(String label) {
+            return switch (label) {
+                case "round-robin" -> StrategyConfig.roundRobin();
+                case "least-conn" -> StrategyConfig.leastConn();
+                case "least-request" -> StrategyConfig.leastRequest();
+                case "random" -> StrategyConfig.random();
+                case "consistent-hash" -> StrategyConfig.consistentHash(HashKeySource.header("x-session"), 1.25);
+                case "ip-hash-nginx" -> StrategyConfig.ipHashNginx();
+                default -> throw new IllegalArgumentException(label);
+            };
+        }
+    }
+
+    /** Pre-built request contexts per thread, so the benchmark measures picking, not string building. */
+    @State(Scope.Thread)
+    public static class Requests {
+        final PickContext[] contexts = new PickContext[1024];
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            for (int i = 0; i < contexts.length; i++) {
+                contexts[i] = PickContext.of("198.51." + (i >> 8) + "." + (i & 255), "session-" + i * 7919);
+            }
+        }
+
+        PickContext next() {
+            return contexts[next++ & (contexts.length - 1)];
+        }
+    }
+
+    /**
+     * Anchor for a noisy machine: the cheapest possible balancer (a shared atomic counter over an array, plus the
+     * same Lease-sized allocation). Compare rows to it rather than to absolute targets when the box is busy.
+     */
+    @State(Scope.Benchmark)
+    public static class Anchor {
+        final java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
+        final Object[] endpoints = new Object[100];
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            for (int i = 0; i < endpoints.length; i++) {
+                endpoints[i] = new Object();
+            }
+        }
+    }
+
+    @Benchmark
+    public Object[] anchorAtomicCounter(Anchor anchor) {
+        Object endpoint = anchor.endpoints[(int) (anchor.counter.getAndIncrement() % anchor.endpoints.length)];
+        return new Object[] {endpoint};
+    }
+
+    @Benchmark
+    public Lease pickAndComplete(Pool pool, Requests requests) {
+        Lease lease = pool.pool.pick(requests.next());
+        lease.complete(Outcome.SUCCESS);
+        return lease;
+    }
+}

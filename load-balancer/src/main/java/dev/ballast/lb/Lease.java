@@ -32,7 +32,7 @@ public final class Lease {
         return endpoint;
     }
 
-    /** Ends this use; only the first call counts. */
+    /** Ends this use; only the first call counts. A null outcome counts as {@link Outcome#CLIENT_ABORT}. */
     public void complete(Outcome outcome) {
         if ((int) DONE.getVolatile(this) != 0 || !DONE.compareAndSet(this, 0, 1)) {
             return;

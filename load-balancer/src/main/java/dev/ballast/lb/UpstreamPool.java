@@ -243,8 +243,9 @@ public final class UpstreamPool {
             return;
         }
         long now = time.nanoTime();
-        if (outcome.isPassiveFailure()) {
-            if (endpoint.passive.onFailure(now) && snapshot.list().size() > 1) {
+        // nginx: "max_fails, fail_timeout and slow_start parameters are ignored" for a single-server group.
+        if (outcome.isPassiveFailure() && snapshot.list().size() > 1) {
+            if (endpoint.passive.onFailure(now)) {
                 LOG.log(Level.WARNING, "pool {0}: endpoint {1} temporarily disabled after {2} failure(s) "
                         + "(max_fails {3}, fail_timeout {4})", name, endpoint.id(), endpoint.passive.fails(),
                         config.maxFails(), config.failTimeout());

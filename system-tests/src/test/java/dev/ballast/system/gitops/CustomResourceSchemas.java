@@ -25,8 +25,9 @@ import java.util.Set;
  * kubeconform's -strict does it: every object schema that lists properties (and does not say
  * x-kubernetes-preserve-unknown-fields) gets additionalProperties: false, so an unknown field fails instead of
  * being pruned by the API server. Schemas come from our own CRDs (rendered from gitops/base) and from the
- * Argo CD and Flux CRD subsets vendored under src/test/resources/crd-schemas (see gitops/README.md).
- * CEL rules (x-kubernetes-validations) are not evaluated here.
+ * Argo CD and Flux CRD subsets vendored under src/test/resources/crd-schemas (see gitops/README.md). An object that
+ * passes the structural schema is then checked against the CRD's CEL rules (x-kubernetes-validations), as the API
+ * server does.
  */
 final class CustomResourceSchemas {
 
@@ -39,9 +40,13 @@ final class CustomResourceSchemas {
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
-    private final Map<String, JsonSchema> byApiVersionAndKind;
+    /** A version's schema: strict JSON Schema for structure, the original OpenAPI for its CEL rules. */
+    record VersionSchema(JsonSchema structure, JsonNode openApi) {
+    }
 
-    private CustomResourceSchemas(Map<String, JsonSchema> byApiVersionAndKind) {
+    private final Map<String, VersionSchema> byApiVersionAndKind;
+
+    private CustomResourceSchemas(Map<String, VersionSchema> byApiVersionAndKind) {
         this.byApiVersionAndKind = byApiVersionAndKind;
     }
 
@@ -56,7 +61,7 @@ final class CustomResourceSchemas {
     }
 
     static CustomResourceSchemas from(List<Manifest> definitions) {
-        Map<String, JsonSchema> schemas = new LinkedHashMap<>();
+        Map<String, VersionSchema> schemas = new LinkedHashMap<>();
         for (Manifest crd : definitions) {
             String group = crd.spec().path("group").asText();
             String kind = crd.spec().path("names").path("kind").asText();
@@ -67,7 +72,7 @@ final class CustomResourceSchemas {
                             + " has no openAPIV3Schema");
                 }
                 schemas.put(group + "/" + version.path("name").asText() + " " + kind,
-                        FACTORY.getSchema(strict(openApi)));
+                        new VersionSchema(FACTORY.getSchema(strict(openApi)), openApi));
             }
         }
         return new CustomResourceSchemas(schemas);
@@ -79,12 +84,15 @@ final class CustomResourceSchemas {
 
     /** Schema violations of a custom resource, or empty when no schema is known for its apiVersion and kind. */
     Optional<List<String>> violations(Manifest manifest) {
-        JsonSchema schema = byApiVersionAndKind.get(manifest.apiVersion() + " " + manifest.kind());
+        VersionSchema schema = byApiVersionAndKind.get(manifest.apiVersion() + " " + manifest.kind());
         if (schema == null) {
             return Optional.empty();
         }
-        Set<ValidationMessage> messages = schema.validate(manifest.node());
-        return Optional.of(messages.stream().map(ValidationMessage::getMessage).sorted().toList());
+        Set<ValidationMessage> messages = schema.structure().validate(manifest.node());
+        if (!messages.isEmpty()) {
+            return Optional.of(messages.stream().map(ValidationMessage::getMessage).sorted().toList());
+        }
+        return Optional.of(CelRules.violations(schema.openApi(), manifest.node()));
     }
 
     /** An OpenAPI v3 (structural CRD) schema turned into a strict JSON Schema draft 7. */

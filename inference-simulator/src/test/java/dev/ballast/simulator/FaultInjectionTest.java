@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.simulator.fault.Faults;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("Fault injection, switched at runtime")
 class FaultInjectionTest {
@@ -105,16 +107,29 @@ class FaultInjectionTest {
         hung.cancel(true);
     }
 
-    @Test
-    void drop_mid_stream_closes_the_connection_after_that_many_chunks() {
-        client.post("/admin/faults", "{\"dropMidStream\":3}");
+    @ParameterizedTest(name = "after {0} chunks")
+    @ValueSource(ints = {0, 1, 3})
+    void drop_mid_stream_closes_the_connection_after_that_many_chunks(int chunks) throws IOException {
+        client.post("/admin/faults", "{\"dropMidStream\":" + chunks + "}");
 
-        SimulatorClient.StreamedResponse stream = client.stream("/v1/chat/completions", STREAMED_CHAT);
+        String wire = SimulatorClient.readUntilClosed(client.openRawPost("/v1/chat/completions", STREAMED_CHAT));
 
-        assertThat(stream.response().statusCode()).isEqualTo(200);
-        assertThat(stream.events()).hasSize(3).doesNotContain("[DONE]");
-        assertThat(stream.broken()).as("the client sees a truncated chunked body").isNotNull();
+        assertThat(wire).startsWith("HTTP/1.1 200");
+        assertThat(wire.split("data: ", -1)).as("SSE events on the wire").hasSize(chunks + 1);
+        assertThat(wire).as("no [DONE] and no last chunk of the chunked body")
+                .doesNotContain("[DONE]").doesNotEndWith("0\r\n\r\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> simulator.stats().running() == 0);
+    }
+
+    @Test
+    void drop_mid_stream_also_cuts_ollama_ndjson() throws IOException {
+        client.post("/admin/faults", "{\"dropMidStream\":2}");
+
+        String wire = SimulatorClient.readUntilClosed(client.openRawPost("/api/generate",
+                "{\"model\":\"llama-3-8b\",\"prompt\":\"hi\"}"));
+
+        assertThat(wire.split("\"done\":false", -1)).hasSize(3);
+        assertThat(wire).doesNotContain("\"done\":true");
     }
 
     @Test

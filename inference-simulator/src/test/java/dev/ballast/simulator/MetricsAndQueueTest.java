@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -163,9 +161,9 @@ class MetricsAndQueueTest {
         SimulatorConfig config = FastSimulator.config().slots(1).maxQueue(5).ttftMillis(FOREVER_MS).build();
         try (InferenceSimulator simulator = InferenceSimulator.start(config)) {
             SimulatorClient client = new SimulatorClient(simulator);
-            Socket first = rawChat(simulator);
+            Socket first = client.openRawPost("/v1/chat/completions", CHAT);
             await().atMost(Duration.ofSeconds(10)).until(() -> client.metric("vllm:num_requests_running") == 1);
-            Socket second = rawChat(simulator);
+            Socket second = client.openRawPost("/v1/chat/completions", CHAT);
             await().atMost(Duration.ofSeconds(10)).until(() -> client.metric("vllm:num_requests_waiting") == 1);
 
             first.close();
@@ -177,18 +175,5 @@ class MetricsAndQueueTest {
             assertThat(client.metric("vllm:request_success_total{model_name=\"llama-3-8b\",engine=\"0\",finished_reason=\"abort\"}"))
                     .isEqualTo(2);
         }
-    }
-
-    /** A chat request on a raw socket, so the test can hang up whenever it likes. */
-    private static Socket rawChat(InferenceSimulator simulator) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress(simulator.host(), simulator.port()), 5_000);
-        byte[] body = CHAT.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-        return socket;
     }
 }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +29,13 @@ final class SimulatorClient {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final String baseUrl;
+    private final String host;
+    private final int port;
 
     SimulatorClient(InferenceSimulator simulator) {
         this.baseUrl = simulator.baseUrl();
+        this.host = simulator.host();
+        this.port = simulator.port();
     }
 
     HttpResponse<String> get(String path) {
@@ -52,18 +60,15 @@ final class SimulatorClient {
         return http.sendAsync(postRequest(path, body), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The response of a streamed POST, read line by line until the server ends or drops the stream. */
+    /** The response of a streamed POST, read line by line to its end (truncated streams: use a raw socket). */
     StreamedResponse stream(String path, String body) {
         try {
             HttpResponse<Stream<String>> response = http.send(postRequest(path, body), HttpResponse.BodyHandlers.ofLines());
             List<String> lines = new ArrayList<>();
-            IOException broken = null;
             try (Stream<String> stream = response.body()) {
                 stream.forEach(lines::add);
-            } catch (UncheckedIOException e) {
-                broken = e.getCause();
             }
-            return new StreamedResponse(response, lines, broken);
+            return new StreamedResponse(response, lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -78,6 +83,30 @@ final class SimulatorClient {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(nameWithOptionalLabels) + "(\\{[^}]*\\})? (\\S+)$").matcher(text);
         assertThat(matcher.find()).as("metric %s in:%n%s", nameWithOptionalLabels, text).isTrue();
         return Double.parseDouble(matcher.group(2));
+    }
+
+    /**
+     * Sends a POST on a raw socket and leaves it open: the test decides when to hang up or read. Used where
+     * the JDK client would hide what happened on the wire (disconnects, truncated streams).
+     */
+    Socket openRawPost(String path, String body) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5_000);
+        socket.setSoTimeout(30_000);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    /** Everything the server sends on a raw socket until it closes the connection. */
+    static String readUntilClosed(Socket socket) throws IOException {
+        try (socket) {
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     private HttpRequest postRequest(String path, String body) {
@@ -100,8 +129,8 @@ final class SimulatorClient {
         }
     }
 
-    /** Status, headers and body lines of a streamed response; {@code broken} is set when the connection dropped. */
-    record StreamedResponse(HttpResponse<?> response, List<String> lines, IOException broken) {
+    /** Status, headers and body lines of a streamed response. */
+    record StreamedResponse(HttpResponse<?> response, List<String> lines) {
 
         /** SSE {@code data:} payloads, in order. */
         List<String> events() {

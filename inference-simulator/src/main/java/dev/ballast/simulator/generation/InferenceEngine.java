@@ -56,14 +56,12 @@ public final class InferenceEngine {
             return;
         }
         Exchange exchange = new Exchange(job, new ResponseChannel(request, active.dropMidStream()), active, arrivedNanos);
-        SlotScheduler.Ticket ticket = scheduler.admit(exchange::start);
-        if (ticket == null) {
+        if (!scheduler.admit(exchange.ticket)) {
+            exchange.ended = true;
             rejected.incrementAndGet();
             request.response().putHeader("Retry-After", "1");
             errors.send(request.response(), errors.overloadedStatus(), errors.overloadedMessage(config.maxQueue()));
-            return;
         }
-        exchange.ticket = ticket;
     }
 
     /** The hang fault: accept, never answer; the request only leaves when the client closes the connection. */
@@ -90,7 +88,7 @@ public final class InferenceEngine {
         private final ResponseChannel channel;
         private final Faults active;
         private final long arrivedNanos;
-        private SlotScheduler.Ticket ticket;
+        private final SlotScheduler.Ticket ticket = new SlotScheduler.Ticket(this::start);
         private Generation generation;
         private TokenSink target;
         private boolean ended;
@@ -107,6 +105,9 @@ public final class InferenceEngine {
         void start() {
             TokenPlan plan = timing.plan(job.promptTokens(), job.maxTokens(), active);
             target = job.open(plan, channel);
+            if (ended) {
+                return; // the connection dropped while the response opened (dropMidStream 0)
+            }
             generation = new Generation(vertx, plan, timing, this, arrivedNanos);
             generation.start();
         }
@@ -144,12 +145,10 @@ public final class InferenceEngine {
             if (generation != null) {
                 generation.cancel();
             }
-            if (ticket != null) {
-                boolean wasRunning = ticket.running();
-                scheduler.finish(ticket);
-                if (wasRunning) {
-                    metrics.finished("abort", null);
-                }
+            boolean wasRunning = ticket.running();
+            scheduler.finish(ticket);
+            if (wasRunning) {
+                metrics.finished("abort", null);
             }
             aborted.incrementAndGet();
         }

@@ -22,22 +22,23 @@ public final class SlotScheduler {
     }
 
     /**
-     * Starts {@code onStart} now when a slot is free, else queues it behind earlier requests.
+     * Starts the ticket now when a slot is free (its start action runs before this returns), else queues it
+     * behind earlier requests.
      *
-     * @return the ticket to {@link #finish} later, or null when the queue is full (the caller rejects)
+     * @return false when the queue is full: the caller rejects the request, the ticket is done
      */
-    public Ticket admit(Runnable onStart) {
-        Ticket ticket = new Ticket(onStart);
+    public boolean admit(Ticket ticket) {
         if (running < slots && waiting.isEmpty()) {
             start(ticket);
-            return ticket;
+            return true;
         }
         if (waiting.size() >= maxQueue) {
-            return null;
+            ticket.state = State.DONE;
+            return false;
         }
         waiting.addLast(ticket);
         queued = waiting.size();
-        return ticket;
+        return true;
     }
 
     /** Ends the ticket's work wherever it is (queued, running); idempotent. A freed slot goes to the oldest waiter. */
@@ -87,12 +88,13 @@ public final class SlotScheduler {
 
     enum State { QUEUED, RUNNING, DONE }
 
-    /** One admitted request's place in the scheduler. */
+    /** One request's place in the scheduler; created before admission so the holder can always finish it. */
     public static final class Ticket {
         private final Runnable onStart;
         private State state = State.QUEUED;
 
-        private Ticket(Runnable onStart) {
+        /** @param onStart runs on the scheduler's event loop when the ticket gets a slot */
+        public Ticket(Runnable onStart) {
             this.onStart = onStart;
         }
 

@@ -1,5 +1,6 @@
 package dev.ballast.simulator.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,8 +37,7 @@ public final class ResponseChannel {
         response().setChunked(true).putHeader("Content-Type", contentType)
                 .putHeader("Cache-Control", "no-cache");
         if (dropAfterChunks != null && dropAfterChunks == 0) {
-            response().write(Buffer.buffer());
-            drop();
+            dropAfter(response().write(Buffer.buffer()));
         }
     }
 
@@ -45,10 +45,10 @@ public final class ResponseChannel {
         if (closed) {
             return;
         }
-        response().write(text);
+        Future<Void> written = response().write(text);
         chunks++;
         if (dropAfterChunks != null && chunks >= dropAfterChunks) {
-            drop();
+            dropAfter(written);
         }
     }
 
@@ -64,7 +64,7 @@ public final class ResponseChannel {
             return;
         }
         if (dropAfterChunks != null) {
-            drop();
+            dropAfter(Future.succeededFuture());
             return;
         }
         response().setStatusCode(status).putHeader("Content-Type", contentType).end(body);
@@ -74,9 +74,10 @@ public final class ResponseChannel {
         return request.response();
     }
 
-    private void drop() {
+    /** Stops the generation now; closes the connection once the last chunk is on the wire, so the client gets exactly N. */
+    private void dropAfter(Future<Void> lastWrite) {
         markClosed();
-        request.connection().close();
+        lastWrite.onComplete(ignored -> request.connection().close());
     }
 
     private void markClosed() {

@@ -16,8 +16,8 @@ class SlotSchedulerTest {
     void requests_start_at_once_while_slots_are_free() {
         SlotScheduler scheduler = new SlotScheduler(2, 5);
 
-        scheduler.admit(() -> started.add("a"));
-        scheduler.admit(() -> started.add("b"));
+        scheduler.admit(ticket("a"));
+        scheduler.admit(ticket("b"));
 
         assertThat(started).containsExactly("a", "b");
         assertThat(scheduler.running()).isEqualTo(2);
@@ -28,9 +28,11 @@ class SlotSchedulerTest {
     @Test
     void freed_slots_go_to_waiters_in_arrival_order() {
         SlotScheduler scheduler = new SlotScheduler(1, 5);
-        SlotScheduler.Ticket a = scheduler.admit(() -> started.add("a"));
-        SlotScheduler.Ticket b = scheduler.admit(() -> started.add("b"));
-        scheduler.admit(() -> started.add("c"));
+        SlotScheduler.Ticket a = ticket("a");
+        SlotScheduler.Ticket b = ticket("b");
+        scheduler.admit(a);
+        scheduler.admit(b);
+        scheduler.admit(ticket("c"));
         assertThat(scheduler.queued()).isEqualTo(2);
 
         scheduler.finish(a);
@@ -45,21 +47,23 @@ class SlotSchedulerTest {
     @Test
     void a_full_queue_refuses_further_requests() {
         SlotScheduler scheduler = new SlotScheduler(1, 1);
-        scheduler.admit(() -> started.add("a"));
-        scheduler.admit(() -> started.add("b"));
+        scheduler.admit(ticket("a"));
+        scheduler.admit(ticket("b"));
 
-        SlotScheduler.Ticket refused = scheduler.admit(() -> started.add("c"));
+        boolean admitted = scheduler.admit(ticket("c"));
 
-        assertThat(refused).isNull();
+        assertThat(admitted).isFalse();
         assertThat(started).containsExactly("a");
     }
 
     @Test
     void a_waiter_that_leaves_never_starts_and_finishing_twice_changes_nothing() {
         SlotScheduler scheduler = new SlotScheduler(1, 5);
-        SlotScheduler.Ticket a = scheduler.admit(() -> started.add("a"));
-        SlotScheduler.Ticket b = scheduler.admit(() -> started.add("b"));
-        scheduler.admit(() -> started.add("c"));
+        SlotScheduler.Ticket a = ticket("a");
+        SlotScheduler.Ticket b = ticket("b");
+        scheduler.admit(a);
+        scheduler.admit(b);
+        scheduler.admit(ticket("c"));
 
         scheduler.finish(b);
         scheduler.finish(a);
@@ -73,8 +77,12 @@ class SlotSchedulerTest {
     @Test
     void a_queue_limit_of_zero_means_no_waiting_at_all() {
         SlotScheduler scheduler = new SlotScheduler(1, 0);
-        scheduler.admit(() -> started.add("a"));
+        scheduler.admit(ticket("a"));
 
-        assertThat(scheduler.admit(() -> started.add("b"))).isNull();
+        assertThat(scheduler.admit(ticket("b"))).isFalse();
+    }
+
+    private SlotScheduler.Ticket ticket(String name) {
+        return new SlotScheduler.Ticket(() -> started.add(name));
     }
 }

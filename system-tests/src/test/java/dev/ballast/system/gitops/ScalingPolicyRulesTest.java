@@ -62,6 +62,13 @@ class ScalingPolicyRulesTest {
             {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageValue: 5}}}]}     | type Utilization needs averageUtilization
             {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, ballast: {sources: [{metric: q}]}}                                               | set exactly one of prometheus and redisQueue
             {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, ballast: {priority: 5}}                                                          | priority only ranks policies inside a budgetGroup
+            {scaleTargetRef: {kind: Deployment, name: d}, minReplicas: 0, maxReplicas: 3, ballast: {activation: {}}}                                       | minReplicas 0 needs at least one Object or External metric (with no pods there are no pod metrics)
+            {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: Pods, pods: {metric: {name: q}, target: {type: Value, value: 5}}}]}         | Pods metrics take target type AverageValue
+            {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: Resource, resource: {name: cpu, target: {type: Value, value: 5}}}]}         | Resource metrics take target type Utilization or AverageValue
+            {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: External, external: {metric: {name: q}, target: {type: Utilization, averageUtilization: 5}}}]} | External metrics take target type Value or AverageValue
+            {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: External, external: {metric: {name: q}, target: {type: Value, value: 5}}}], ballast: {sources: [{metric: other, prometheus: {query: up}}]}} | every spec.ballast.sources[].metric must name a Pods, Object or External metric of spec.metrics
+            {scaleTargetRef: {kind: Deployment, name: d}, maxReplicas: 3, metrics: [{type: External, external: {metric: {name: q}, target: {type: Value, value: 5}}}], ballast: {sources: [{metric: q, prometheus: {query: up}}, {metric: q, prometheus: {query: down}}]}} | each metric may have only one source
+            {scaleTargetRef: {kind: Deployment, name: d}, minReplicas: 0, maxReplicas: 3, metrics: [{type: External, external: {metric: {name: q}, target: {type: Value, value: 5}}}], ballast: {activation: {thresholds: {cpu: "1"}}}} | spec.ballast.activation.thresholds must name Object or External metrics of spec.metrics (only those are readable at zero replicas)
             """)
     @DisplayName("a policy breaking a cross-field rule is rejected with the rule's message")
     void brokenRuleIsRejected(String spec, String message) {
@@ -91,6 +98,61 @@ class ScalingPolicyRulesTest {
                 """).get(0);
 
         assertThat(schemas.violations(policy)).hasValue(List.of());
+    }
+
+    @Test
+    @DisplayName("the CRD schema is structural: every node has a type, no $ref, int-or-string only as anyOf integer|string")
+    void schemaIsStructural() {
+        List<String> problems = new java.util.ArrayList<>();
+        structural(scalingPolicySchema(), "$", problems);
+
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a schema with an untyped field, a $ref and an array without items is reported as not structural")
+    void nonStructuralSchemaIsReported() {
+        JsonNode schema = Manifest.parseAll("test", """
+                type: object
+                properties:
+                  untyped: {description: anything}
+                  shared: {$ref: "#/definitions/x"}
+                  list: {type: array}
+                """).get(0).node();
+        List<String> problems = new java.util.ArrayList<>();
+
+        structural(schema, "$", problems);
+
+        assertThat(problems).hasSize(4);
+    }
+
+    /** The API server refuses a CRD whose schema is not structural (apiextensions "Specifying a structural schema"). */
+    private static void structural(JsonNode schema, String path, List<String> problems) {
+        boolean intOrString = schema.path("x-kubernetes-int-or-string").asBoolean(false);
+        boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+        if (schema.has("$ref")) {
+            problems.add(path + " uses $ref, which CRD schemas do not allow");
+        }
+        if (intOrString) {
+            if (schema.has("type") || schema.path("anyOf").size() != 2) {
+                problems.add(path + " is int-or-string and must be exactly anyOf [integer, string] with no type");
+            }
+        } else if (!schema.has("type") && !preserve) {
+            problems.add(path + " declares no type");
+        }
+        if (schema.has("properties") && schema.has("additionalProperties")) {
+            problems.add(path + " declares both properties and additionalProperties");
+        }
+        schema.path("properties").fields().forEachRemaining(p -> structural(p.getValue(), path + "." + p.getKey(), problems));
+        if (schema.path("additionalProperties").isObject()) {
+            structural(schema.get("additionalProperties"), path + ".*", problems);
+        }
+        if (schema.has("items")) {
+            structural(schema.get("items"), path + "[*]", problems);
+        }
+        if (schema.path("type").asText().equals("array") && !schema.has("items")) {
+            problems.add(path + " is an array without items");
+        }
     }
 
     private static JsonNode scalingPolicySchema() {

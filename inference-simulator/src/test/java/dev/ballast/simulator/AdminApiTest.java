@@ -5,39 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ballast.simulator.fault.Faults;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("Admin API: faults and stats")
 class AdminApiTest {
 
-    private static InferenceSimulator simulator;
-    private static SimulatorClient client;
-
-    @BeforeAll
-    static void start() {
-        simulator = FastSimulator.start();
-        client = new SimulatorClient(simulator);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @AfterEach
-    void resetFaults() {
-        simulator.faults().reset();
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension();
 
     @Test
     void get_faults_shows_a_healthy_server_at_first() {
-        JsonObject faults = new JsonObject(client.get("/admin/faults").body());
+        JsonObject faults = new JsonObject(sim.client().get("/admin/faults").body());
 
         assertThat(faults).isEqualTo(Faults.NONE.toJson());
         assertThat(faults.fieldNames()).containsExactlyInAnyOrder(
@@ -46,28 +28,28 @@ class AdminApiTest {
 
     @Test
     void post_changes_only_the_fields_it_names_and_answers_the_result() {
-        client.post("/admin/faults", "{\"errorRate\":0.5}");
+        sim.client().post("/admin/faults", "{\"errorRate\":0.5}");
 
-        HttpResponse<String> response = client.post("/admin/faults", "{\"extraLatencyMs\":20,\"dropMidStream\":4}");
+        HttpResponse<String> response = sim.client().post("/admin/faults", "{\"extraLatencyMs\":20,\"dropMidStream\":4}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonObject faults = new JsonObject(response.body());
         assertThat(faults.getDouble("errorRate")).isEqualTo(0.5);
         assertThat(faults.getLong("extraLatencyMs")).isEqualTo(20);
         assertThat(faults.getInteger("dropMidStream")).isEqualTo(4);
-        assertThat(simulator.faults().current()).isEqualTo(
+        assertThat(sim.simulator().faults().current()).isEqualTo(
                 Faults.NONE.withErrorRate(0.5).withExtraLatencyMs(20).withDropMidStream(4));
     }
 
     @Test
     void delete_resets_every_fault() {
-        client.post("/admin/faults", "{\"hang\":true,\"healthFailing\":true,\"slowFactor\":3}");
+        sim.client().post("/admin/faults", "{\"hang\":true,\"healthFailing\":true,\"slowFactor\":3}");
 
-        HttpResponse<String> response = client.delete("/admin/faults");
+        HttpResponse<String> response = sim.client().delete("/admin/faults");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(response.body())).isEqualTo(Faults.NONE.toJson());
-        assertThat(simulator.faults().current()).isEqualTo(Faults.NONE);
+        assertThat(sim.simulator().faults().current()).isEqualTo(Faults.NONE);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -87,9 +69,9 @@ class AdminApiTest {
             "health as a number           | {\"healthFailing\":1} | healthFailing",
             "one bad field among good     | {\"hang\":true,\"errorRate\":7} | errorRate"})
     void invalid_fault_settings_are_400_problem_details_and_change_nothing(String caseName, String body, String named) {
-        simulator.faults().set(Faults.NONE.withExtraLatencyMs(5));
+        sim.simulator().faults().set(Faults.NONE.withExtraLatencyMs(5));
 
-        HttpResponse<String> response = client.post("/admin/faults", body);
+        HttpResponse<String> response = sim.client().post("/admin/faults", body);
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -98,15 +80,15 @@ class AdminApiTest {
         assertThat(problem.getString("title")).isEqualTo("Invalid Fault Settings");
         assertThat(problem.getInteger("status")).isEqualTo(400);
         assertThat(problem.getString("detail")).contains(named);
-        assertThat(simulator.faults().current()).isEqualTo(Faults.NONE.withExtraLatencyMs(5));
+        assertThat(sim.simulator().faults().current()).isEqualTo(Faults.NONE.withExtraLatencyMs(5));
     }
 
     @Test
     void stats_count_served_requests_and_tokens() {
-        long servedBefore = simulator.stats().served();
-        client.postJson("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        long servedBefore = sim.simulator().stats().served();
+        sim.client().postJson("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
-        JsonObject stats = new JsonObject(client.get("/admin/stats").body());
+        JsonObject stats = new JsonObject(sim.client().get("/admin/stats").body());
 
         assertThat(stats.getLong("served")).isEqualTo(servedBefore + 1);
         assertThat(stats.getInteger("inFlight")).isZero();
@@ -116,8 +98,8 @@ class AdminApiTest {
 
     @Test
     void unknown_paths_and_wrong_methods_get_problem_details() {
-        HttpResponse<String> missing = client.get("/v2/nothing");
-        HttpResponse<String> wrongMethod = client.delete("/admin/stats");
+        HttpResponse<String> missing = sim.client().get("/v2/nothing");
+        HttpResponse<String> wrongMethod = sim.client().delete("/admin/stats");
 
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(missing.body()).getInteger("status")).isEqualTo(404);

@@ -9,11 +9,9 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,24 +23,8 @@ class FaultInjectionTest {
     private static final String STREAMED_CHAT = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final String GENERATE = "{\"model\":\"llama-3-8b\",\"prompt\":\"hi\",\"stream\":false}";
 
-    private static InferenceSimulator simulator;
-    private static SimulatorClient client;
-
-    @BeforeAll
-    static void start() {
-        simulator = FastSimulator.start();
-        client = new SimulatorClient(simulator);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @AfterEach
-    void resetFaults() {
-        client.delete("/admin/faults");
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension();
 
     @ParameterizedTest(name = "errorStatus {0} on {1}")
     @CsvSource(delimiter = '|', value = {
@@ -51,9 +33,9 @@ class FaultInjectionTest {
             "429 | /api/generate        | " + GENERATE,
             "502 | /bench               | {}"})
     void an_error_rate_of_one_fails_every_request_with_the_chosen_status(int status, String path, String body) {
-        client.post("/admin/faults", "{\"errorRate\":1.0,\"errorStatus\":" + status + "}");
+        sim.client().post("/admin/faults", "{\"errorRate\":1.0,\"errorStatus\":" + status + "}");
 
-        HttpResponse<String> response = client.post(path, body);
+        HttpResponse<String> response = sim.client().post(path, body);
 
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(new JsonObject(response.body()).containsKey("error")).isTrue();
@@ -61,20 +43,20 @@ class FaultInjectionTest {
 
     @Test
     void an_error_rate_of_zero_fails_nothing_and_reset_clears_the_fault() {
-        client.post("/admin/faults", "{\"errorRate\":1.0}");
-        assertThat(client.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(500);
+        sim.client().post("/admin/faults", "{\"errorRate\":1.0}");
+        assertThat(sim.client().post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(500);
 
-        client.delete("/admin/faults");
+        sim.client().delete("/admin/faults");
 
-        assertThat(client.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
-        assertThat(simulator.stats().injectedErrors()).isPositive();
+        assertThat(sim.client().post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
+        assertThat(sim.simulator().stats().injectedErrors()).isPositive();
     }
 
     @Test
     void extra_latency_delays_the_first_token_by_at_least_that_much() {
-        client.post("/admin/faults", "{\"extraLatencyMs\":150}");
+        sim.client().post("/admin/faults", "{\"extraLatencyMs\":150}");
 
-        JsonObject body = client.postJson("/api/generate", GENERATE);
+        JsonObject body = sim.client().postJson("/api/generate", GENERATE);
 
         assertThat(body.getLong("prompt_eval_duration")).as("prefill in ns includes the added latency")
                 .isGreaterThanOrEqualTo(150_000_000L);
@@ -95,12 +77,12 @@ class FaultInjectionTest {
 
     @Test
     void hang_accepts_requests_and_never_answers_them() {
-        client.post("/admin/faults", "{\"hang\":true}");
+        sim.client().post("/admin/faults", "{\"hang\":true}");
 
-        CompletableFuture<HttpResponse<String>> hung = client.postAsync("/v1/chat/completions", CHAT);
+        CompletableFuture<HttpResponse<String>> hung = sim.client().postAsync("/v1/chat/completions", CHAT);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> simulator.stats().hanging() == 1);
-        JsonObject stats = new JsonObject(client.get("/admin/stats").body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> sim.simulator().stats().hanging() == 1);
+        JsonObject stats = new JsonObject(sim.client().get("/admin/stats").body());
         assertThat(stats.getInteger("hanging")).isEqualTo(1);
         assertThat(stats.getInteger("inFlight")).isEqualTo(1);
         assertThat(hung).isNotDone();
@@ -110,22 +92,22 @@ class FaultInjectionTest {
     @ParameterizedTest(name = "after {0} chunks")
     @ValueSource(ints = {0, 1, 3})
     void drop_mid_stream_closes_the_connection_after_that_many_chunks(int chunks) throws IOException {
-        client.post("/admin/faults", "{\"dropMidStream\":" + chunks + "}");
+        sim.client().post("/admin/faults", "{\"dropMidStream\":" + chunks + "}");
 
-        String wire = SimulatorClient.readUntilClosed(client.openRawPost("/v1/chat/completions", STREAMED_CHAT));
+        String wire = SimulatorClient.readUntilClosed(sim.client().openRawPost("/v1/chat/completions", STREAMED_CHAT));
 
         assertThat(wire).startsWith("HTTP/1.1 200");
         assertThat(wire.split("data: ", -1)).as("SSE events on the wire").hasSize(chunks + 1);
         assertThat(wire).as("no [DONE] and no last chunk of the chunked body")
                 .doesNotContain("[DONE]").doesNotEndWith("0\r\n\r\n");
-        await().atMost(Duration.ofSeconds(10)).until(() -> simulator.stats().running() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sim.simulator().stats().running() == 0);
     }
 
     @Test
     void drop_mid_stream_also_cuts_ollama_ndjson() throws IOException {
-        client.post("/admin/faults", "{\"dropMidStream\":2}");
+        sim.client().post("/admin/faults", "{\"dropMidStream\":2}");
 
-        String wire = SimulatorClient.readUntilClosed(client.openRawPost("/api/generate",
+        String wire = SimulatorClient.readUntilClosed(sim.client().openRawPost("/api/generate",
                 "{\"model\":\"llama-3-8b\",\"prompt\":\"hi\"}"));
 
         assertThat(wire.split("\"done\":false", -1)).hasSize(3);
@@ -134,29 +116,29 @@ class FaultInjectionTest {
 
     @Test
     void drop_mid_stream_closes_non_streamed_requests_without_an_answer() {
-        simulator.faults().set(Faults.NONE.withDropMidStream(0));
+        sim.simulator().faults().set(Faults.NONE.withDropMidStream(0));
 
-        CompletableFuture<HttpResponse<String>> response = client.postAsync("/api/generate", GENERATE);
+        CompletableFuture<HttpResponse<String>> response = sim.client().postAsync("/api/generate", GENERATE);
 
         assertThat(response).failsWithin(Duration.ofSeconds(10));
     }
 
     @Test
     void a_failing_health_check_answers_503_until_switched_back() {
-        assertThat(client.get("/health").statusCode()).isEqualTo(200);
+        assertThat(sim.client().get("/health").statusCode()).isEqualTo(200);
 
-        client.post("/admin/faults", "{\"healthFailing\":true}");
-        assertThat(client.get("/health").statusCode()).isEqualTo(503);
+        sim.client().post("/admin/faults", "{\"healthFailing\":true}");
+        assertThat(sim.client().get("/health").statusCode()).isEqualTo(503);
 
-        client.post("/admin/faults", "{\"healthFailing\":false}");
-        assertThat(client.get("/health").statusCode()).isEqualTo(200);
+        sim.client().post("/admin/faults", "{\"healthFailing\":false}");
+        assertThat(sim.client().get("/health").statusCode()).isEqualTo(200);
     }
 
     @Test
     void faults_set_in_code_show_in_the_admin_endpoint() {
-        simulator.faults().update(faults -> faults.withErrorRate(0.25).withHang(true));
+        sim.simulator().faults().update(faults -> faults.withErrorRate(0.25).withHang(true));
 
-        JsonObject faults = new JsonObject(client.get("/admin/faults").body());
+        JsonObject faults = new JsonObject(sim.client().get("/admin/faults").body());
 
         assertThat(faults.getDouble("errorRate")).isEqualTo(0.25);
         assertThat(faults.getBoolean("hang")).isTrue();

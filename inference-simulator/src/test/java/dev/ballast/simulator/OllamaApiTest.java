@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,23 +18,12 @@ class OllamaApiTest {
     private static final List<String> TIMING_FIELDS = List.of(
             "total_duration", "load_duration", "prompt_eval_duration", "eval_duration");
 
-    private static InferenceSimulator simulator;
-    private static SimulatorClient client;
-
-    @BeforeAll
-    static void start() {
-        simulator = FastSimulator.start();
-        client = new SimulatorClient(simulator);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension();
 
     @Test
     void generate_streams_ndjson_by_default_and_ends_with_done_and_timings() {
-        SimulatorClient.StreamedResponse stream = client.stream("/api/generate",
+        SimulatorClient.StreamedResponse stream = sim.client().stream("/api/generate",
                 "{\"model\":\"llama-3-8b\",\"prompt\":\"Why is the sky blue?\"}");
 
         assertThat(stream.response().headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
@@ -55,7 +43,7 @@ class OllamaApiTest {
 
     @Test
     void generate_with_stream_false_answers_one_object_with_the_whole_response() {
-        JsonObject body = client.postJson("/api/generate",
+        JsonObject body = sim.client().postJson("/api/generate",
                 "{\"model\":\"llama-3-8b:latest\",\"prompt\":\"Why is the sky blue?\",\"stream\":false}");
 
         assertThat(body.getBoolean("done")).isTrue();
@@ -65,7 +53,7 @@ class OllamaApiTest {
 
     @Test
     void num_predict_caps_the_output_with_done_reason_length() {
-        JsonObject body = client.postJson("/api/generate",
+        JsonObject body = sim.client().postJson("/api/generate",
                 "{\"model\":\"llama-3-8b\",\"prompt\":\"x\",\"stream\":false,\"options\":{\"num_predict\":3}}");
 
         assertThat(body.getInteger("eval_count")).isEqualTo(3);
@@ -74,7 +62,7 @@ class OllamaApiTest {
 
     @Test
     void chat_streams_assistant_messages_and_ends_with_done() {
-        SimulatorClient.StreamedResponse stream = client.stream("/api/chat",
+        SimulatorClient.StreamedResponse stream = sim.client().stream("/api/chat",
                 "{\"model\":\"llama-3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Why is the sky blue?\"}]}");
 
         List<JsonObject> objects = stream.objects();
@@ -91,7 +79,7 @@ class OllamaApiTest {
 
     @Test
     void chat_with_stream_false_answers_one_message() {
-        JsonObject body = client.postJson("/api/chat",
+        JsonObject body = sim.client().postJson("/api/chat",
                 "{\"model\":\"llama-3-8b\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(body.getBoolean("done")).isTrue();
@@ -101,7 +89,7 @@ class OllamaApiTest {
 
     @Test
     void ps_lists_the_loaded_model_with_vram_and_expiry() {
-        JsonObject model = firstModel(client.get("/api/ps"));
+        JsonObject model = firstModel(sim.client().get("/api/ps"));
 
         assertThat(model.getString("name")).isEqualTo("llama-3-8b:latest");
         assertThat(model.getLong("size_vram")).isPositive();
@@ -111,7 +99,7 @@ class OllamaApiTest {
 
     @Test
     void tags_lists_the_local_model() {
-        JsonObject model = firstModel(client.get("/api/tags"));
+        JsonObject model = firstModel(sim.client().get("/api/tags"));
 
         assertThat(model.getString("model")).isEqualTo("llama-3-8b:latest");
         assertThat(model.getLong("size")).isPositive();
@@ -121,7 +109,7 @@ class OllamaApiTest {
 
     @Test
     void version_answers_an_ollama_version() {
-        HttpResponse<String> response = client.get("/api/version");
+        HttpResponse<String> response = sim.client().get("/api/version");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(new JsonObject(response.body()).getString("version")).matches("\\d+\\.\\d+\\.\\d+");
@@ -134,7 +122,7 @@ class OllamaApiTest {
             "prompt not a string | 400 | {\"model\":\"llama-3-8b\",\"prompt\":42}",
             "not JSON            | 400 | nope"})
     void bad_generate_requests_get_ollama_errors(String caseName, int status, String body) {
-        HttpResponse<String> response = client.post("/api/generate", body);
+        HttpResponse<String> response = sim.client().post("/api/generate", body);
 
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(new JsonObject(response.body()).getString("error")).isNotBlank();
@@ -143,7 +131,7 @@ class OllamaApiTest {
     @ParameterizedTest
     @ValueSource(strings = {"/api/ps", "/api/tags", "/api/version", "/v1/models", "/health", "/metrics", "/bench"})
     void every_read_endpoint_answers_200(String path) {
-        assertThat(client.get(path).statusCode()).isEqualTo(200);
+        assertThat(sim.client().get(path).statusCode()).isEqualTo(200);
     }
 
     private static void assertFinalCounts(JsonObject last, int promptTokens, int evalCount) {

@@ -6,10 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,23 +17,12 @@ class OpenAiApiTest {
 
     private static final String CHAT = "{\"model\":\"llama-3-8b\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello to Ballast\"}]";
 
-    private static InferenceSimulator simulator;
-    private static SimulatorClient client;
-
-    @BeforeAll
-    static void start() {
-        simulator = FastSimulator.start();
-        client = new SimulatorClient(simulator);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
+    @RegisterExtension
+    static final SimulatorExtension sim = new SimulatorExtension();
 
     @Test
     void a_chat_completion_answers_one_object_with_message_and_usage() {
-        JsonObject body = client.postJson("/v1/chat/completions", CHAT + "}");
+        JsonObject body = sim.client().postJson("/v1/chat/completions", CHAT + "}");
 
         assertThat(body.getString("id")).startsWith("chatcmpl-");
         assertThat(body.getString("object")).isEqualTo("chat.completion");
@@ -53,7 +41,7 @@ class OpenAiApiTest {
 
     @Test
     void a_streamed_chat_sends_role_then_content_deltas_then_finish_then_done() {
-        SimulatorClient.StreamedResponse stream = client.stream("/v1/chat/completions", CHAT + ",\"stream\":true}");
+        SimulatorClient.StreamedResponse stream = sim.client().stream("/v1/chat/completions", CHAT + ",\"stream\":true}");
 
         assertThat(stream.response().headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/event-stream"));
@@ -76,7 +64,7 @@ class OpenAiApiTest {
 
     @Test
     void include_usage_adds_a_final_chunk_with_empty_choices_and_the_usage() {
-        SimulatorClient.StreamedResponse stream = client.stream("/v1/chat/completions",
+        SimulatorClient.StreamedResponse stream = sim.client().stream("/v1/chat/completions",
                 CHAT + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 
         List<String> events = stream.events();
@@ -93,7 +81,7 @@ class OpenAiApiTest {
             "8, 8, stop",
             "100, 8, stop"})
     void max_tokens_caps_the_output_and_sets_finish_reason(int maxTokens, int expectedTokens, String finishReason) {
-        JsonObject body = client.postJson("/v1/chat/completions", CHAT + ",\"max_tokens\":" + maxTokens + "}");
+        JsonObject body = sim.client().postJson("/v1/chat/completions", CHAT + ",\"max_tokens\":" + maxTokens + "}");
 
         assertThat(body.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(expectedTokens);
         assertThat(body.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo(finishReason);
@@ -101,7 +89,7 @@ class OpenAiApiTest {
 
     @Test
     void a_text_completion_answers_text_choices() {
-        JsonObject body = client.postJson("/v1/completions", "{\"model\":\"llama-3-8b\",\"prompt\":\"Once upon\",\"max_tokens\":4}");
+        JsonObject body = sim.client().postJson("/v1/completions", "{\"model\":\"llama-3-8b\",\"prompt\":\"Once upon\",\"max_tokens\":4}");
 
         assertThat(body.getString("id")).startsWith("cmpl-");
         assertThat(body.getString("object")).isEqualTo("text_completion");
@@ -113,7 +101,7 @@ class OpenAiApiTest {
 
     @Test
     void a_streamed_text_completion_sends_text_chunks_and_ends_with_done() {
-        SimulatorClient.StreamedResponse stream = client.stream("/v1/completions",
+        SimulatorClient.StreamedResponse stream = sim.client().stream("/v1/completions",
                 "{\"prompt\":\"Once upon\",\"max_tokens\":5,\"stream\":true}");
 
         List<String> events = stream.events();
@@ -138,7 +126,7 @@ class OpenAiApiTest {
 
     @Test
     void models_lists_the_served_model() {
-        HttpResponse<String> response = client.get("/v1/models");
+        HttpResponse<String> response = sim.client().get("/v1/models");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonObject body = new JsonObject(response.body());
@@ -151,7 +139,7 @@ class OpenAiApiTest {
 
     @Test
     void an_unknown_model_is_404_with_an_openai_error_object() {
-        HttpResponse<String> response = client.post("/v1/chat/completions",
+        HttpResponse<String> response = sim.client().post("/v1/chat/completions",
                 "{\"model\":\"gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(404);
@@ -173,7 +161,7 @@ class OpenAiApiTest {
             "no prompt                 | /v1/completions      | {\"max_tokens\":3}",
             "max_tokens a string       | /v1/completions      | {\"prompt\":\"x\",\"max_tokens\":\"3\"}"})
     void malformed_requests_are_400_with_an_openai_error_object(String caseName, String path, String body) {
-        HttpResponse<String> response = client.post(path, body);
+        HttpResponse<String> response = sim.client().post(path, body);
 
         assertThat(response.statusCode()).isEqualTo(400);
         JsonObject error = new JsonObject(response.body()).getJsonObject("error");

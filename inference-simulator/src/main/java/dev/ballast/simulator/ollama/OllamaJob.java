@@ -4,6 +4,7 @@ import dev.ballast.simulator.generation.GenerationTimes;
 import dev.ballast.simulator.generation.InferenceJob;
 import dev.ballast.simulator.generation.TokenPlan;
 import dev.ballast.simulator.generation.TokenSink;
+import dev.ballast.simulator.generation.WholeAnswer;
 import dev.ballast.simulator.http.ResponseChannel;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -12,38 +13,19 @@ import java.time.Instant;
  * One Ollama {@code /api/generate} or {@code /api/chat} request, answered as NDJSON (Ollama's default) or as
  * one object with {@code "stream": false}. The final object carries Ollama's durations in nanoseconds.
  */
-final class OllamaJob implements InferenceJob {
+record OllamaJob(Kind kind, String model, int promptTokens, Integer maxTokens, boolean stream) implements InferenceJob {
 
     /** Generate answers in {@code response}; chat answers in {@code message}. */
     enum Kind { GENERATE, CHAT }
 
-    private final Kind kind;
-    private final String model;
-    private final int promptTokens;
-    private final Integer maxTokens;
-    private final boolean stream;
-
-    OllamaJob(Kind kind, String model, int promptTokens, Integer maxTokens, boolean stream) {
-        this.kind = kind;
-        this.model = model;
-        this.promptTokens = promptTokens;
-        this.maxTokens = maxTokens;
-        this.stream = stream;
-    }
-
-    @Override
-    public int promptTokens() {
-        return promptTokens;
-    }
-
-    @Override
-    public Integer maxTokens() {
-        return maxTokens;
-    }
-
     @Override
     public TokenSink open(TokenPlan plan, ResponseChannel channel) {
-        return stream ? new StreamSink(plan, channel) : new WholeSink(plan, channel);
+        if (stream) {
+            return new StreamSink(plan, channel);
+        }
+        // "stream": false: the whole answer in one object
+        return new WholeAnswer((text, times) -> channel.sendWhole(200, "application/json; charset=utf-8",
+                finalObject(text, plan, times).encode()));
     }
 
     private JsonObject object(String text, boolean done) {
@@ -92,32 +74,6 @@ final class OllamaJob implements InferenceJob {
         public void done(GenerationTimes times) {
             channel.chunk(finalObject("", plan, times).encode() + "\n");
             channel.endStream();
-        }
-    }
-
-    /** The whole answer in one object, as Ollama does with {@code "stream": false}. */
-    private final class WholeSink implements TokenSink {
-        private final TokenPlan plan;
-        private final ResponseChannel channel;
-        private final StringBuilder text = new StringBuilder();
-
-        WholeSink(TokenPlan plan, ResponseChannel channel) {
-            this.plan = plan;
-            this.channel = channel;
-        }
-
-        @Override
-        public void firstToken(GenerationTimes times) {
-        }
-
-        @Override
-        public void token(String token) {
-            text.append(token);
-        }
-
-        @Override
-        public void done(GenerationTimes times) {
-            channel.sendWhole(200, "application/json; charset=utf-8", finalObject(text.toString(), plan, times).encode());
         }
     }
 }

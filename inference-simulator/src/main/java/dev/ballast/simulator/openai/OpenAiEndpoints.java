@@ -110,8 +110,8 @@ public final class OpenAiEndpoints {
             return;
         }
         String id = HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
-        OpenAiJob job = new OpenAiJob(kind, id, System.currentTimeMillis() / 1000, config.model(), promptTokens,
-                maxTokens, stream, includeUsage);
+        OpenAiJob job = new OpenAiJob(kind, kind.idPrefix + id, System.currentTimeMillis() / 1000, config.model(),
+                promptTokens, maxTokens, stream, includeUsage);
         engine.serve(request, job, errors);
     }
 

@@ -4,6 +4,7 @@ import dev.ballast.simulator.generation.GenerationTimes;
 import dev.ballast.simulator.generation.InferenceJob;
 import dev.ballast.simulator.generation.TokenPlan;
 import dev.ballast.simulator.generation.TokenSink;
+import dev.ballast.simulator.generation.WholeAnswer;
 import dev.ballast.simulator.http.ResponseChannel;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +12,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * One OpenAI chat or text completion and the two ways to answer it: a single JSON object, or SSE
  * {@code data:} chunks in OpenAI's chunk shape, an optional usage chunk, then {@code data: [DONE]}.
+ * The {@code id} carries its prefix ({@code chatcmpl-}/{@code cmpl-}, see {@link Kind#idPrefix}).
  */
-final class OpenAiJob implements InferenceJob {
+record OpenAiJob(Kind kind, String id, long created, String model, int promptTokens, Integer maxTokens, boolean stream,
+                 boolean includeUsage) implements InferenceJob {
 
     /** Chat completions carry {@code message}/{@code delta}; legacy completions carry {@code text}. */
     enum Kind {
@@ -30,40 +33,12 @@ final class OpenAiJob implements InferenceJob {
         }
     }
 
-    private final Kind kind;
-    private final String id;
-    private final long created;
-    private final String model;
-    private final int promptTokens;
-    private final Integer maxTokens;
-    private final boolean stream;
-    private final boolean includeUsage;
-
-    OpenAiJob(Kind kind, String id, long created, String model, int promptTokens, Integer maxTokens, boolean stream,
-              boolean includeUsage) {
-        this.kind = kind;
-        this.id = kind.idPrefix + id;
-        this.created = created;
-        this.model = model;
-        this.promptTokens = promptTokens;
-        this.maxTokens = maxTokens;
-        this.stream = stream;
-        this.includeUsage = includeUsage;
-    }
-
-    @Override
-    public int promptTokens() {
-        return promptTokens;
-    }
-
-    @Override
-    public Integer maxTokens() {
-        return maxTokens;
-    }
-
     @Override
     public TokenSink open(TokenPlan plan, ResponseChannel channel) {
-        return stream ? new StreamSink(plan, channel) : new WholeSink(plan, channel);
+        if (stream) {
+            return new StreamSink(plan, channel);
+        }
+        return new WholeAnswer((text, times) -> channel.sendWhole(200, "application/json", wholeBody(text, plan)));
     }
 
     private JsonObject envelope(String object) {
@@ -131,37 +106,15 @@ final class OpenAiJob implements InferenceJob {
         }
     }
 
-    /** Collects the tokens and answers one JSON object with a {@code usage} block. */
-    private final class WholeSink implements TokenSink {
-        private final TokenPlan plan;
-        private final ResponseChannel channel;
-        private final StringBuilder text = new StringBuilder();
-
-        WholeSink(TokenPlan plan, ResponseChannel channel) {
-            this.plan = plan;
-            this.channel = channel;
+    /** The non-streamed answer: one object with the whole text and a {@code usage} block. */
+    private String wholeBody(String text, TokenPlan plan) {
+        JsonObject choice = new JsonObject().put("index", 0);
+        if (kind == Kind.CHAT) {
+            choice.put("message", new JsonObject().put("role", "assistant").put("content", text));
+        } else {
+            choice.put("text", text);
         }
-
-        @Override
-        public void firstToken(GenerationTimes times) {
-        }
-
-        @Override
-        public void token(String token) {
-            text.append(token);
-        }
-
-        @Override
-        public void done(GenerationTimes times) {
-            JsonObject choice = new JsonObject().put("index", 0);
-            if (kind == Kind.CHAT) {
-                choice.put("message", new JsonObject().put("role", "assistant").put("content", text.toString()));
-            } else {
-                choice.put("text", text.toString());
-            }
-            choice.putNull("logprobs").put("finish_reason", plan.finishReason());
-            JsonObject body = envelope(kind.object).put("choices", new JsonArray().add(choice)).put("usage", usage(plan));
-            channel.sendWhole(200, "application/json", body.encode());
-        }
+        choice.putNull("logprobs").put("finish_reason", plan.finishReason());
+        return envelope(kind.object).put("choices", new JsonArray().add(choice)).put("usage", usage(plan)).encode();
     }
 }

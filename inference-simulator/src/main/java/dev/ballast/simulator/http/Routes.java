@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 /** Exact-path routing for the handful of endpoints the simulator serves (vertx-core has no router). */
 public final class Routes implements Handler<HttpServerRequest> {
 
+    private static final System.Logger LOG = System.getLogger(Routes.class.getName());
+
     private final Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> byPath = new HashMap<>();
 
     public Routes add(HttpMethod method, String path, Handler<HttpServerRequest> handler) {
@@ -33,6 +35,14 @@ public final class Routes implements Handler<HttpServerRequest> {
                     request.method() + " is not supported on " + request.path() + "; use " + allowed);
             return;
         }
-        handler.handle(request);
+        try {
+            handler.handle(request);
+        } catch (RuntimeException e) {
+            // a bug must still answer, or the caller would wait forever like under the hang fault
+            LOG.log(System.Logger.Level.ERROR, "handler for " + request.method() + " " + request.path() + " failed", e);
+            if (!request.response().ended() && !request.response().headWritten()) {
+                Problems.send(request.response(), 500, "Internal Server Error", String.valueOf(e.getMessage()));
+            }
+        }
     }
 }

@@ -105,16 +105,7 @@ final class WorkloadPolicies {
 
     /** A pod mounts a service-account token only when its account is bound to some role. */
     static List<String> tokensOnlyWhereNeeded(List<Manifest> objects) {
-        Set<String> boundAccounts = new HashSet<>();
-        for (Manifest binding : objects) {
-            if (binding.is("RoleBinding") || binding.is("ClusterRoleBinding")) {
-                for (JsonNode subject : binding.node().path("subjects")) {
-                    if (subject.path("kind").asText().equals("ServiceAccount")) {
-                        boundAccounts.add(subject.path("namespace").asText(binding.namespace()) + "/" + subject.path("name").asText());
-                    }
-                }
-            }
-        }
+        Set<String> boundAccounts = boundServiceAccounts(objects).keySet();
         List<String> out = new ArrayList<>();
         for (Manifest workload : workloads(objects)) {
             JsonNode pod = podSpec(workload);
@@ -129,19 +120,10 @@ final class WorkloadPolicies {
 
     /** Every ServiceAccount a pod runs as or a binding names exists in the rendered output. */
     static List<String> serviceAccountsExist(List<Manifest> objects) {
-        Set<String> accounts = new HashSet<>();
-        objects.stream().filter(m -> m.is("ServiceAccount")).forEach(m -> accounts.add(m.namespace() + "/" + m.name()));
+        Set<String> accounts = namespacedNames(objects, "ServiceAccount");
         List<String> out = new ArrayList<>();
-        for (Manifest binding : objects) {
-            if (binding.is("RoleBinding") || binding.is("ClusterRoleBinding")) {
-                for (JsonNode subject : binding.node().path("subjects")) {
-                    if (subject.path("kind").asText().equals("ServiceAccount")) {
-                        String account = subject.path("namespace").asText(binding.namespace()) + "/" + subject.path("name").asText();
-                        require(accounts.contains(account), binding.describe() + " binds " + account + ", which is not rendered", out);
-                    }
-                }
-            }
-        }
+        boundServiceAccounts(objects).forEach((account, binding) ->
+                require(accounts.contains(account), binding.describe() + " binds " + account + ", which is not rendered", out));
         for (Manifest workload : workloads(objects)) {
             String name = podSpec(workload).path("serviceAccountName").asText("");
             if (!name.isEmpty()) {
@@ -152,10 +134,30 @@ final class WorkloadPolicies {
         return out;
     }
 
+    /** "namespace/name" of every ServiceAccount a RoleBinding or ClusterRoleBinding names, with the binding. */
+    private static Map<String, Manifest> boundServiceAccounts(List<Manifest> objects) {
+        Map<String, Manifest> out = new java.util.TreeMap<>();
+        for (Manifest binding : objects) {
+            if (binding.is("RoleBinding") || binding.is("ClusterRoleBinding")) {
+                for (JsonNode subject : binding.node().path("subjects")) {
+                    if (subject.path("kind").asText().equals("ServiceAccount")) {
+                        out.put(subject.path("namespace").asText(binding.namespace()) + "/" + subject.path("name").asText(), binding);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> namespacedNames(List<Manifest> objects, String kind) {
+        Set<String> out = new HashSet<>();
+        ofKind(objects, kind).forEach(m -> out.add(m.namespace() + "/" + m.name()));
+        return out;
+    }
+
     /** Every ConfigMap a pod mounts is rendered in its namespace (hash suffixes included). */
     static List<String> mountedConfigMapsExist(List<Manifest> objects) {
-        Set<String> configMaps = new HashSet<>();
-        objects.stream().filter(m -> m.is("ConfigMap")).forEach(m -> configMaps.add(m.namespace() + "/" + m.name()));
+        Set<String> configMaps = namespacedNames(objects, "ConfigMap");
         List<String> out = new ArrayList<>();
         for (Manifest workload : workloads(objects)) {
             for (JsonNode volume : podSpec(workload).path("volumes")) {
@@ -172,10 +174,7 @@ final class WorkloadPolicies {
     /** Every Service selects the pods of some workload in its namespace, and its target ports exist on them. */
     static List<String> servicesSelectSomething(List<Manifest> objects) {
         List<String> out = new ArrayList<>();
-        for (Manifest service : objects) {
-            if (!service.is("Service")) {
-                continue;
-            }
+        for (Manifest service : ofKind(objects, "Service")) {
             Map<String, String> selector = Manifest.stringMap(service.spec().path("selector"));
             if (selector.isEmpty()) {
                 out.add(service.describe() + " has no selector");
@@ -183,8 +182,7 @@ final class WorkloadPolicies {
             }
             List<Manifest> selected = workloads(objects).stream()
                     .filter(w -> w.namespace().equals(service.namespace()))
-                    .filter(w -> Manifest.stringMap(w.spec().path("template").path("metadata").path("labels"))
-                            .entrySet().containsAll(selector.entrySet()))
+                    .filter(w -> podLabels(w).entrySet().containsAll(selector.entrySet()))
                     .toList();
             if (selected.isEmpty()) {
                 out.add(service.describe() + " selects no pods: no workload template carries " + selector);
@@ -203,15 +201,11 @@ final class WorkloadPolicies {
 
     /** Every Deployment is covered by a PodDisruptionBudget selecting its pods (required in prod). */
     static List<String> deploymentsHaveDisruptionBudgets(List<Manifest> objects) {
-        List<Manifest> budgets = objects.stream().filter(m -> m.is("PodDisruptionBudget")).toList();
+        List<Manifest> budgets = ofKind(objects, "PodDisruptionBudget");
         List<String> out = new ArrayList<>();
-        for (Manifest deployment : objects) {
-            if (!deployment.is("Deployment")) {
-                continue;
-            }
-            Map<String, String> podLabels = Manifest.stringMap(deployment.spec().path("template").path("metadata").path("labels"));
+        for (Manifest deployment : ofKind(objects, "Deployment")) {
             boolean covered = budgets.stream().anyMatch(pdb -> pdb.namespace().equals(deployment.namespace())
-                    && LabelSelectors.matches(pdb.spec().path("selector"), podLabels));
+                    && LabelSelectors.matches(pdb.spec().path("selector"), podLabels(deployment)));
             require(covered, deployment.describe() + " is covered by no PodDisruptionBudget", out);
         }
         return out;
@@ -220,10 +214,7 @@ final class WorkloadPolicies {
     /** A workload that a ScalingPolicy scales carries no spec.replicas, so GitOps never undoes a decision. */
     static List<String> autoscaledWorkloadsOmitReplicas(List<Manifest> objects) {
         List<String> out = new ArrayList<>();
-        for (Manifest policy : objects) {
-            if (!policy.is("ScalingPolicy")) {
-                continue;
-            }
+        for (Manifest policy : ofKind(objects, "ScalingPolicy")) {
             JsonNode ref = policy.spec().path("scaleTargetRef");
             objects.stream()
                     .filter(w -> w.kind().equals(ref.path("kind").asText()) && w.name().equals(ref.path("name").asText())
@@ -272,6 +263,14 @@ final class WorkloadPolicies {
 
     static List<Manifest> workloads(List<Manifest> objects) {
         return objects.stream().filter(m -> WORKLOAD_KINDS.contains(m.kind())).toList();
+    }
+
+    static List<Manifest> ofKind(List<Manifest> objects, String kind) {
+        return objects.stream().filter(m -> m.is(kind)).toList();
+    }
+
+    static Map<String, String> podLabels(Manifest workload) {
+        return Manifest.stringMap(workload.spec().path("template").path("metadata").path("labels"));
     }
 
     static JsonNode podSpec(Manifest workload) {

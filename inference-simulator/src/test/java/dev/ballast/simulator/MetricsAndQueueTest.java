@@ -141,6 +141,27 @@ class MetricsAndQueueTest {
     }
 
     @Test
+    void a_queued_streamed_openai_request_has_its_headers_at_once_like_vllm_while_ollama_waits_for_a_slot() {
+        SimulatorConfig config = FastSimulator.config().slots(1).maxQueue(5).ttftMillis(FOREVER_MS).build();
+        try (InferenceSimulator simulator = InferenceSimulator.start(config)) {
+            SimulatorClient client = new SimulatorClient(simulator);
+            client.postAsync("/v1/chat/completions", CHAT);
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.metric("vllm:num_requests_running") == 1);
+
+            var openAi = client.postForHeaders("/v1/chat/completions",
+                    "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            var ollama = client.postForHeaders("/api/generate", "{\"model\":\"llama-3-8b\",\"prompt\":\"hi\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.metric("vllm:num_requests_waiting") == 2);
+
+            assertThat(openAi).succeedsWithin(Duration.ofSeconds(10)).satisfies(response -> {
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
+            });
+            assertThat(ollama).isNotDone();
+        }
+    }
+
+    @Test
     void queued_requests_all_complete_in_turn_when_slots_free_up() {
         SimulatorConfig config = FastSimulator.config().slots(1).maxQueue(10).build();
         try (InferenceSimulator simulator = InferenceSimulator.start(config)) {

@@ -60,6 +60,11 @@ final class SimulatorClient {
         return http.sendAsync(postRequest(path, body), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Completes as soon as status and headers arrive, before the body. */
+    CompletableFuture<HttpResponse<Stream<String>>> postForHeaders(String path, String body) {
+        return http.sendAsync(postRequest(path, body), HttpResponse.BodyHandlers.ofLines());
+    }
+
     /** The response of a streamed POST, read line by line to its end (truncated streams: use a raw socket). */
     StreamedResponse stream(String path, String body) {
         try {

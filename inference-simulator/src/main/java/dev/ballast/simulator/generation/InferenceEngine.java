@@ -61,7 +61,9 @@ public final class InferenceEngine {
             rejected.incrementAndGet();
             request.response().putHeader("Retry-After", "1");
             errors.send(request.response(), errors.overloadedStatus(), errors.overloadedMessage(config.maxQueue()));
+            return;
         }
+        job.admitted(exchange.channel);
     }
 
     /** The hang fault: accept, never answer; the request only leaves when the client closes the connection. */

@@ -16,6 +16,7 @@ public final class ResponseChannel {
     private final Integer dropAfterChunks;
     private Runnable onClosed = () -> { };
     private int chunks;
+    private boolean streaming;
     private boolean closed;
 
     public ResponseChannel(HttpServerRequest request, Integer dropAfterChunks) {
@@ -29,15 +30,18 @@ public final class ResponseChannel {
         this.onClosed = action;
     }
 
-    /** Sends status and headers of a streamed response; the body follows in {@link #chunk}s. */
+    /** Sends status and headers of a streamed response at once; the body follows in {@link #chunk}s. Idempotent. */
     public void startStream(String contentType) {
-        if (closed) {
+        if (closed || streaming) {
             return;
         }
+        streaming = true;
         response().setChunked(true).putHeader("Content-Type", contentType)
                 .putHeader("Cache-Control", "no-cache");
+        // an empty write sends status and headers now (no chunk goes out for it)
+        Future<Void> headers = response().write(Buffer.buffer());
         if (dropAfterChunks != null && dropAfterChunks == 0) {
-            dropAfter(response().write(Buffer.buffer()));
+            dropAfter(headers);
         }
     }
 

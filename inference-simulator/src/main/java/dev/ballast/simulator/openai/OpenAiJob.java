@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 record OpenAiJob(Kind kind, String id, long created, String model, int promptTokens, Integer maxTokens, boolean stream,
                  boolean includeUsage) implements InferenceJob {
 
+    private static final String SSE = "text/event-stream; charset=utf-8";
+
     /** Chat completions carry {@code message}/{@code delta}; legacy completions carry {@code text}. */
     enum Kind {
         CHAT("chatcmpl-", "chat.completion", "chat.completion.chunk"),
@@ -30,6 +32,14 @@ record OpenAiJob(Kind kind, String id, long created, String model, int promptTok
             this.idPrefix = idPrefix;
             this.object = object;
             this.chunkObject = chunkObject;
+        }
+    }
+
+    /** Like vLLM's StreamingResponse: a streamed request gets 200 and its SSE headers at once, even while queued. */
+    @Override
+    public void admitted(ResponseChannel channel) {
+        if (stream) {
+            channel.startStream(SSE);
         }
     }
 
@@ -71,7 +81,7 @@ record OpenAiJob(Kind kind, String id, long created, String model, int promptTok
         StreamSink(TokenPlan plan, ResponseChannel channel) {
             this.plan = plan;
             this.channel = channel;
-            channel.startStream("text/event-stream; charset=utf-8");
+            channel.startStream(SSE);
         }
 
         @Override

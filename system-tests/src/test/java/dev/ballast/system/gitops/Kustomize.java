@@ -66,8 +66,12 @@ final class Kustomize {
     }
 
     static Path kubectl() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
+        return kubectl(System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /** The kubectl executable found on {@code searchPath} (a PATH value); fails with the install hint otherwise. */
+    static Path kubectl(String searchPath) {
+        for (String dir : searchPath.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue;
             }

@@ -2,12 +2,15 @@ package dev.ballast.system.gitops;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every kustomization in gitops/ (base, components, overlays, Argo CD, Flux) renders with the real kustomize. */
 class KustomizeBuildTest {
@@ -26,6 +29,15 @@ class KustomizeBuildTest {
                 "overlays/dev", "overlays/staging", "overlays/prod",
                 "argocd",
                 "flux/dev", "flux/staging", "flux/prod");
+    }
+
+    @Test
+    @DisplayName("without kubectl on the PATH the checks fail and say how to install it")
+    void missingKubectlFailsWithInstallHint(@TempDir Path emptyDirectory) {
+        assertThatThrownBy(() -> Kustomize.kubectl(emptyDirectory.toString()))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("kubectl is not on the PATH")
+                .hasMessageContaining("install kubectl");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -66,6 +66,9 @@ public final class SampleExposition extends Collector implements Collector.Descr
 
         private static Sample sum(Sample a, Sample b) {
             if (a.histogram() != null) {
+                if (!java.util.Arrays.equals(a.histogram().upperBounds(), b.histogram().upperBounds())) {
+                    return a; // different buckets cannot be added; keep the first rather than break the scrape
+                }
                 HistogramData merged = a.histogram().plus(b.histogram());
                 return new Sample(a.family(), a.labelValues(), merged.count(), merged);
             }

@@ -42,7 +42,11 @@ class MetricsAndQueueTest {
                     new String[] {"vllm:kv_cache_usage_perc", "gauge"},
                     new String[] {"vllm:prompt_tokens_total", "counter"},
                     new String[] {"vllm:generation_tokens_total", "counter"},
-                    new String[] {"vllm:time_to_first_token_seconds", "histogram"})) {
+                    new String[] {"vllm:time_to_first_token_seconds", "histogram"},
+                    new String[] {"vllm:inter_token_latency_seconds", "histogram"},
+                    new String[] {"vllm:e2e_request_latency_seconds", "histogram"},
+                    new String[] {"vllm:request_queue_time_seconds", "histogram"},
+                    new String[] {"vllm:request_success_total", "counter"})) {
                 assertThat(text).contains("# HELP " + metric[0] + " ")
                         .contains("# TYPE " + metric[0] + " " + metric[1] + "\n")
                         .containsPattern("(?m)^" + metric[0] + "(_bucket|_count|_sum)?\\{model_name=\"llama-3-8b\",engine=\"0\"");
@@ -79,6 +83,8 @@ class MetricsAndQueueTest {
             client.postJson("/api/generate", GENERATE);
 
             assertThat(client.metric("vllm:prompt_tokens_total")).isEqualTo(5 + 1);
+            assertThat(client.metric("vllm:inter_token_latency_seconds_count"))
+                    .as("one gap between each pair of tokens").isEqualTo(2 * (FastSimulator.OUTPUT_TOKENS - 1));
             assertThat(client.metric("vllm:generation_tokens_total")).isEqualTo(2 * FastSimulator.OUTPUT_TOKENS);
             assertThat(client.metric("vllm:request_success_total{model_name=\"llama-3-8b\",engine=\"0\",finished_reason=\"stop\"}"))
                     .isEqualTo(2);

@@ -93,6 +93,7 @@ public final class InferenceEngine {
         private final SlotScheduler.Ticket ticket = new SlotScheduler.Ticket(this::start);
         private Generation generation;
         private TokenSink target;
+        private long lastTokenNanos;
         private boolean ended;
 
         Exchange(InferenceJob job, ResponseChannel channel, Faults active, long arrivedNanos) {
@@ -122,7 +123,9 @@ public final class InferenceEngine {
 
         @Override
         public void token(String text) {
-            metrics.generatedToken();
+            long now = System.nanoTime();
+            metrics.generatedToken(lastTokenNanos == 0 ? -1 : now - lastTokenNanos);
+            lastTokenNanos = now;
             target.token(text);
         }
 

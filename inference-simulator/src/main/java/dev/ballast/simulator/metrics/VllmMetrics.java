@@ -19,6 +19,9 @@ public final class VllmMetrics {
     /** vLLM's request_latency_buckets, shared by its e2e/queue/prefill/decode histograms. */
     static final double[] REQUEST_LATENCY_BUCKETS = {0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0,
             40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0};
+    /** vLLM's inter-token latency buckets, in seconds. */
+    static final double[] INTER_TOKEN_BUCKETS = {0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0,
+            2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0};
     private static final String[] FINISHED_REASONS = {"stop", "length", "abort"};
 
     private final String labels;
@@ -27,6 +30,7 @@ public final class VllmMetrics {
     private final AtomicLong generationTokens = new AtomicLong();
     private final Map<String, AtomicLong> successes = new ConcurrentHashMap<>();
     private final Histogram timeToFirstToken = new Histogram(TTFT_BUCKETS);
+    private final Histogram interTokenLatency = new Histogram(INTER_TOKEN_BUCKETS);
     private final Histogram e2eLatency = new Histogram(REQUEST_LATENCY_BUCKETS);
     private final Histogram queueTime = new Histogram(REQUEST_LATENCY_BUCKETS);
 
@@ -45,8 +49,12 @@ public final class VllmMetrics {
         queueTime.observe(times.queueNanos() / 1e9);
     }
 
-    public void generatedToken() {
+    /** One more token; {@code gapNanos} is the time since the request's previous token, or negative for its first. */
+    public void generatedToken(long gapNanos) {
         generationTokens.incrementAndGet();
+        if (gapNanos >= 0) {
+            interTokenLatency.observe(gapNanos / 1e9);
+        }
     }
 
     /** A request left the engine: {@code stop}, {@code length} or {@code abort}. */
@@ -85,6 +93,8 @@ public final class VllmMetrics {
         }
         header(out, "vllm:time_to_first_token_seconds", "histogram", "Histogram of time to first token in seconds.");
         timeToFirstToken.render(out, "vllm:time_to_first_token_seconds", labels);
+        header(out, "vllm:inter_token_latency_seconds", "histogram", "Histogram of inter-token latency in seconds.");
+        interTokenLatency.render(out, "vllm:inter_token_latency_seconds", labels);
         header(out, "vllm:e2e_request_latency_seconds", "histogram", "Histogram of e2e request latency in seconds.");
         e2eLatency.render(out, "vllm:e2e_request_latency_seconds", labels);
         header(out, "vllm:request_queue_time_seconds", "histogram",

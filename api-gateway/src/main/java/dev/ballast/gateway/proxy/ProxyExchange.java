@@ -544,10 +544,11 @@ final class ProxyExchange {
         if (done) {
             return;
         }
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
+        HttpClientRequest pending = upstreamRequest;
         finishWithLease(Outcome.CLIENT_ABORT, 499);
+        if (pending != null) {
+            pending.reset();
+        }
     }
 
     private void scheduleTimer() {
@@ -579,9 +580,8 @@ final class ProxyExchange {
             scheduleTimer();
             return;
         }
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
+        HttpClientRequest pending = upstreamRequest;
+        // Answer first, reset after: once finished, the failure the reset causes upstream is ignored.
         if (responseStarted) {
             response.reset();
             finishWithLease(Outcome.TIMEOUT, 504);
@@ -589,6 +589,9 @@ final class ProxyExchange {
             completeLease(Outcome.TIMEOUT);
             fail(504, "upstream-timeout", "Gateway Timeout", "Route '" + route.name()
                     + "' exceeded its total timeout of " + route.timeouts().totalMillis() + " ms", null);
+        }
+        if (pending != null) {
+            pending.reset();
         }
     }
 

@@ -1,0 +1,161 @@
+package dev.ballast.gateway.proxy;
+
+import dev.ballast.gateway.GatewayRuntime;
+import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayClient.Reply;
+import dev.ballast.gateway.testing.Origins;
+import dev.ballast.lb.Endpoint;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Protection: header size, slow clients, connection caps per endpoint (circuit breaker), stream timeouts. */
+@QuarkusTest
+@TestProfile(LimitsTest.Profile.class)
+@QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
+class LimitsTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> c = new HashMap<>();
+            c.put("ballast.gateway.upstreams.tiny.endpoints", "${test.origin.0}");
+            c.put("ballast.gateway.upstreams.tiny.max-connections-per-endpoint", "1");
+            c.put("ballast.gateway.upstreams.tiny.max-pending-per-endpoint", "0");
+            c.put("ballast.gateway.routes.tiny.prefix", "/tiny");
+            c.put("ballast.gateway.routes.tiny.upstream", "tiny");
+            c.put("ballast.gateway.upstreams.stream.endpoints", "${test.origin.1}");
+            c.put("ballast.gateway.routes.stream.prefix", "/stream");
+            c.put("ballast.gateway.routes.stream.upstream", "stream");
+            c.put("ballast.gateway.routes.stream.timeouts.idle", "300ms");
+            c.put("ballast.gateway.routes.capped.prefix", "/capped");
+            c.put("ballast.gateway.routes.capped.upstream", "stream");
+            c.put("ballast.gateway.routes.capped.timeouts.total", "400ms");
+            c.put("ballast.gateway.routes.capped.retries.max-tries", "1");
+            c.put("ballast.gateway.limits.max-header-size", "4K");
+            c.put("ballast.gateway.limits.client-idle-timeout", "1s");
+            return c;
+        }
+    }
+
+    @Origins.Inject
+    Origins origins;
+
+    @TestHTTPResource("/")
+    URL gateway;
+
+    @Inject
+    GatewayRuntime runtime;
+
+    GatewayClient client;
+
+    @BeforeEach
+    void connect() {
+        client = new GatewayClient(gateway.getPort());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        client.close();
+        origins.resetAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.upstreams().all().stream()
+                .flatMap(u -> u.pool().endpoints().stream()).mapToInt(Endpoint::inFlight).sum() == 0);
+    }
+
+    @Test
+    @DisplayName("request headers over max-header-size are refused with 431 before any upstream sees them")
+    void headerTooLarge() {
+        Reply reply = client.send(HttpMethod.GET, "/tiny/x", Map.of("X-Big", "a".repeat(8 * 1024)), null, false);
+
+        assertThat(reply.status()).isEqualTo(431);
+        assertThat(origins.get(0).hits()).isZero();
+    }
+
+    @Test
+    @DisplayName("an endpoint at its connection cap gets no more requests: 503 with Retry-After, counted")
+    void circuitBreakerRejects() {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        AtomicInteger held = new AtomicInteger();
+        origins.get(0).behave(request -> {
+            held.incrementAndGet();
+            release.thenRun(() -> origins.get(0).vertx().runOnContext(v -> request.response().end("late")));
+        });
+        var first = client.http().request(HttpMethod.GET, "/tiny/hold").compose(r -> r.send())
+                .compose(r -> r.body());
+        await().until(() -> held.get() == 1);
+
+        Reply second = client.get("/tiny/hold");
+
+        assertThat(second.status()).isEqualTo(503);
+        assertThat(second.headers().get("retry-after")).isEqualTo("1");
+        assertThat(new JsonObject(second.body()).getString("type")).endsWith("/upstream-saturated");
+        assertThat(held.get()).isEqualTo(1);
+        release.complete(null);
+        assertThat(GatewayClient.await(first).toString()).isEqualTo("late");
+    }
+
+    @Test
+    @DisplayName("a stream that goes silent longer than the idle timeout is cut, and its lease released")
+    void idleStreamIsCut() throws Exception {
+        origins.get(1).behave(request -> request.response().setChunked(true)
+                .putHeader("content-type", "text/event-stream").write("data: one\n\n"));
+        LinkedBlockingQueue<String> chunks = new LinkedBlockingQueue<>();
+        CompletableFuture<Throwable> broken = new CompletableFuture<>();
+
+        client.http().request(HttpMethod.GET, "/stream/events").compose(r -> r.send()).onSuccess(response -> {
+            response.handler(chunk -> chunks.add(chunk.toString()));
+            response.exceptionHandler(broken::complete);
+            response.endHandler(v -> broken.complete(null));
+        });
+
+        assertThat(chunks.poll(10, TimeUnit.SECONDS)).isEqualTo("data: one\n\n");
+        assertThat(broken.get(10, TimeUnit.SECONDS)).as("the client must see a broken stream, not a clean end")
+                .isNotNull();
+    }
+
+    @Test
+    @DisplayName("the total timeout answers 504 when the upstream has not answered in time")
+    void totalTimeout() {
+        origins.get(1).behave(request -> { /* never answers */ });
+
+        Reply reply = client.get("/capped/generate");
+
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(new JsonObject(reply.body()).getString("route")).isEqualTo("capped");
+    }
+
+    @Test
+    @DisplayName("a client that connects and sends nothing is disconnected after the client idle timeout")
+    void idleClientDisconnected() throws Exception {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        NetSocket socket = GatewayClient.await(client.vertx().createNetClient()
+                .connect(gateway.getPort(), "127.0.0.1"));
+        socket.closeHandler(closed::complete);
+        socket.write("GET /tiny/x HTTP/1.1\r\nHost: x\r\n");
+
+        closed.get(10, TimeUnit.SECONDS);
+        assertThat(origins.get(0).hits()).isZero();
+    }
+}

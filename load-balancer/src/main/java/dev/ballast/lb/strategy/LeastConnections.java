@@ -12,6 +12,9 @@ import dev.ballast.lb.health.SlowStart;
  */
 public final class LeastConnections implements Strategy {
 
+    /** Indices of the peers tied for least loaded; per thread so the scan needs no lock and no allocation. */
+    private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[64]);
+
     private final Endpoint[] peers;
     private final long[] current;
     private final long[] weight;
@@ -33,14 +36,23 @@ public final class LeastConnections implements Strategy {
         return pickChecked(context, eligibility, nowNanos);
     }
 
-    /** Every peer eligible at full weight: one pass over in-flight counts and static weights. */
+    /**
+     * Every peer eligible at full weight: one lock-free pass over in-flight counts that also records the tied
+     * group in a per-thread scratch array, then round robin over that group only under the lock.
+     */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
         long[] w = weight;
+        int[] group = SCRATCH.get();
+        if (group.length < p.length) {
+            group = new int[p.length];
+            SCRATCH.set(group);
+        }
         int best = 0;
         long bestConns = p[0].inFlight();
         long bestWeight = w[0];
-        boolean many = false;
+        int size = 0;
+        group[size++] = 0;
         for (int i = 1; i < p.length; i++) {
             long conns = p[i].inFlight();
             long lhs = conns * bestWeight;
@@ -49,34 +61,31 @@ public final class LeastConnections implements Strategy {
                 best = i;
                 bestConns = conns;
                 bestWeight = w[i];
-                many = false;
+                size = 0;
+                group[size++] = i;
             } else if (lhs == rhs) {
-                many = true;
+                group[size++] = i;
             }
         }
-        if (!many) {
+        if (size == 1) {
             return p[best];
         }
         synchronized (this) {
-            int chosen = -1;
-            long chosenCurrent = 0;
+            long[] cur = current;
+            int chosen = group[0];
+            long chosenCurrent = Long.MIN_VALUE;
             long total = 0;
-            for (int i = best; i < p.length; i++) {
-                if (p[i].inFlight() * bestWeight != bestConns * w[i]) {
-                    continue;
-                }
-                long cw = current[i] + w[i];
-                current[i] = cw;
+            for (int k = 0; k < size; k++) {
+                int i = group[k];
+                long cw = cur[i] + w[i];
+                cur[i] = cw;
                 total += w[i];
-                if (chosen < 0 || cw > chosenCurrent) {
+                if (cw > chosenCurrent) {
                     chosen = i;
                     chosenCurrent = cw;
                 }
             }
-            if (chosen < 0) {
-                return p[best];
-            }
-            current[chosen] = chosenCurrent - total;
+            cur[chosen] = chosenCurrent - total;
             return p[chosen];
         }
     }

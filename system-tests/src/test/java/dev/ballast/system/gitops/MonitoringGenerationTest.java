@@ -45,6 +45,17 @@ class MonitoringGenerationTest {
     }
 
     @Test
+    @DisplayName("the shipped PrometheusRule's spec is a rule file promtool accepts")
+    void shippedRulesPassPromtool(@TempDir Path work) throws Exception {
+        Manifest rule = Manifest.rendered("components/monitoring").stream()
+                .filter(m -> m.is("PrometheusRule")).findFirst().orElseThrow();
+
+        Result check = promtoolCheck(rule, work);
+
+        assertThat(check.exitCode()).as("promtool check rules said:\n%s", check.output()).isZero();
+    }
+
+    @Test
     @DisplayName("generate.sh --check finds the committed files up to date")
     void generatorCheckPasses() throws Exception {
         Result result = run(GitopsTree.ROOT, "bash", "gitops/generate.sh", "--check");
@@ -93,6 +104,9 @@ class MonitoringGenerationTest {
         assertThat(generated).filteredOn(m -> m.is("ConfigMap")).extracting(Manifest::name)
                 .containsExactly("ballast-dashboard-ballast-overview", "ballast-dashboard-compact");
         assertThat(sources.differences(generated)).isEmpty();
+        Result promtool = promtoolCheck(generated.get(0), tree);
+        assertThat(promtool.exitCode()).as(promtool.output()).isZero();
+        assertThat(promtool.output()).contains("2 rules found");
 
         Files.writeString(tree.resolve("prometheus/rules/ballast-alerts.yml"), """
                 - name: added-later
@@ -123,6 +137,24 @@ class MonitoringGenerationTest {
             assertThat(rule.spec().path("groups").isArray()).isTrue();
             assertThat(rule.spec().path("groups")).isEmpty();
         });
+    }
+
+    /** Writes a PrometheusRule's spec as a plain rule file and runs promtool check rules on it. */
+    private static Result promtoolCheck(Manifest rule, Path work) throws Exception {
+        Path ruleFile = work.resolve("extracted-rules.yml");
+        Files.writeString(ruleFile, Manifest.YAML.writeValueAsString(rule.spec()));
+        return run(work, promtool(), "check", "rules", ruleFile.toString());
+    }
+
+    private static String promtool() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "promtool");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new AssertionError("promtool is not on the PATH: install the Debian package `prometheus` "
+                + "(apt-get install -y prometheus, which ./ballast test does) and run the tests again");
     }
 
     private static List<Manifest> generatedObjects(Path tree) throws IOException {

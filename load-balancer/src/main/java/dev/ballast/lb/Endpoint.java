@@ -45,7 +45,8 @@ public final class Endpoint {
         this.rampFrom = rampUp ? nowNanos : nowNanos - slowStartNanos;
         this.passive = new PassiveHealth(config.maxFails(), config.failTimeout().toNanos(), spec.weight(), nowNanos);
         this.outlier = new OutlierDetection(config.consecutive5xx(), config.consecutiveGatewayFailures(),
-                config.baseEjectionTime().toNanos(), config.ejectionCap().toNanos());
+                config.baseEjectionTime().toNanos(), config.ejectionCap().toNanos(),
+                config.outlierInterval().toNanos());
         this.active = new ActiveHealth(config.rise(), config.fall(), config.initialHealthy());
     }
 

@@ -5,13 +5,15 @@ import java.util.Objects;
 
 /**
  * Per-pool settings, immutable. Defaults follow the systems we mirror: nginx max_fails=1 fail_timeout=10s,
- * Envoy outlier detection (5 consecutive 5xx / gateway failures, 30 s base, 300 s cap, 10 % max ejected),
+ * Envoy outlier detection (5 consecutive 5xx / gateway failures, 30 s base, 300 s cap, 10 % max ejected,
+ * 10 s interval),
  * HAProxy checks (inter 2 s, rise 2, fall 3), Envoy panic threshold 50 %, slow start off.
  *
  * @param maxFails nginx max_fails; 0 turns passive accounting off
  * @param consecutive5xx Envoy consecutive_5xx; 0 turns it off
  * @param consecutiveGatewayFailures Envoy consecutive_gateway_failure; 0 turns it off
  * @param maxEjectionPercent share of the pool that may be ejected at once (at least one endpoint always stays)
+ * @param outlierInterval Envoy interval: each clean interval after an ejection lowers the backoff multiplier by one
  * @param initialHealthy active checks: a new endpoint is trusted until proven down (true), or needs one passing
  *                       probe first (false, Envoy's startup rule)
  * @param activeInterval how often the gateway should probe (HAProxy inter)
@@ -28,6 +30,7 @@ public record PoolConfig(
         Duration baseEjectionTime,
         Duration maxEjectionTime,
         int maxEjectionPercent,
+        Duration outlierInterval,
         int rise,
         int fall,
         boolean initialHealthy,
@@ -47,6 +50,7 @@ public record PoolConfig(
         if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
             throw new IllegalArgumentException("maxEjectionPercent " + maxEjectionPercent + " must be within 0..100");
         }
+        requirePositive("outlierInterval", outlierInterval);
         requireAtLeast("rise", rise, 1);
         requireAtLeast("fall", fall, 1);
         requirePositive("activeInterval", activeInterval);
@@ -84,6 +88,7 @@ public record PoolConfig(
         b.baseEjectionTime = baseEjectionTime;
         b.maxEjectionTime = maxEjectionTime;
         b.maxEjectionPercent = maxEjectionPercent;
+        b.outlierInterval = outlierInterval;
         b.rise = rise;
         b.fall = fall;
         b.initialHealthy = initialHealthy;
@@ -116,6 +121,7 @@ public record PoolConfig(
         private Duration baseEjectionTime = Duration.ofSeconds(30);
         private Duration maxEjectionTime = Duration.ofSeconds(300);
         private int maxEjectionPercent = 10;
+        private Duration outlierInterval = Duration.ofSeconds(10);
         private int rise = 2;
         private int fall = 3;
         private boolean initialHealthy = true;
@@ -150,6 +156,12 @@ public record PoolConfig(
             return this;
         }
 
+        /** Envoy outlier interval (default 10 s): how fast the ejection backoff forgets. */
+        public Builder outlierInterval(Duration value) {
+            this.outlierInterval = value;
+            return this;
+        }
+
         /** HAProxy rise/fall; initialHealthy=false means a new endpoint waits for one passing probe. */
         public Builder activeHealth(int rise, int fall, boolean initialHealthy) {
             this.rise = rise;
@@ -177,7 +189,7 @@ public record PoolConfig(
 
         public PoolConfig build() {
             return new PoolConfig(strategy, maxFails, failTimeout, consecutive5xx, consecutiveGatewayFailures,
-                    baseEjectionTime, maxEjectionTime, maxEjectionPercent, rise, fall, initialHealthy,
+                    baseEjectionTime, maxEjectionTime, maxEjectionPercent, outlierInterval, rise, fall, initialHealthy,
                     activeInterval, activeTimeout, panicThreshold, slowStart);
         }
     }

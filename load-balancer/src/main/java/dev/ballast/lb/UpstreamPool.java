@@ -268,7 +268,8 @@ public final class UpstreamPool {
                 }
             }
             // Envoy: max_ejection_percent, but at least one host may be ejected; ours: at least one always stays.
-            int allowed = Math.min(total - 1, Math.max(1, (int) Math.floor(total * config.maxEjectionPercent() / 100.0)));
+            int share = (int) Math.floor(total * config.maxEjectionPercent() / 100.0);
+            int allowed = Math.min(total - 1, Math.max(1, share));
             if (ejected >= allowed || !s.byId().containsKey(endpoint.id())) {
                 LOG.log(Level.INFO, "pool {0}: endpoint {1} reached an outlier threshold but {2} of {3} endpoints "
                         + "are already ejected (max {4} %)", name, endpoint.id(), ejected, total,

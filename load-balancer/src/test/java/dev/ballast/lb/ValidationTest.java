@@ -37,9 +37,11 @@ class ValidationTest {
 
     @Test
     void poolSettingsAreChecked() {
-        assertRejected(() -> PoolConfig.builder().panicThreshold(1.5).build(), "panicThreshold 1.5 must be within 0..1");
+        assertRejected(() -> PoolConfig.builder().panicThreshold(1.5).build(),
+                "panicThreshold 1.5 must be within 0..1");
         assertRejected(() -> PoolConfig.builder().passive(-1, Duration.ofSeconds(1)).build(), "maxFails -1");
-        assertRejected(() -> PoolConfig.builder().passive(1, Duration.ZERO).build(), "failTimeout PT0S must be positive");
+        assertRejected(() -> PoolConfig.builder().passive(1, Duration.ZERO).build(),
+                "failTimeout PT0S must be positive");
         assertRejected(() -> PoolConfig.builder().outlier(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(300), 101)
                 .build(), "maxEjectionPercent 101");
         assertRejected(() -> PoolConfig.builder().activeHealth(0, 3, true).build(), "rise 0 must be at least 1");

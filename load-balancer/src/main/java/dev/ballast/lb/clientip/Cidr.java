@@ -12,7 +12,8 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         int slash = t.indexOf('/');
         byte[] address = IpAddress.parse(t, 0, slash < 0 ? t.length() : slash);
         if (address == null) {
-            throw new IllegalArgumentException("trusted proxy CIDR '" + text + "' is not an IPv4 or IPv6 address/prefix");
+            throw new IllegalArgumentException("trusted proxy CIDR '" + text
+                    + "' is not an IPv4 or IPv6 address/prefix");
         }
         int bits = address.length * 8;
         int prefix = bits;

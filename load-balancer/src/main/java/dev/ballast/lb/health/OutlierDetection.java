@@ -4,8 +4,10 @@ import dev.ballast.lb.Outcome;
 
 /**
  * Envoy outlier detection for one endpoint: consecutive_5xx and consecutive_gateway_failure counters, ejection for
- * base_ejection_time × number of ejections capped at max_ejection_time (outlier_detection.proto). Ejections end at
- * their exact deadline instead of at Envoy's next 10 s sweep, so tests and behaviour are deterministic.
+ * base_ejection_time × backoff capped at max_ejection_time, where the backoff grows by one per ejection and shrinks
+ * by one per clean interval after the host returns (outlier_detection_impl.cc, eject_time_backoff). Ejections end at
+ * their exact deadline and clean intervals are counted from it, instead of at Envoy's sweeps, so behaviour is
+ * deterministic.
  */
 public final class OutlierDetection {
 
@@ -13,17 +15,21 @@ public final class OutlierDetection {
     private final int consecutiveGatewayLimit;
     private final long baseNanos;
     private final long capNanos;
+    private final long intervalNanos;
+    private int backoff;
     private int consecutive5xx;
     private int consecutiveGateway;
     private volatile boolean ejected;
     private volatile long ejectedUntil;
     private volatile int ejectionCount;
 
-    public OutlierDetection(int consecutive5xxLimit, int consecutiveGatewayLimit, long baseNanos, long capNanos) {
+    public OutlierDetection(int consecutive5xxLimit, int consecutiveGatewayLimit, long baseNanos, long capNanos,
+            long intervalNanos) {
         this.consecutive5xxLimit = consecutive5xxLimit;
         this.consecutiveGatewayLimit = consecutiveGatewayLimit;
         this.baseNanos = baseNanos;
         this.capNanos = capNanos;
+        this.intervalNanos = intervalNanos;
     }
 
     /**
@@ -64,9 +70,16 @@ public final class OutlierDetection {
 
     /** Ejects now; returns the deadline. */
     public synchronized long eject(long nowNanos) {
-        int n = ejectionCount + 1;
-        ejectionCount = n;
-        long duration = baseNanos > capNanos / n ? capNanos : Math.min(capNanos, baseNanos * n);
+        if (ejectionCount > 0 && backoff > 0) {
+            // Envoy decrements the backoff at every sweep that finds the host back and healthy.
+            long clean = Math.max(0, nowNanos - ejectedUntil) / intervalNanos;
+            backoff = (int) Math.max(0, backoff - clean);
+        }
+        if ((double) backoff * baseNanos < (double) capNanos + baseNanos) {
+            backoff++;
+        }
+        ejectionCount++;
+        long duration = (long) Math.min((double) baseNanos * backoff, capNanos);
         ejectedUntil = nowNanos + duration;
         ejected = true;
         consecutive5xx = 0;
@@ -89,8 +102,14 @@ public final class OutlierDetection {
         return ejectedUntil;
     }
 
+    /** Ejections so far (Envoy num_ejections). */
     public int ejectionCount() {
         return ejectionCount;
+    }
+
+    /** Current multiplier of the base ejection time. */
+    public synchronized int backoff() {
+        return backoff;
     }
 
     public synchronized int consecutive5xx() {

@@ -83,19 +83,37 @@ class OutlierEjectionTest {
         assertThat(health(pool, "a")).isEqualTo("ejected");
     }
 
-    @ParameterizedTest(name = "ejection #{0} lasts {1} s")
+    @ParameterizedTest(name = "ejection #{0} in a row lasts {1} s")
     @CsvSource({"1, 30", "2, 60", "3, 90", "5, 150", "10, 300", "11, 300", "20, 300"})
-    void ejectionTimeGrowsWithEachEjectionAndIsCapped(int ejection, int seconds) {
+    void ejectionTimeGrowsWithEachEjectionInARowAndIsCapped(int ejection, int seconds) {
         UpstreamPool pool = pool(10, 10);
 
         for (int n = 1; n < ejection; n++) {
             repeat(pool, "a", Outcome.SERVER_ERROR, 5);
-            clock.advance(Duration.ofSeconds(300));
+            clock.advance(Duration.ofMillis(state(pool, "a").ejectedUntilEpochMillis() - clock.epochMillis()));
         }
         repeat(pool, "a", Outcome.SERVER_ERROR, 5);
 
         assertThat(state(pool, "a").ejectionCount()).isEqualTo(ejection);
         assertThat(state(pool, "a").ejectedUntilEpochMillis()).isEqualTo(clock.epochMillis() + seconds * 1000L);
+    }
+
+    @Test
+    void eachCleanIntervalAfterAnEjectionShortensTheNextOne() {
+        UpstreamPool pool = pool(10, 10);
+        for (int n = 1; n <= 3; n++) { // 30, 60, 90 s back to back
+            repeat(pool, "a", Outcome.SERVER_ERROR, 5);
+            clock.advance(Duration.ofMillis(state(pool, "a").ejectedUntilEpochMillis() - clock.epochMillis()));
+        }
+
+        clock.advance(Duration.ofSeconds(20)); // two clean 10 s intervals: backoff 3 -> 1
+        repeat(pool, "a", Outcome.SERVER_ERROR, 5);
+
+        assertThat(state(pool, "a").ejectedUntilEpochMillis()).isEqualTo(clock.epochMillis() + 60_000L);
+        clock.advance(Duration.ofHours(1)); // long healthy: backoff back to 0
+        repeat(pool, "a", Outcome.SERVER_ERROR, 5);
+        assertThat(state(pool, "a").ejectedUntilEpochMillis()).isEqualTo(clock.epochMillis() + 30_000L);
+        assertThat(state(pool, "a").ejectionCount()).isEqualTo(5);
     }
 
     @Test

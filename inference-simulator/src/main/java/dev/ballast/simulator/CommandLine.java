@@ -22,25 +22,25 @@ final class CommandLine {
     static final List<Option> OPTIONS = List.of(
             new Option("--host", "bind address (default " + SimulatorConfig.DEFAULT_HOST + ")", SimulatorConfig.Builder::host),
             new Option("--port", "TCP port, 0 = any free port (default " + SimulatorConfig.DEFAULT_PORT + ")",
-                    (b, v) -> b.port(integer("--port", v))),
+                    (b, v) -> b.port(integer(v))),
             new Option("--name", "instance name shown in the ready line (default inference-simulator)", SimulatorConfig.Builder::name),
             new Option("--model", "served model name (default " + SimulatorConfig.DEFAULT_MODEL + ")", SimulatorConfig.Builder::model),
             new Option("--slots", "concurrent generations (default " + SimulatorConfig.DEFAULT_SLOTS + ")",
-                    (b, v) -> b.slots(integer("--slots", v))),
+                    (b, v) -> b.slots(integer(v))),
             new Option("--max-queue", "requests allowed to wait for a slot; beyond it OpenAI paths answer 429, Ollama paths 503 (default "
-                    + SimulatorConfig.DEFAULT_MAX_QUEUE + ")", (b, v) -> b.maxQueue(integer("--max-queue", v))),
+                    + SimulatorConfig.DEFAULT_MAX_QUEUE + ")", (b, v) -> b.maxQueue(integer(v))),
             new Option("--ttft-ms", "time to first token in milliseconds (default " + SimulatorConfig.DEFAULT_TTFT_MILLIS + ")",
-                    (b, v) -> b.ttftMillis(integer("--ttft-ms", v))),
+                    (b, v) -> b.ttftMillis(integer(v))),
             new Option("--tokens-per-second", "generation speed per request (default " + SimulatorConfig.DEFAULT_TOKENS_PER_SECOND + ")",
-                    (b, v) -> b.tokensPerSecond(decimal("--tokens-per-second", v))),
+                    (b, v) -> b.tokensPerSecond(decimal(v))),
             new Option("--output-tokens", "tokens per answer unless the request asks for fewer (default "
-                    + SimulatorConfig.DEFAULT_OUTPUT_TOKENS + ")", (b, v) -> b.outputTokens(integer("--output-tokens", v))),
+                    + SimulatorConfig.DEFAULT_OUTPUT_TOKENS + ")", (b, v) -> b.outputTokens(integer(v))),
             new Option("--jitter", "relative random spread of every delay, 0..<1 (default " + SimulatorConfig.DEFAULT_JITTER + ")",
-                    (b, v) -> b.jitter(decimal("--jitter", v))),
+                    (b, v) -> b.jitter(decimal(v))),
             new Option("--max-model-len", "context length; longer prompts get 400 (default " + SimulatorConfig.DEFAULT_MAX_MODEL_LEN + ")",
-                    (b, v) -> b.maxModelLen(integer("--max-model-len", v))),
+                    (b, v) -> b.maxModelLen(integer(v))),
             new Option("--seed", "fixes the random source for reproducible runs (default: random)",
-                    (b, v) -> b.seed((long) integer("--seed", v))));
+                    (b, v) -> b.seed((long) integer(v))));
 
     private CommandLine() {
     }
@@ -106,7 +106,7 @@ final class CommandLine {
         }
     }
 
-    private static int integer(String flag, String value) {
+    private static int integer(String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
@@ -114,7 +114,7 @@ final class CommandLine {
         }
     }
 
-    private static double decimal(String flag, String value) {
+    private static double decimal(String value) {
         try {
             return Double.parseDouble(value.trim());
         } catch (NumberFormatException e) {

@@ -3,7 +3,6 @@ package dev.ballast.lb.strategy;
 import dev.ballast.lb.Eligibility;
 import dev.ballast.lb.Endpoint;
 import dev.ballast.lb.PickContext;
-import dev.ballast.lb.health.SlowStart;
 
 /**
  * nginx least_conn (ngx_http_upstream_get_least_conn_peer): fewest in-flight requests relative to weight, compared
@@ -16,16 +15,14 @@ public final class LeastConnections implements Strategy {
     private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[64]);
 
     private final Endpoint[] peers;
-    private final long[] current;
     private final long[] weight;
+    /** nginx keeps one current_weight per peer for both methods; ties are settled by these rounds. */
+    private final SmoothWeightedRoundRobin ties;
 
     public LeastConnections(Endpoint[] peers) {
         this.peers = peers;
-        this.current = new long[peers.length];
-        this.weight = new long[peers.length];
-        for (int i = 0; i < peers.length; i++) {
-            weight[i] = (long) peers[i].weight() * SlowStart.FULL;
-        }
+        this.ties = new SmoothWeightedRoundRobin(peers);
+        this.weight = ties.weights();
     }
 
     @Override
@@ -67,27 +64,7 @@ public final class LeastConnections implements Strategy {
                 group[size++] = i;
             }
         }
-        if (size == 1) {
-            return p[best];
-        }
-        synchronized (this) {
-            long[] cur = current;
-            int chosen = group[0];
-            long chosenCurrent = Long.MIN_VALUE;
-            long total = 0;
-            for (int k = 0; k < size; k++) {
-                int i = group[k];
-                long cw = cur[i] + w[i];
-                cur[i] = cw;
-                total += w[i];
-                if (cw > chosenCurrent) {
-                    chosen = i;
-                    chosenCurrent = cw;
-                }
-            }
-            cur[chosen] = chosenCurrent - total;
-            return p[chosen];
-        }
+        return size == 1 ? p[best] : p[ties.roundAmong(group, size)];
     }
 
     private Endpoint pickChecked(PickContext context, Eligibility eligibility, long nowNanos) {
@@ -122,31 +99,7 @@ public final class LeastConnections implements Strategy {
 
     private Endpoint roundRobinAmongTies(int first, long conns, long weight, PickContext context,
             Eligibility eligibility, long nowNanos) {
-        synchronized (this) {
-            int best = -1;
-            long bestCurrent = 0;
-            long total = 0;
-            for (int i = first; i < peers.length; i++) {
-                Endpoint peer = peers[i];
-                if (!eligibility.allows(peer, context, nowNanos)
-                        || peer.inFlight() * weight != conns * peer.rampedWeight(nowNanos)) {
-                    continue;
-                }
-                long w = peer.selectionWeight(nowNanos);
-                long cw = current[i] + w;
-                current[i] = cw;
-                total += w;
-                peer.recoverEffectiveWeight();
-                if (best < 0 || cw > bestCurrent) {
-                    best = i;
-                    bestCurrent = cw;
-                }
-            }
-            if (best < 0) {
-                return peers[first]; // counts moved under us; the first best is still a fine answer
-            }
-            current[best] = bestCurrent - total;
-            return peers[best];
-        }
+        Endpoint chosen = ties.round(first, conns, weight, context, eligibility, nowNanos);
+        return chosen != null ? chosen : peers[first]; // counts moved under us; the first best is still fine
     }
 }

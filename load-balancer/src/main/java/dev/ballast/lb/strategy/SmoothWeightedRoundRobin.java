@@ -9,66 +9,83 @@ import dev.ballast.lb.health.SlowStart;
  * nginx smooth weighted round robin (ngx_http_upstream_get_peer, commit 52327e06): every eligible peer's current
  * weight grows by its effective weight, the greatest wins (ties to the earlier peer) and drops by the total.
  * Weights {5,1,1} give a a b a c a a. nginx serialises this per upstream (one worker, or the zone lock), so do we:
- * one short lock per snapshot.
+ * one short lock per snapshot. Least-conn reuses the same rounds for its tie-break, as nginx does.
  */
 public final class SmoothWeightedRoundRobin implements Strategy {
 
     private final Endpoint[] peers;
     private final long[] current;
-    /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the pristine fast path. */
+    /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the all-usable fast path. */
     private final long[] weight;
-    private final long totalWeight;
+    private final int[] everyone;
 
     public SmoothWeightedRoundRobin(Endpoint[] peers) {
         this.peers = peers;
         this.current = new long[peers.length];
         this.weight = new long[peers.length];
-        long total = 0;
+        this.everyone = new int[peers.length];
         for (int i = 0; i < peers.length; i++) {
             weight[i] = (long) peers[i].weight() * SlowStart.FULL;
-            total += weight[i];
+            everyone[i] = i;
         }
-        this.totalWeight = total;
     }
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
         if (eligibility.pristine() && context.avoid().isEmpty() && peers.length > 0) {
-            return peers[pickPristine()];
+            return peers[roundAmong(everyone, everyone.length)];
         }
-        return pickChecked(context, eligibility, nowNanos);
+        return round(0, 0, 0, context, eligibility, nowNanos);
     }
 
-    /** Every peer eligible at full weight: the same arithmetic over plain arrays. */
-    private int pickPristine() {
+    /** Static weights in thousandths, by snapshot index. */
+    long[] weights() {
+        return weight;
+    }
+
+    /**
+     * One round over the listed peers only, all usable at full weight (the whole pool, or least-conn's tied group).
+     * Returns the chosen index.
+     */
+    int roundAmong(int[] indices, int size) {
         synchronized (this) {
             long[] cur = current;
             long[] w = weight;
-            int best = 0;
-            long bestWeight = Long.MIN_VALUE;
-            for (int i = 0; i < cur.length; i++) {
+            int best = indices[0];
+            long bestCurrent = Long.MIN_VALUE;
+            long total = 0;
+            for (int k = 0; k < size; k++) {
+                int i = indices[k];
                 long cw = cur[i] + w[i];
                 cur[i] = cw;
-                if (cw > bestWeight) {
+                total += w[i];
+                if (cw > bestCurrent) {
                     best = i;
-                    bestWeight = cw;
+                    bestCurrent = cw;
                 }
             }
-            cur[best] = bestWeight - totalWeight;
+            cur[best] = bestCurrent - total;
             return best;
         }
     }
 
-    private Endpoint pickChecked(PickContext context, Eligibility eligibility, long nowNanos) {
+    /**
+     * One checked round over the peers from index {@code from} that the eligibility allows, with effective weights
+     * and slow start. With {@code tieWeight > 0} only peers whose in-flight/weight equals tieConns/tieWeight take
+     * part (least-conn's tie-break). Returns null when no peer took part.
+     */
+    Endpoint round(int from, long tieConns, long tieWeight, PickContext context, Eligibility eligibility,
+            long nowNanos) {
         boolean below = false;
         Endpoint chosen;
         synchronized (this) {
             int best = -1;
             long total = 0;
-            long bestWeight = 0;
-            for (int i = 0; i < peers.length; i++) {
+            long bestCurrent = 0;
+            for (int i = from; i < peers.length; i++) {
                 Endpoint peer = peers[i];
-                if (!eligibility.allows(peer, context, nowNanos)) {
+                if (!eligibility.allows(peer, context, nowNanos) || tieWeight > 0
+                        && peer.inFlight() * tieWeight != tieConns * peer.rampedWeight(nowNanos)) {
                     continue;
                 }
                 long w = peer.selectionWeight(nowNanos);
@@ -77,18 +94,18 @@ public final class SmoothWeightedRoundRobin implements Strategy {
                 total += w;
                 peer.recoverEffectiveWeight();
                 below |= peer.effectiveWeight() < peer.weight();
-                if (best < 0 || cw > bestWeight) {
+                if (best < 0 || cw > bestCurrent) {
                     best = i;
-                    bestWeight = cw;
+                    bestCurrent = cw;
                 }
             }
             if (best < 0) {
                 return null;
             }
-            current[best] = bestWeight - total;
+            current[best] = bestCurrent - total;
             chosen = peers[best];
         }
-        if (!below) {
+        if (!below && tieWeight == 0) {
             eligibility.weightsRecovered();
         }
         return chosen;

@@ -88,10 +88,7 @@ class OutlierEjectionTest {
     void ejectionTimeGrowsWithEachEjectionInARowAndIsCapped(int ejection, int seconds) {
         UpstreamPool pool = pool(10, 10);
 
-        for (int n = 1; n < ejection; n++) {
-            repeat(pool, "a", Outcome.SERVER_ERROR, 5);
-            clock.advance(Duration.ofMillis(state(pool, "a").ejectedUntilEpochMillis() - clock.epochMillis()));
-        }
+        ejectBackToBack(pool, "a", ejection - 1);
         repeat(pool, "a", Outcome.SERVER_ERROR, 5);
 
         assertThat(state(pool, "a").ejectionCount()).isEqualTo(ejection);
@@ -101,10 +98,7 @@ class OutlierEjectionTest {
     @Test
     void eachCleanIntervalAfterAnEjectionShortensTheNextOne() {
         UpstreamPool pool = pool(10, 10);
-        for (int n = 1; n <= 3; n++) { // 30, 60, 90 s back to back
-            repeat(pool, "a", Outcome.SERVER_ERROR, 5);
-            clock.advance(Duration.ofMillis(state(pool, "a").ejectedUntilEpochMillis() - clock.epochMillis()));
-        }
+        ejectBackToBack(pool, "a", 3); // 30, 60, 90 s
 
         clock.advance(Duration.ofSeconds(20)); // two clean 10 s intervals: backoff 3 -> 1
         repeat(pool, "a", Outcome.SERVER_ERROR, 5);
@@ -151,6 +145,14 @@ class OutlierEjectionTest {
 
         assertThat(health(pool, "a")).isEqualTo("healthy");
         assertThat(picks(pool, 20)).contains("a");
+    }
+
+    /** Ejects the endpoint and lets each ejection run out exactly, so no clean interval passes in between. */
+    private void ejectBackToBack(UpstreamPool pool, String id, int times) {
+        for (int n = 0; n < times; n++) {
+            repeat(pool, id, Outcome.SERVER_ERROR, 5);
+            clock.advance(Duration.ofMillis(state(pool, id).ejectedUntilEpochMillis() - clock.epochMillis()));
+        }
     }
 
     private static void repeat(UpstreamPool pool, String id, Outcome outcome, int times) {

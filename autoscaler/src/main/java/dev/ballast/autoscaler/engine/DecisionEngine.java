@@ -66,7 +66,8 @@ public final class DecisionEngine {
             Evaluation eval = evaluate(spec, obs, seeded, now, current, false);
             conditions.add(Condition.of(Condition.OVERRIDE, true, "ManualOverride", "pinned to " + override.replicas()
                     + " replicas until " + override.expiresAt() + ": " + override.reason()));
-            return finish(in, current, override.replicas(), "manual override: " + override.reason(), eval.statuses,
+            // an override pins the target: the budget does not trim it
+            return finish(in.withBudgetCap(null), current, override.replicas(), "manual override: " + override.reason(), eval.statuses,
                     conditions, null, seeded.withActivity(seeded.lastActiveTime(), eval.failureCount(seeded),
                             seeded.burstUntil(), firstSeen));
         }

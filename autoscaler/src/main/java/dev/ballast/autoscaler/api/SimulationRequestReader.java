@@ -247,45 +247,35 @@ final class SimulationRequestReader {
             violations.add(new Violation("observed.history", "must be an object"));
             return ScalingHistory.EMPTY;
         }
-        List<ScaleEvent> up = events(node.get("scaleUpEvents"), "observed.history.scaleUpEvents", now);
-        List<ScaleEvent> down = events(node.get("scaleDownEvents"), "observed.history.scaleDownEvents", now);
-        List<Recommendation> recs = new ArrayList<>();
-        JsonNode recNode = node.get("recommendations");
-        if (recNode != null && !recNode.isNull()) {
-            if (!recNode.isArray()) {
-                violations.add(new Violation("observed.history.recommendations", "must be an array of {replicas, secondsAgo}"));
-            } else {
-                for (int i = 0; i < recNode.size(); i++) {
-                    String p = "observed.history.recommendations[" + i + "]";
-                    Integer replicas = nonNegative(recNode.get(i).get("replicas"), p + ".replicas", true);
-                    Integer ago = nonNegative(recNode.get(i).get("secondsAgo"), p + ".secondsAgo", true);
-                    if (replicas != null && ago != null) {
-                        recs.add(new Recommendation(replicas, now.minusSeconds(ago)));
-                    }
-                }
-            }
-        }
+        List<ScaleEvent> up = timed(node.get("scaleUpEvents"), "observed.history.scaleUpEvents", "replicaChange", now,
+                ScaleEvent::new);
+        List<ScaleEvent> down = timed(node.get("scaleDownEvents"), "observed.history.scaleDownEvents", "replicaChange", now,
+                ScaleEvent::new);
+        List<Recommendation> recs = timed(node.get("recommendations"), "observed.history.recommendations", "replicas", now,
+                Recommendation::new);
         Integer failures = nonNegative(node.get("consecutiveFailures"), "observed.history.consecutiveFailures", false);
         Integer lastActive = nonNegative(node.get("lastActiveSecondsAgo"), "observed.history.lastActiveSecondsAgo", false);
         return new ScalingHistory(recs, up, down, lastActive == null ? null : now.minusSeconds(lastActive),
                 failures == null ? 0 : failures, null, Map.of(), now.minusSeconds(86_400));
     }
 
-    private List<ScaleEvent> events(JsonNode node, String path, Instant now) {
-        List<ScaleEvent> out = new ArrayList<>();
+    /** An array of {field: n >= 0, secondsAgo: s >= 0}, turned into timestamped entries. */
+    private <T> List<T> timed(JsonNode node, String path, String field, Instant now,
+                              java.util.function.BiFunction<Integer, Instant, T> make) {
+        List<T> out = new ArrayList<>();
         if (node == null || node.isNull()) {
             return out;
         }
         if (!node.isArray()) {
-            violations.add(new Violation(path, "must be an array of {replicaChange, secondsAgo}"));
+            violations.add(new Violation(path, "must be an array of {" + field + ", secondsAgo}"));
             return out;
         }
         for (int i = 0; i < node.size(); i++) {
             String p = path + "[" + i + "]";
-            Integer change = nonNegative(node.get(i).get("replicaChange"), p + ".replicaChange", true);
+            Integer value = nonNegative(node.get(i).get(field), p + "." + field, true);
             Integer ago = nonNegative(node.get(i).get("secondsAgo"), p + ".secondsAgo", true);
-            if (change != null && ago != null) {
-                out.add(new ScaleEvent(change, now.minusSeconds(ago)));
+            if (value != null && ago != null) {
+                out.add(make.apply(value, now.minusSeconds(ago)));
             }
         }
         return out;

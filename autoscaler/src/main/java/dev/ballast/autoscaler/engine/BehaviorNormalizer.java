@@ -179,8 +179,7 @@ final class BehaviorNormalizer {
         boolean minChange = select == SelectPolicy.MIN;
         int result = minChange ? Integer.MAX_VALUE : Integer.MIN_VALUE;
         for (HPAScalingPolicy policy : rules.policies()) {
-            int periodStart = current - changeInPeriod(policy.periodSeconds(), upEvents, now)
-                    + changeInPeriod(policy.periodSeconds(), downEvents, now);
+            int periodStart = periodStart(current, policy.periodSeconds(), upEvents, downEvents, now);
             int proposed = policy.type() == ScalingPolicyType.PODS
                     ? periodStart + policy.value()
                     // rounded up, or a small target could never grow
@@ -200,14 +199,19 @@ final class BehaviorNormalizer {
         boolean minChange = select == SelectPolicy.MIN;
         int result = minChange ? Integer.MIN_VALUE : Integer.MAX_VALUE;
         for (HPAScalingPolicy policy : rules.policies()) {
-            int periodStart = current - changeInPeriod(policy.periodSeconds(), upEvents, now)
-                    + changeInPeriod(policy.periodSeconds(), downEvents, now);
+            int periodStart = periodStart(current, policy.periodSeconds(), upEvents, downEvents, now);
             int proposed = policy.type() == ScalingPolicyType.PODS
                     ? periodStart - policy.value()
                     : (int) ((double) periodStart * (1 - (double) policy.value() / 100));
             result = minChange ? Math.max(result, proposed) : Math.min(result, proposed);
         }
         return result;
+    }
+
+    /** The size at the start of a policy's period: current minus the scale-ups plus the scale-downs inside it. */
+    private static int periodStart(int current, int periodSeconds, List<ScaleEvent> upEvents, List<ScaleEvent> downEvents,
+                                   Instant now) {
+        return current - changeInPeriod(periodSeconds, upEvents, now) + changeInPeriod(periodSeconds, downEvents, now);
     }
 
     /** getReplicasChangePerPeriod: events strictly after now - period count; one exactly period old does not. */

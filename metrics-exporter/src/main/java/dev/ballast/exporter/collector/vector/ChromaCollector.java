@@ -1,0 +1,105 @@
+package dev.ballast.exporter.collector.vector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballast.exporter.collector.CollectionException;
+import dev.ballast.exporter.collector.CollectionTarget;
+import dev.ballast.exporter.collector.Collector;
+import dev.ballast.exporter.collector.http.TargetHttpClient;
+import dev.ballast.exporter.metrics.Sample;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.ballast.exporter.collector.vector.VectorVocabulary.*;
+
+/**
+ * Chroma's v2 API (v1 only answers a deprecation notice): heartbeat for liveness, the number of
+ * collections, and the record count of each collection (up to max-collections).
+ */
+@ApplicationScoped
+public class ChromaCollector implements Collector<ChromaCollector.ChromaTarget> {
+
+    public record ChromaTarget(String name, String url, String tenant, String database, Optional<String> token, int maxCollections,
+                               Duration interval, Duration timeout) implements CollectionTarget {
+        String databasePath() {
+            return url + "/api/v2/tenants/" + tenant + "/databases/" + database;
+        }
+    }
+
+    private final TargetHttpClient http;
+    private final ObjectMapper mapper;
+    private final List<ChromaTarget> targets;
+
+    ChromaCollector(TargetHttpClient http, ObjectMapper mapper, VectorDbConfig config) {
+        this.http = http;
+        this.mapper = mapper;
+        this.targets = config.chroma().entrySet().stream().map(e -> {
+            VectorDbConfig.Chroma c = e.getValue();
+            return new ChromaTarget(e.getKey(), QdrantCollector.trim(c.url()), c.tenant(), c.database(), c.token(), c.maxCollections(),
+                    c.interval(), c.timeout());
+        }).toList();
+    }
+
+    @Override
+    public String name() {
+        return "chroma";
+    }
+
+    @Override
+    public List<ChromaTarget> targets() {
+        return targets;
+    }
+
+    private static Map<String, String> headers(ChromaTarget target) {
+        return target.token().map(t -> Map.of("x-chroma-token", t)).orElse(Map.of());
+    }
+
+    @Override
+    public Uni<List<Sample>> collect(ChromaTarget target) {
+        return http.get(target.url() + "/api/v2/heartbeat", headers(target), target.timeout())
+                .invoke(body -> {
+                    if (!json(body).has("nanosecond heartbeat")) {
+                        throw new CollectionException(CollectionException.Reason.PARSE, "Chroma heartbeat without 'nanosecond heartbeat'");
+                    }
+                })
+                .flatMap(ignored -> http.get(target.databasePath() + "/collections_count", headers(target), target.timeout()))
+                .flatMap(countBody -> {
+                    List<Sample> out = new ArrayList<>();
+                    out.add(COLLECTIONS.sample(json(countBody).asDouble(), target.name()));
+                    return http.get(target.databasePath() + "/collections?limit=" + target.maxCollections(), headers(target), target.timeout())
+                            .flatMap(listBody -> counts(target, json(listBody), out));
+                });
+    }
+
+    private Uni<List<Sample>> counts(ChromaTarget target, JsonNode collections, List<Sample> out) {
+        if (!collections.isArray() || collections.isEmpty()) {
+            return Uni.createFrom().item(out);
+        }
+        List<Uni<Sample>> reads = new ArrayList<>();
+        for (JsonNode collection : collections) {
+            String id = collection.path("id").asText();
+            String name = collection.path("name").asText(id);
+            reads.add(http.get(target.databasePath() + "/collections/" + id + "/count", headers(target), target.timeout())
+                    .map(body -> POINTS.sample(json(body).asDouble(), target.name(), name)));
+        }
+        return Uni.join().all(reads).andFailFast().map(samples -> {
+            out.addAll(samples);
+            return out;
+        });
+    }
+
+    private JsonNode json(String body) {
+        try {
+            return mapper.readTree(body);
+        } catch (IOException e) {
+            throw new CollectionException(CollectionException.Reason.PARSE, "Chroma answered with invalid JSON", e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.ballast.exporter.collector.vector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ballast.exporter.collector.CollectionException;
+import dev.ballast.exporter.collector.CollectionTarget;
+import dev.ballast.exporter.collector.Collector;
+import dev.ballast.exporter.collector.http.TargetHttpClient;
+import dev.ballast.exporter.metrics.Sample;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.ballast.exporter.collector.vector.VectorVocabulary.*;
+
+/**
+ * Qdrant: {@code GET /collections} lists names, {@code GET /collections/{name}} gives points_count,
+ * indexed_vectors_count, segments_count and status (green/yellow/grey/red); an optional probe search
+ * measures latency. Qdrant's collection info has no index-memory field, so none is exported.
+ */
+@ApplicationScoped
+public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> {
+
+    static final List<String> STATUSES = List.of("green", "yellow", "grey", "red");
+
+    public record QdrantTarget(String name, String url, Optional<String> apiKey, List<String> collections, int maxCollections,
+                               boolean probeSearch, Duration interval, Duration timeout) implements CollectionTarget {
+    }
+
+    private final TargetHttpClient http;
+    private final ObjectMapper mapper;
+    private final List<QdrantTarget> targets;
+
+    QdrantCollector(TargetHttpClient http, ObjectMapper mapper, VectorDbConfig config) {
+        this.http = http;
+        this.mapper = mapper;
+        this.targets = config.qdrant().entrySet().stream().map(e -> {
+            VectorDbConfig.Qdrant q = e.getValue();
+            return new QdrantTarget(e.getKey(), trim(q.url()), q.apiKey(), q.collections().orElse(List.of()), q.maxCollections(),
+                    q.probeSearch(), q.interval(), q.timeout());
+        }).toList();
+    }
+
+    static String trim(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public String name() {
+        return "qdrant";
+    }
+
+    @Override
+    public List<QdrantTarget> targets() {
+        return targets;
+    }
+
+    private Map<String, String> headers(QdrantTarget target) {
+        return target.apiKey().map(k -> Map.of("api-key", k)).orElse(Map.of());
+    }
+
+    @Override
+    public Uni<List<Sample>> collect(QdrantTarget target) {
+        return http.get(target.url() + "/collections", headers(target), target.timeout()).flatMap(body -> {
+            JsonNode listed = json(body).path("result").path("collections");
+            List<String> names = new ArrayList<>();
+            listed.forEach(c -> names.add(c.path("name").asText()));
+            List<String> chosen = (target.collections().isEmpty() ? names : target.collections()).stream()
+                    .sorted().limit(target.maxCollections()).toList();
+            List<Sample> out = new ArrayList<>();
+            out.add(COLLECTIONS.sample(names.size(), target.name()));
+            if (chosen.isEmpty()) {
+                return Uni.createFrom().item(out);
+            }
+            List<Uni<List<Sample>>> reads = chosen.stream().map(c -> collection(target, c)).toList();
+            return Uni.join().all(reads).andFailFast().map(lists -> {
+                lists.forEach(out::addAll);
+                return out;
+            });
+        });
+    }
+
+    private Uni<List<Sample>> collection(QdrantTarget target, String collection) {
+        String path = target.url() + "/collections/" + URLEncoder.encode(collection, StandardCharsets.UTF_8).replace("+", "%20");
+        return http.get(path, headers(target), target.timeout()).flatMap(body -> {
+            JsonNode result = json(body).path("result");
+            List<Sample> out = new ArrayList<>();
+            if (result.hasNonNull("points_count")) {
+                out.add(POINTS.sample(result.path("points_count").asDouble(), target.name(), collection));
+            }
+            if (result.hasNonNull("indexed_vectors_count")) {
+                out.add(INDEXED.sample(result.path("indexed_vectors_count").asDouble(), target.name(), collection));
+            }
+            out.add(SEGMENTS.sample(result.path("segments_count").asDouble(), target.name(), collection));
+            String status = result.path("status").asText("");
+            for (String s : STATUSES) {
+                out.add(STATUS.sample(s.equals(status) ? 1 : 0, target.name(), collection, s));
+            }
+            int size = result.path("config").path("params").path("vectors").path("size").asInt(0);
+            if (!target.probeSearch() || size <= 0) {
+                return Uni.createFrom().item(out);
+            }
+            ObjectNode search = mapper.createObjectNode();
+            ArrayNode vector = search.putArray("vector");
+            for (int i = 0; i < size; i++) {
+                vector.add(0.0);
+            }
+            search.put("limit", 1);
+            long start = System.nanoTime();
+            return http.postJson(path + "/points/search", search.toString(), headers(target), target.timeout()).map(ignored -> {
+                out.add(PROBE.sample((System.nanoTime() - start) / 1e9, target.name(), collection));
+                return out;
+            });
+        });
+    }
+
+    private JsonNode json(String body) {
+        try {
+            return mapper.readTree(body);
+        } catch (IOException e) {
+            throw new CollectionException(CollectionException.Reason.PARSE, "Qdrant answered with invalid JSON", e);
+        }
+    }
+}

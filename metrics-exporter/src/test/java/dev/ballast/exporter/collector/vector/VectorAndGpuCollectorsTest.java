@@ -1,0 +1,73 @@
+package dev.ballast.exporter.collector.vector;
+
+import dev.ballast.exporter.testing.MetricsText;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Qdrant and Chroma collectors against recorded answers; the GPU collector against a recorded nvidia-smi CSV. */
+@QuarkusTest
+@QuarkusTestResource(value = RecordedBackendsResource.class, restrictToAnnotatedClass = true)
+class VectorAndGpuCollectorsTest {
+
+    static MetricsText metrics;
+
+    @BeforeEach
+    void waitForEachSourceOnce() {
+        if (metrics == null) {
+            metrics = await().atMost(Duration.ofSeconds(20)).until(MetricsText::scrape, m ->
+                    m.value("ballast_vector_probe_search_duration_seconds", "vector_db", "main").isPresent()
+                            && m.value("ballast_vector_collection_points", "vector_db", "rag", "collection", "tickets").isPresent()
+                            && m.value("ballast_gpu_memory_used_bytes", "gpu", "1").isPresent());
+        }
+    }
+
+    static double value(String name, String... labels) {
+        return metrics.value(name, labels).orElseThrow(() -> new AssertionError("no series " + name + " " + String.join(",", labels)));
+    }
+
+    @Test
+    void qdrantCollectionsShowPointsIndexedVectorsSegmentsAndStatus() {
+        assertThat(value("ballast_vector_collections", "vector_db", "main")).isEqualTo(2);
+        assertThat(value("ballast_vector_collection_points", "vector_db", "main", "collection", "docs")).isEqualTo(120500);
+        assertThat(value("ballast_vector_collection_indexed_vectors", "vector_db", "main", "collection", "docs")).isEqualTo(120000);
+        assertThat(value("ballast_vector_collection_segments", "vector_db", "main", "collection", "faq")).isEqualTo(2);
+        assertThat(value("ballast_vector_collection_status", "collection", "docs", "status", "green")).isEqualTo(1);
+        assertThat(value("ballast_vector_collection_status", "collection", "faq", "status", "yellow")).isEqualTo(1);
+        assertThat(value("ballast_vector_collection_status", "collection", "faq", "status", "green")).isZero();
+    }
+
+    @Test
+    void qdrantNullCountsAreLeftOutNotExportedAsZero() {
+        assertThat(metrics.value("ballast_vector_collection_indexed_vectors", "collection", "faq")).isEmpty();
+    }
+
+    @Test
+    void qdrantProbeSearchRunsOnlyWhereTheVectorSizeIsKnown() {
+        assertThat(value("ballast_vector_probe_search_duration_seconds", "collection", "docs")).isGreaterThan(0);
+        assertThat(metrics.value("ballast_vector_probe_search_duration_seconds", "collection", "faq")).as("named vectors").isEmpty();
+    }
+
+    @Test
+    void chromaShowsItsCollectionCountAndRecordsPerCollection() {
+        assertThat(value("ballast_vector_collections", "vector_db", "rag")).isEqualTo(2);
+        assertThat(value("ballast_vector_collection_points", "vector_db", "rag", "collection", "manuals")).isEqualTo(1200);
+        assertThat(value("ballast_vector_collection_points", "vector_db", "rag", "collection", "tickets")).isEqualTo(35);
+        assertThat(value("ballast_exporter_collector_up", "collector", "chroma", "target", "rag")).isEqualTo(1);
+    }
+
+    @Test
+    void nvidiaSmiCsvBecomesBaseUnits() {
+        assertThat(value("ballast_gpu_utilization_ratio", "gpu", "0")).isEqualTo(0.87);
+        assertThat(value("ballast_gpu_memory_used_bytes", "gpu", "0")).isEqualTo(61440.0 * 1024 * 1024);
+        assertThat(value("ballast_gpu_memory_total_bytes", "gpu", "1", "gpu_model", "NVIDIA A100-SXM4-80GB")).isEqualTo(81920.0 * 1024 * 1024);
+        assertThat(value("ballast_gpu_temperature_celsius", "gpu", "1")).isEqualTo(31);
+        assertThat(value("ballast_gpu_power_draw_watts", "gpu", "0", "uuid", "GPU-5e0f3b8a-2c4d-4f1e-9a7b-6d2c1e0f9a11")).isEqualTo(312.45);
+    }
+}

@@ -128,4 +128,9 @@ class InferenceCollectorsTest {
 
         assertThat(m.value("ballast_exporter_collector_up", "collector", "vllm", "target", "broken")).contains(0.0);
     }
+
+    @Test
+    void promtoolFindsNothingToReportInTheseSeries() throws Exception {
+        assertThat(dev.ballast.exporter.testing.Promtool.checkMetrics(metrics.text())).isEmpty();
+    }
 }

@@ -70,4 +70,9 @@ class VectorAndGpuCollectorsTest {
         assertThat(value("ballast_gpu_temperature_celsius", "gpu", "1")).isEqualTo(31);
         assertThat(value("ballast_gpu_power_draw_watts", "gpu", "0", "uuid", "GPU-5e0f3b8a-2c4d-4f1e-9a7b-6d2c1e0f9a11")).isEqualTo(312.45);
     }
+
+    @Test
+    void promtoolFindsNothingToReportInTheseSeries() throws Exception {
+        assertThat(dev.ballast.exporter.testing.Promtool.checkMetrics(metrics.text())).isEmpty();
+    }
 }

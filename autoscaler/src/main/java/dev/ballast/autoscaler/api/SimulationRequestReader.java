@@ -174,8 +174,15 @@ final class SimulationRequestReader {
         Map<String, Long> requests = quantities(node.get("requests"), path + ".requests");
         Map<String, Long> usage = quantities(node.get("usage"), path + ".usage");
         Map<String, Long> metrics = quantities(node.get("metrics"), path + ".metrics");
-        Instant started = now.minusSeconds(POD_AGE_SECONDS);
-        return new PodState(name == null ? "" : name.asText(), phase, ready, deleting, started, started, now, 30,
+        // optional timing (beyond the fixed contract) to reach the HPA's CPU-initialization rules
+        Integer startedAgo = nonNegative(node.get("startedSecondsAgo"), path + ".startedSecondsAgo", false);
+        Integer transitionAgo = nonNegative(node.get("readyTransitionSecondsAgo"), path + ".readyTransitionSecondsAgo", false);
+        Integer sampleAgo = nonNegative(node.get("sampleSecondsAgo"), path + ".sampleSecondsAgo", false);
+        Integer window = nonNegative(node.get("sampleWindowSeconds"), path + ".sampleWindowSeconds", false);
+        Instant started = now.minusSeconds(startedAgo == null ? POD_AGE_SECONDS : startedAgo);
+        Instant transition = transitionAgo == null ? started : now.minusSeconds(transitionAgo);
+        return new PodState(name == null ? "" : name.asText(), phase, ready, deleting, started, transition,
+                now.minusSeconds(sampleAgo == null ? 0 : sampleAgo), window == null ? 30 : window,
                 requests, usage, metrics, null);
     }
 
@@ -255,8 +262,11 @@ final class SimulationRequestReader {
                 Recommendation::new);
         Integer failures = nonNegative(node.get("consecutiveFailures"), "observed.history.consecutiveFailures", false);
         Integer lastActive = nonNegative(node.get("lastActiveSecondsAgo"), "observed.history.lastActiveSecondsAgo", false);
+        // Go's nil-versus-empty: a recommendations list, even [], means the HPA has seen this target before (no seed)
+        JsonNode given = node.get("recommendations");
+        Instant seen = given != null && !given.isNull() ? now.minusSeconds(86_400) : null;
         return new ScalingHistory(recs, up, down, lastActive == null ? null : now.minusSeconds(lastActive),
-                failures == null ? 0 : failures, null, Map.of(), now.minusSeconds(86_400));
+                failures == null ? 0 : failures, null, Map.of(), seen);
     }
 
     /** An array of {field: n >= 0, secondsAgo: s >= 0}, turned into timestamped entries. */

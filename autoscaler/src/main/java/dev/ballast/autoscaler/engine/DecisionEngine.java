@@ -52,8 +52,8 @@ public final class DecisionEngine {
         int max = spec.maxReplicas();
         List<Condition> conditions = new ArrayList<>(6);
         Instant firstSeen = history.firstSeen() == null ? now : history.firstSeen();
-        // recordInitialRecommendation: the first cycle seeds the window with the current size
-        List<Recommendation> recommendations = history.recommendations().isEmpty()
+        // recordInitialRecommendation: a policy never seen before seeds the window with the current size
+        List<Recommendation> recommendations = history.firstSeen() == null && history.recommendations().isEmpty()
                 ? List.of(new Recommendation(current, now)) : history.recommendations();
         ScalingHistory seeded = history.withRecommendations(recommendations)
                 .withActivity(history.lastActiveTime(), history.consecutiveFailures(), history.burstUntil(), firstSeen);
@@ -77,18 +77,15 @@ public final class DecisionEngine {
                     "scaling is disabled since the replica count of the target is zero"));
             return new Decision(now, current, 0, false, "scaling disabled", List.of(), conditions, null, seeded);
         }
-        if (current == 0) {
+        if (current == 0 && ballast.activation() != null) {
             return decideFromZero(in, seeded, conditions);
         }
+        // without activation, minReplicas 0 is the HPA's HPAScaleToZero path: the metrics decide from zero too
         if (current > max) {
-            conditions.add(Condition.of(Condition.SCALING_LIMITED, true, "TooManyReplicas",
-                    "Current number of replicas above Spec.MaxReplicas"));
             return finish(in, current, max, "Current number of replicas above Spec.MaxReplicas", List.of(), conditions,
                     null, seeded);
         }
         if (current < min) {
-            conditions.add(Condition.of(Condition.SCALING_LIMITED, true, "TooFewReplicas",
-                    "Current number of replicas below Spec.MinReplicas"));
             return finish(in, current, min, "Current number of replicas below Spec.MinReplicas", List.of(), conditions,
                     null, seeded);
         }
@@ -146,7 +143,8 @@ public final class DecisionEngine {
         // KEDA activation while running with minReplicas 0: drop to zero after the cooldown without activity
         Instant lastActive = seeded.lastActiveTime();
         int floor = min;
-        if (min == 0) {
+        if (min == 0 && ballast.activation() != null) {
+            // KEDA gives its HPA max(minReplicaCount, 1); the drop to zero is activation's alone
             floor = 1;
             Activity activity = activity(spec, obs);
             if (activity.active) {
@@ -247,6 +245,11 @@ public final class DecisionEngine {
             }
         }
         boolean rescale = desired != current;
+        if (rescale && !conditions.isEmpty() && conditions.get(0).type().equals(Condition.ABLE_TO_SCALE)) {
+            // what the HPA reports after a successful update; the runtime replaces it with FailedUpdateScale on error
+            conditions.set(0, Condition.of(Condition.ABLE_TO_SCALE, true, "SucceededRescale",
+                    "the HPA controller was able to update the target scale to " + desired));
+        }
         ScalingHistory history = next;
         if (rescale && spec.behavior() != null) {
             List<List<ScaleEvent>> events = BehaviorNormalizer.storeScaleEvent(spec.behavior().scaleUp(),
@@ -492,8 +495,28 @@ public final class DecisionEngine {
                     : name + " container resource";
             case PODS -> "pods metric " + name;
             case OBJECT -> metric.object().describedObject().kind() + " metric " + name;
-            case EXTERNAL -> "external metric " + name;
+            case EXTERNAL -> "external metric " + name + "(" + selectorText(metric.external().metric().selector()) + ")";
         };
+    }
+
+    /** How Go's %+v prints a *metav1.LabelSelector (gogo-protobuf String()), for names identical to the HPA's. */
+    private static String selectorText(dev.ballast.autoscaler.policy.LabelSelector selector) {
+        if (selector == null) {
+            return "nil";
+        }
+        StringBuilder sb = new StringBuilder("&LabelSelector{MatchLabels:map[string]string{");
+        if (selector.matchLabels() != null) {
+            selector.matchLabels().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> sb.append(e.getKey()).append(": ").append(e.getValue()).append(','));
+        }
+        sb.append("},MatchExpressions:[]LabelSelectorRequirement{");
+        if (selector.matchExpressions() != null) {
+            for (dev.ballast.autoscaler.policy.LabelSelector.Requirement r : selector.matchExpressions()) {
+                sb.append("LabelSelectorRequirement{Key:").append(r.key()).append(",Operator:").append(r.operator())
+                        .append(",Values:[").append(r.values() == null ? "" : String.join(" ", r.values())).append("],},");
+            }
+        }
+        return sb.append("},}").toString();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -45,15 +45,10 @@ public final class PolicyValidator {
         if (min != null) {
             if (min < 0) {
                 out.add(new Violation(path + ".minReplicas", "Invalid value: " + min + ": must be greater than or equal to 0"));
-            } else if (min == 0) {
-                if (spec.ballast() == null || spec.ballast().activation() == null) {
-                    out.add(new Violation(path + ".minReplicas", "Invalid value: 0: must be greater than or equal to 1"
-                            + " unless spec.ballast.activation is set (scale to zero needs activation)"));
-                }
-                if (!hasObjectOrExternal) {
-                    out.add(new Violation(path + ".minReplicas", "Invalid value: 0: scale to zero needs at least one"
-                            + " Object or External metric (no pods means no pod metrics)"));
-                }
+            } else if (min == 0 && !hasObjectOrExternal) {
+                // the HPA's HPAScaleToZero rule: with no pods, only Object and External metrics can be read
+                out.add(new Violation(path + ".minReplicas", "Invalid value: 0: must be greater than or equal to 1"
+                        + " unless at least one Object or External metric is configured"));
             }
         }
         Integer max = spec.maxReplicas();

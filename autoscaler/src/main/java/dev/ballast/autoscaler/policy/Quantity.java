@@ -14,8 +14,23 @@ import java.util.regex.Pattern;
  */
 public record Quantity(String text, long milli) {
 
+    private static final String[] DECIMAL_SUFFIXES = {"", "k", "M", "G", "T", "P", "E"};
+
+    /**
+     * A milli-value written as resource.NewMilliQuantity(v, DecimalSI).String() writes it: "500m", "1500m", "2",
+     * "20k", "1M" (the largest power of 1000 that keeps the mantissa whole).
+     */
     public static Quantity ofMilli(long milli) {
-        return new Quantity(milli % 1000 == 0 ? Long.toString(milli / 1000) : milli + "m", milli);
+        if (milli % 1000 != 0) {
+            return new Quantity(milli + "m", milli);
+        }
+        long units = milli / 1000;
+        int exponent = 0;
+        while (units != 0 && units % 1000 == 0 && exponent < DECIMAL_SUFFIXES.length - 1) {
+            units /= 1000;
+            exponent++;
+        }
+        return new Quantity(units + DECIMAL_SUFFIXES[exponent], milli);
     }
 
     public static Quantity of(long units) {

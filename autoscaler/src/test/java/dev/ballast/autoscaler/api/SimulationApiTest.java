@@ -67,6 +67,43 @@ class SimulationApiTest {
     }
 
     @Test
+    @DisplayName("omitted recommendations mean a fresh HPA: the current size is seeded and holds a scale-down")
+    void freshHpaSeedsRecommendations() {
+        String pods = String.join(",", pod("a", "Running", true, "100m"), pod("b", "Running", true, "300m"),
+                pod("c", "Running", true, "500m"), pod("d", "Running", true, "250m"), pod("e", "Running", true, "250m"));
+        String spec = CPU_30.replace("\"averageUtilization\": 30", "\"averageUtilization\": 50");
+
+        simulate("""
+                {"spec": %s, "observed": {"specReplicas": 5, "pods": [%s]}}""".formatted(spec, pods))
+                .statusCode(200)
+                .body("metrics[0].replicas", equalTo(3))
+                .body("desiredReplicas", equalTo(5))
+                .body("conditions[0].reason", equalTo("ScaleDownStabilized"));
+        simulate("""
+                {"spec": %s, "observed": {"specReplicas": 5, "pods": [%s], "history": {"recommendations": []}}}"""
+                .formatted(spec, pods))
+                .statusCode(200)
+                .body("desiredReplicas", equalTo(3))
+                .body("conditions[0].reason", equalTo("SucceededRescale"))
+                .body("history.recommendations.value", contains(3));
+    }
+
+    @Test
+    @DisplayName("optional pod timing reaches the CPU initialization rules: a pod still starting counts as unready")
+    void hotPod() {
+        String hot = """
+                {"name": "a", "phase": "Running", "ready": true, "requests": {"cpu": "1"}, "usage": {"cpu": "300m"},
+                 "startedSecondsAgo": 30, "readyTransitionSecondsAgo": 10, "sampleWindowSeconds": 30}""";
+
+        simulate("""
+                {"spec": %s, "observed": {"specReplicas": 3, "pods": [%s, %s, %s]}}""".formatted(CPU_30, hot,
+                pod("b", "Running", true, "500m"), pod("c", "Running", true, "700m")))
+                .statusCode(200)
+                .body("metrics[0].currentAverageUtilization", equalTo(60))
+                .body("metrics[0].replicas", equalTo(4));
+    }
+
+    @Test
     @DisplayName("memory in binary units, an AverageValue target")
     void memoryQuantities() {
         simulate("""

@@ -72,6 +72,38 @@ class DecisionEngineTest {
     }
 
     @Nested
+    @DisplayName("minReplicas 0 without activation (the HPA's HPAScaleToZero)")
+    class ScaleToZeroGate {
+
+        @Test
+        @DisplayName("from zero an External Value metric proposes ceil(ratio)")
+        void fromZero() {
+            ScalingPolicySpec spec = spec(0, 10, """
+                    {"type": "External", "external": {"metric": {"name": "rps"}, "target": {"type": "Value", "value": "100"}}}""",
+                    "\"behavior\": {}");
+
+            Decision d = decide(spec, observe(0, List.of(), Map.of("rps", MetricReading.of(250_000))), null);
+
+            assertThat(d.metrics().get(0).replicas()).isEqualTo(3);
+            assertThat(d.desiredReplicas()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("no load takes the target to zero through the scale-down rules")
+        void toZero() {
+            ScalingPolicySpec spec = spec(0, 10, external("queue", "10"), """
+                    "behavior": {"scaleDown": {"stabilizationWindowSeconds": 0}}""");
+            ScalingHistory seen = new ScalingHistory(List.of(), List.of(), List.of(), null, 0, null, Map.of(),
+                    NOW.minusSeconds(600));
+
+            Decision d = decide(spec, observe(2, List.of(), Map.of("queue", MetricReading.of(0))), seen);
+
+            assertThat(d.desiredReplicas()).isZero();
+            assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("SucceededRescale");
+        }
+    }
+
+    @Nested
     @DisplayName("combining metrics")
     class Combination {
 
@@ -85,7 +117,7 @@ class DecisionEngineTest {
 
             assertThat(d.metrics()).extracting(MetricStatus::replicas).containsExactly(5, 8);
             assertThat(d.desiredReplicas()).isEqualTo(7); // default scale-up: max(3 + 4, 3 * 2)
-            assertThat(d.reason()).isEqualTo("external metric queue above target");
+            assertThat(d.reason()).isEqualTo("external metric queue(nil) above target");
             assertThat(d.condition(Condition.SCALING_ACTIVE).reason()).isEqualTo("ValidMetricFound");
             assertThat(d.condition(Condition.SCALING_LIMITED)).isEqualTo(Condition.of(Condition.SCALING_LIMITED, true,
                     "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"));

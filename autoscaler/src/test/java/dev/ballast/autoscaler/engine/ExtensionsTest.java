@@ -88,11 +88,11 @@ class ExtensionsTest {
         }
 
         @ParameterizedTest(name = "last active {0}s ago, queue {1}m → {2}")
-        @DisplayName("while running: back to zero only after the cooldown without activity (inside it, the HPA part"
-                + " decides: here the legacy 5-minute window holds 3)")
+        @DisplayName("while running: back to zero only after the cooldown without activity; inside it the HPA part"
+                + " decides, with floor 1")
         @CsvSource({
                 "400, 4000, 0",
-                "100, 4000, 3",
+                "100, 4000, 1",
                 "400, 40000, 4",
         })
         void cooldown(long lastActiveSecondsAgo, long value, int expected) {

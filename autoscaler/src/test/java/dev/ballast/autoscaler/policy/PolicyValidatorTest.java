@@ -26,7 +26,7 @@ class PolicyValidatorTest {
             maxReplicas missing            | {"maxReplicas": null}                          | spec.maxReplicas                 | Required value
             maxReplicas below minReplicas  | {"minReplicas": 6}                             | spec.maxReplicas                 | must be greater than or equal to `minReplicas`
             maxReplicas zero               | {"maxReplicas": 0}                             | spec.maxReplicas                 | must be greater than 0
-            minReplicas 0 without activation | {"minReplicas": 0}                           | spec.minReplicas                 | unless spec.ballast.activation is set
+            minReplicas 0 with only pod metrics | {"minReplicas": 0, "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]} | spec.minReplicas | unless at least one Object or External metric is configured
             negative minReplicas           | {"minReplicas": -1}                            | spec.minReplicas                 | must be greater than or equal to 0
             target name missing            | {"scaleTargetRef": {"kind": "Deployment"}}     | spec.scaleTargetRef.name         | Required value
             metric type missing            | {"metrics": [{"resource": {"name": "cpu"}}]}   | spec.metrics[0].type             | must specify a metric source type

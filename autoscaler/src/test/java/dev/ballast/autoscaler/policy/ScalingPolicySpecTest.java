@@ -156,6 +156,14 @@ class ScalingPolicySpecTest {
         assertThat(Quantity.parse(text).milli()).isEqualTo(milli);
     }
 
+    @ParameterizedTest(name = "{0}m is written {1}")
+    @DisplayName("milli-values are written as Kubernetes writes DecimalSI quantities")
+    @CsvSource({"500, 500m", "1500, 1500m", "2000, 2", "1500000, 1500", "20000000, 20k", "1000000000, 1M", "0, 0",
+            "20666, 20666m", "1073741824000, 1073741824"})
+    void canonicalText(long milli, String text) {
+        assertThat(Quantity.ofMilli(milli).text()).isEqualTo(text);
+    }
+
     @ParameterizedTest(name = "\"{0}\"")
     @DisplayName("malformed quantities are refused with a message saying what a quantity looks like")
     @CsvSource({"abc", "1.2.3", "5Qi", "'12 m'", "m"})

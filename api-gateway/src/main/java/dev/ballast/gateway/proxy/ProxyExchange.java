@@ -62,6 +62,7 @@ final class ProxyExchange {
     private boolean requestWritten;
     private boolean responseStarted;
     private boolean inRetryBudget;
+    private boolean lastTryUnsent;
     private boolean done;
     private int status;
     private long requestBytes;
@@ -169,6 +170,12 @@ final class ProxyExchange {
         }
         tries++;
         Lease picked = pick();
+        if (picked == null && lastTryUnsent && tried != null) {
+            // Every other endpoint was tried, but the last try provably never left (typically a pooled connection
+            // the upstream had just closed): a fresh connection to the same endpoint is safe and likely to work.
+            tried = null;
+            picked = pick();
+        }
         boolean rejected = false;
         int cap = upstream.settings().maxConnectionsPerEndpoint() + upstream.settings().maxPendingPerEndpoint();
         while (picked != null && picked.endpoint().inFlight() > cap) {
@@ -365,6 +372,7 @@ final class ProxyExchange {
         if (route.retries().retriesStatus(code) && canRetry(false)) {
             completeLease(Outcome.ofStatus(code));
             status = code;
+            lastTryUnsent = false;
             incoming.handler(null);
             incoming.resume();
             retry();
@@ -375,6 +383,7 @@ final class ProxyExchange {
 
     private void tryFailed(boolean provablyUnsent, int failureStatus) {
         status = failureStatus;
+        lastTryUnsent = provablyUnsent;
         if (canRetry(provablyUnsent)) {
             retry();
             return;

@@ -34,6 +34,12 @@ public final class Origin {
         server = await(vertx.createHttpServer()
                 .webSocketHandler(this::echoWebSocket)
                 .requestHandler(request -> {
+                    // Upgrades are accepted here too: Vert.x does not always route an upgrade that arrives on a
+                    // reused keep-alive connection to the WebSocket handler.
+                    if ("websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
+                        request.toWebSocket().onSuccess(this::echoWebSocket);
+                        return;
+                    }
                     hits.incrementAndGet();
                     behaviour.handle(request);
                 })

@@ -37,7 +37,8 @@ public final class Eligibility {
         if (endpoint.isDraining() || context.avoids(endpoint.id())) {
             return false;
         }
-        return panic || endpoint.isHealthy(nowNanos, single);
+        // pristine: every endpoint was healthy when this view was built, and any change since replaced the view.
+        return panic || pristine || endpoint.isHealthy(nowNanos, single);
     }
 
     /**

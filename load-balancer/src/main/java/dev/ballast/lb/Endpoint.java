@@ -127,9 +127,12 @@ public final class Endpoint {
         return active.isUp() && !outlier.isEjected(nowNanos) && (single || !passive.isBlocked(nowNanos));
     }
 
-    void acquire(long nowNanos) {
+    void acquire(TimeSource time) {
         IN_FLIGHT.getAndAdd(this, 1);
-        passive.onPick(nowNanos);
+        if (passive.fails() != 0) {
+            // nginx moves "checked" on a pick only to make it the trial request; with no failures it is moot.
+            passive.onPick(time.nanoTime());
+        }
     }
 
     void release() {

@@ -28,6 +28,8 @@ public final class UpstreamPool {
     private final TimeSource time;
     private final RandomSource random;
     private final boolean trackTotal;
+    /** Without slow start, an all-usable pool with no pending deadline needs no clock read per pick. */
+    private final boolean clockFree;
     private final AtomicInteger totalInFlight = new AtomicInteger();
     private final Object writeLock = new Object();
     private volatile Snapshot snapshot;
@@ -44,6 +46,7 @@ public final class UpstreamPool {
         this.time = time;
         this.random = random;
         this.trackTotal = config.strategy().boundedLoadFactor() > 0;
+        this.clockFree = config.slowStart().isZero();
         this.snapshot = new Snapshot(List.of(), Map.of(), Strategy.init(config.strategy(), List.of(), random));
     }
 
@@ -123,17 +126,25 @@ public final class UpstreamPool {
      */
     public Lease pick(PickContext context) {
         PickContext ctx = context == null ? PickContext.EMPTY : context;
-        long now = time.nanoTime();
         Snapshot s = snapshot;
         if (s.list().isEmpty()) {
             return null;
         }
-        Eligibility eligibility = eligibility(s, now);
+        Eligibility eligibility = view;
+        long now;
+        if (clockFree && eligibility != null && eligibility.pristine() && !eligibility.expires
+                && eligibility.version == healthVersion.get()) {
+            // Everything usable, no deadline pending, no slow start: no decision below reads the clock.
+            now = 0L;
+        } else {
+            now = time.nanoTime();
+            eligibility = eligibility(s, now);
+        }
         Endpoint endpoint = s.strategy().pick(ctx, eligibility, now);
         if (endpoint == null) {
             return null;
         }
-        endpoint.acquire(now);
+        endpoint.acquire(time);
         if (trackTotal) {
             totalInFlight.incrementAndGet();
         }
@@ -315,13 +326,15 @@ public final class UpstreamPool {
                     expires = true;
                 }
             }
-            recovering |= e.effectiveWeight() < e.weight();
             if (e.isDraining()) {
                 continue;
             }
             candidates++;
             if (e.isHealthy(now, single)) {
                 usable++;
+                // Only usable endpoints climb back (round robin skips the others), so only they count here;
+                // otherwise a drained, penalised endpoint would keep the view from ever settling.
+                recovering |= e.effectiveWeight() < e.weight();
                 continue;
             }
             // Time-based recoveries: the view must be rebuilt when they happen.

@@ -17,23 +17,20 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     private final long[] current;
     /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the all-usable fast path. */
     private final long[] weight;
-    private final int[] everyone;
 
     public SmoothWeightedRoundRobin(Endpoint[] peers) {
         this.peers = peers;
         this.current = new long[peers.length];
         this.weight = new long[peers.length];
-        this.everyone = new int[peers.length];
         for (int i = 0; i < peers.length; i++) {
             weight[i] = (long) peers[i].weight() * SlowStart.FULL;
-            everyone[i] = i;
         }
     }
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
         if (eligibility.pristine() && context.avoid().isEmpty() && peers.length > 0) {
-            return peers[roundAmong(everyone, everyone.length)];
+            return peers[roundAmong(null, peers.length)];
         }
         return round(0, 0, 0, context, eligibility, nowNanos);
     }
@@ -44,18 +41,18 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     }
 
     /**
-     * One round over the listed peers only, all usable at full weight (the whole pool, or least-conn's tied group).
-     * Returns the chosen index.
+     * One round over the listed peers only (null: all of them), all usable at full weight: the whole pool, or
+     * least-conn's tied group. Returns the chosen index.
      */
     int roundAmong(int[] indices, int size) {
         synchronized (this) {
             long[] cur = current;
             long[] w = weight;
-            int best = indices[0];
+            int best = 0;
             long bestCurrent = Long.MIN_VALUE;
             long total = 0;
             for (int k = 0; k < size; k++) {
-                int i = indices[k];
+                int i = indices == null ? k : indices[k]; // loop-invariant test: the JIT unswitches it
                 long cw = cur[i] + w[i];
                 cur[i] = cw;
                 total += w[i];

@@ -45,6 +45,7 @@ class ReplicaCalculatorTest {
             missing pods flip direction keeps current    | 4 | 50  | 1000 1000 1000 1000      | 400 95 - -          | ready ready ready ready           | 4 | 24  | 247
             missing pods at target above 100% on scale down | 4 | 150 | 1000 1000 1000 1000   | 100 100 - -         | ready ready ready ready           | 3 | 10  | 100
             scale up on ready pods only, not current     | 5 | 50  | 1000 1000 1000 1000 1000 | 1000 1000 1000 1000 1000 | ready ready ready ready failed | 8 | 100 | 1000
+            filled count would scale up on a scale-down: keep current | 2 | 200 | 1000 1000 1000 1000 | 100 100 - - | ready ready ready ready | 2 | 10 | 100
             """)
     void resourceUtilization(String scenario, int current, int targetPercent, String requests, String usage, String states,
                              int expectedReplicas, int expectedUtilization, long expectedRawAverage) {
@@ -73,6 +74,8 @@ class ReplicaCalculatorTest {
             lower tolerance edge is inclusive              | pods | 4 | 1000  | 900 900 900 900   | ready ready ready ready | 4 | 900
             cpu AverageValue scale up                      | cpu  | 3 | 500   | 600 800 1000      | ready ready ready       | 5 | 800
             cpu AverageValue leaves out unready on scale down | cpu | 4 | 500 | 100 200 900 900  | ready ready unready unready | 1 | 150
+            filled count would scale up on a scale-down: keep current | pods | 2 | 10000 | 1000 1000 - - | ready ready ready ready | 2 | 1000
+            filled count would scale down on a scale-up: keep current | pods | 10 | 1000 | 3000 3000 - | ready ready pending   | 10 | 3000
             """)
     void plainMetric(String scenario, String kind, int current, long target, String values, String states,
                      int expectedReplicas, long expectedUsage) {
@@ -101,6 +104,7 @@ class ReplicaCalculatorTest {
             within tolerance keeps current                      | 3 | ready ready ready     | 4600 | 4400 | 3
             scale down                                          | 5 | ready ready ready ready ready | 1000 | 4000 | 2
             at zero replicas: ceil(ratio), no tolerance          | 0 | ready                 | 4500 | 4400 | 2
+            capped at MaxInt32                                  | 1 | ready                 | 9000000000000000000 | 1 | 2147483647
             """)
     void valueTarget(String scenario, int current, String states, long value, long target, int expectedReplicas) {
         List<PodState> pods = TestPods.metricPods("x", samples(states.replaceAll("\\w+", "-")), words(states));
@@ -157,6 +161,16 @@ class ReplicaCalculatorTest {
         assertThat(p.ok()).isFalse();
         assertThat(p.failureReason()).isEqualTo("FailedGetResourceMetric");
         assertThat(p.error()).contains("missing request for cpu in Pod b");
+    }
+
+    @Test
+    @DisplayName("zero requests on every sampled pod fail: no metrics returned matched known pods")
+    void zeroRequests() {
+        List<PodState> pods = TestPods.resourcePods("cpu", longs("0 0"), samples("500 500"), words("ready ready"));
+
+        Proposal p = calculator.resourceUtilization(pods, Sample.RESOURCE, "cpu", null, 2, 50, DEFAULT, NOW);
+
+        assertThat(p.error()).contains("no metrics returned matched known pods");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package dev.ballast.autoscaler.policy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.ballast.taskqueues.QueueSystem;
 
 import java.time.Instant;
 import java.util.List;
@@ -57,18 +60,19 @@ public record BallastSpec(
     public record PrometheusQuery(String serverAddress, String query) {
     }
 
-    /** The depth of a task queue kept in Redis in one of the layouts of the task-queues module. */
+    /**
+     * The depth of a task queue kept in Redis. {@code layout} names a system of the task-queues module
+     * (celery, rq, bullmq, sidekiq, list), which holds the one copy of how each lays its keys out;
+     * {@code prefix} is Celery's global_keyprefix, BullMQ's prefix or Sidekiq's namespace.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RedisQueue(QueueLayout layout, String queue, Integer database, Boolean includeInFlight) {
-    }
+    public record RedisQueue(String layout, String queue, String prefix, Integer database, Boolean includeInFlight) {
 
-    /** How the queue is laid out in Redis. */
-    public enum QueueLayout {
-        @JsonProperty("celery") CELERY,
-        @JsonProperty("rq") RQ,
-        @JsonProperty("bullmq") BULLMQ,
-        @JsonProperty("sidekiq") SIDEKIQ,
-        @JsonProperty("list") LIST
+        /** The task-queues system; throws IllegalArgumentException naming the accepted values. */
+        @JsonIgnore
+        public QueueSystem system() {
+            return QueueSystem.parse(layout);
+        }
     }
 
     /**

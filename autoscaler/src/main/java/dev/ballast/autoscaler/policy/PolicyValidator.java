@@ -389,6 +389,12 @@ public final class PolicyValidator {
         if (source.redisQueue() != null) {
             if (source.redisQueue().layout() == null) {
                 out.add(new Violation(path + ".redisQueue.layout", "Required value: one of celery, rq, bullmq, sidekiq, list"));
+            } else {
+                try {
+                    source.redisQueue().system();
+                } catch (IllegalArgumentException e) {
+                    out.add(new Violation(path + ".redisQueue.layout", "Unsupported value: " + e.getMessage()));
+                }
             }
             if (blank(source.redisQueue().queue())) {
                 out.add(new Violation(path + ".redisQueue.queue", "Required value: the queue name"));

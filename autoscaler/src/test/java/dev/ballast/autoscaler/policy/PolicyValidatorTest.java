@@ -45,6 +45,7 @@ class PolicyValidatorTest {
             negative tolerance             | {"behavior": {"scaleUp": {"tolerance": "-0.1"}}} | spec.behavior.scaleUp.tolerance | must be greater than or equal to 0
             source for an unknown metric   | {"ballast": {"sources": [{"metric": "nope", "prometheus": {"query": "up"}}]}} | spec.ballast.sources[0].metric | no Pods, Object or External metric of spec.metrics has this name
             source with two back ends      | {"ballast": {"sources": [{"metric": "queue", "prometheus": {"query": "up"}, "redisQueue": {"layout": "rq", "queue": "q"}}]}} | spec.ballast.sources[0] | exactly one of prometheus and redisQueue
+            unknown queue layout           | {"ballast": {"sources": [{"metric": "queue", "redisQueue": {"layout": "kafka", "queue": "q"}}]}} | spec.ballast.sources[0].redisQueue.layout | use one of celery, rq, bullmq, sidekiq, list
             redis queue without a name     | {"ballast": {"sources": [{"metric": "queue", "redisQueue": {"layout": "bullmq"}}]}} | spec.ballast.sources[0].redisQueue.queue | Required value
             activation without minReplicas 0 | {"ballast": {"activation": {}}}              | spec.ballast.activation          | only with spec.minReplicas: 0
             fallback without threshold     | {"ballast": {"fallback": {"replicas": 2}}}     | spec.ballast.fallback.failureThreshold | must be at least 1

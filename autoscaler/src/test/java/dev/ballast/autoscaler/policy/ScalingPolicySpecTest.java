@@ -127,7 +127,7 @@ class ScalingPolicySpecTest {
 
         assertThat(PolicyValidator.validate(spec, "spec")).isEmpty();
         BallastSpec b = spec.withDefaults().ballast();
-        assertThat(b.sources().get(0).redisQueue().layout()).isEqualTo(BallastSpec.QueueLayout.CELERY);
+        assertThat(b.sources().get(0).redisQueue().system()).isEqualTo(dev.ballast.taskqueues.QueueSystem.CELERY);
         assertThat(b.activation().thresholds().get("celery_backlog").milli()).isEqualTo(2000);
         assertThat(b.activation().initialCooldownSeconds()).isZero();
         assertThat(b.predictive().mode()).isEqualTo(BallastSpec.PredictiveMode.FORECAST_AND_SCALE);

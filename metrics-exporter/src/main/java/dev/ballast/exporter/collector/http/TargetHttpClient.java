@@ -1,9 +1,12 @@
 package dev.ballast.exporter.collector.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.exporter.collector.CollectionException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +25,29 @@ public class TargetHttpClient {
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
+    private final ObjectMapper mapper;
+
+    TargetHttpClient(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** A configured base URL without its trailing slash, so paths can be appended. */
+    public static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** GET and parse JSON; invalid JSON fails with reason {@code parse}. */
+    public Uni<JsonNode> getJson(String url, Map<String, String> headers, Duration timeout) {
+        return get(url, headers, timeout).map(body -> json(url, body));
+    }
+
+    public JsonNode json(String url, String body) {
+        try {
+            return mapper.readTree(body);
+        } catch (IOException e) {
+            throw new CollectionException(CollectionException.Reason.PARSE, url + " answered with invalid JSON: " + e.getMessage(), e);
+        }
+    }
 
     public Uni<String> get(String url, Map<String, String> headers, Duration timeout) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), headers, timeout);

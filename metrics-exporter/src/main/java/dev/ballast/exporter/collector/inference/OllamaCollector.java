@@ -1,7 +1,6 @@
 package dev.ballast.exporter.collector.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.exporter.collector.CollectionException;
 import dev.ballast.exporter.collector.CollectionTarget;
 import dev.ballast.exporter.collector.Collector;
@@ -11,7 +10,6 @@ import dev.ballast.exporter.metrics.Sample;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -42,19 +40,14 @@ public class OllamaCollector implements Collector<OllamaCollector.OllamaTarget> 
     }
 
     private final TargetHttpClient http;
-    private final ObjectMapper mapper;
     private final List<OllamaTarget> targets;
 
-    OllamaCollector(TargetHttpClient http, ObjectMapper mapper, InferenceConfig config) {
+    OllamaCollector(TargetHttpClient http, InferenceConfig config) {
         this.http = http;
-        this.mapper = mapper;
         this.targets = config.ollama().entrySet().stream()
-                .map(e -> new OllamaTarget(e.getKey(), strip(e.getValue().url()), e.getValue().interval(), e.getValue().timeout()))
+                .map(e -> new OllamaTarget(e.getKey(), TargetHttpClient.withoutTrailingSlash(e.getValue().url()),
+                        e.getValue().interval(), e.getValue().timeout()))
                 .toList();
-    }
-
-    static String strip(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     @Override
@@ -69,17 +62,9 @@ public class OllamaCollector implements Collector<OllamaCollector.OllamaTarget> 
 
     @Override
     public Uni<List<Sample>> collect(OllamaTarget target) {
-        Uni<String> version = http.get(target.url() + "/api/version", Map.of(), target.timeout());
-        Uni<String> ps = http.get(target.url() + "/api/ps", Map.of(), target.timeout());
-        return Uni.combine().all().unis(version, ps).asTuple().map(t -> samples(target.name(), read(t.getItem1()), read(t.getItem2())));
-    }
-
-    private JsonNode read(String body) {
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            throw new CollectionException(CollectionException.Reason.PARSE, "Ollama answered with invalid JSON: " + e.getMessage(), e);
-        }
+        Uni<JsonNode> version = http.getJson(target.url() + "/api/version", Map.of(), target.timeout());
+        Uni<JsonNode> ps = http.getJson(target.url() + "/api/ps", Map.of(), target.timeout());
+        return Uni.combine().all().unis(version, ps).asTuple().map(t -> samples(target.name(), t.getItem1(), t.getItem2()));
     }
 
     static List<Sample> samples(String server, JsonNode version, JsonNode ps) {

@@ -59,7 +59,7 @@ public class OpenAiCompatibleCollector implements Collector<OpenAiCompatibleColl
         this.mapper = mapper;
         this.targets = config.openai().entrySet().stream().map(e -> {
             InferenceConfig.OpenAiServer s = e.getValue();
-            return new OpenAiTarget(e.getKey(), OllamaCollector.strip(s.url()), s.apiKey(), s.interval(), s.timeout(),
+            return new OpenAiTarget(e.getKey(), TargetHttpClient.withoutTrailingSlash(s.url()), s.apiKey(), s.interval(), s.timeout(),
                     s.probe().enabled(), s.probe().model(), s.probe().maxTokens());
         }).toList();
     }
@@ -82,7 +82,7 @@ public class OpenAiCompatibleCollector implements Collector<OpenAiCompatibleColl
 
     @Override
     public Uni<List<Sample>> collect(OpenAiTarget target) {
-        return http.get(target.baseUrl() + "/models", headers(target), target.timeout()).flatMap(body -> {
+        return http.getJson(target.baseUrl() + "/models", headers(target), target.timeout()).flatMap(body -> {
             List<String> models = models(body);
             List<Sample> out = new ArrayList<>();
             models.forEach(model -> out.add(MODEL_INFO.sample(1, target.name(), model)));
@@ -104,18 +104,14 @@ public class OpenAiCompatibleCollector implements Collector<OpenAiCompatibleColl
         });
     }
 
-    List<String> models(String body) {
-        try {
-            JsonNode data = mapper.readTree(body).path("data");
-            if (!data.isArray()) {
-                throw new CollectionException(CollectionException.Reason.PARSE, "/v1/models has no 'data' array");
-            }
-            List<String> models = new ArrayList<>();
-            data.forEach(m -> models.add(m.path("id").asText()));
-            return models;
-        } catch (IOException e) {
-            throw new CollectionException(CollectionException.Reason.PARSE, "/v1/models answered with invalid JSON", e);
+    static List<String> models(JsonNode body) {
+        JsonNode data = body.path("data");
+        if (!data.isArray()) {
+            throw new CollectionException(CollectionException.Reason.PARSE, "/v1/models has no 'data' array");
         }
+        List<String> models = new ArrayList<>();
+        data.forEach(m -> models.add(m.path("id").asText()));
+        return models;
     }
 
     /** Blocking, on a worker thread: a streamed completion read line by line (server-sent events). */

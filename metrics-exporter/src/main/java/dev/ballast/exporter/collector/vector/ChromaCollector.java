@@ -1,7 +1,6 @@
 package dev.ballast.exporter.collector.vector;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.exporter.collector.CollectionException;
 import dev.ballast.exporter.collector.CollectionTarget;
 import dev.ballast.exporter.collector.Collector;
@@ -10,7 +9,6 @@ import dev.ballast.exporter.metrics.Sample;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,15 +32,13 @@ public class ChromaCollector implements Collector<ChromaCollector.ChromaTarget> 
     }
 
     private final TargetHttpClient http;
-    private final ObjectMapper mapper;
     private final List<ChromaTarget> targets;
 
-    ChromaCollector(TargetHttpClient http, ObjectMapper mapper, VectorDbConfig config) {
+    ChromaCollector(TargetHttpClient http, VectorDbConfig config) {
         this.http = http;
-        this.mapper = mapper;
         this.targets = config.chroma().entrySet().stream().map(e -> {
             VectorDbConfig.Chroma c = e.getValue();
-            return new ChromaTarget(e.getKey(), QdrantCollector.trim(c.url()), c.tenant(), c.database(), c.token(), c.maxCollections(),
+            return new ChromaTarget(e.getKey(), TargetHttpClient.withoutTrailingSlash(c.url()), c.tenant(), c.database(), c.token(), c.maxCollections(),
                     c.interval(), c.timeout());
         }).toList();
     }
@@ -63,18 +59,18 @@ public class ChromaCollector implements Collector<ChromaCollector.ChromaTarget> 
 
     @Override
     public Uni<List<Sample>> collect(ChromaTarget target) {
-        return http.get(target.url() + "/api/v2/heartbeat", headers(target), target.timeout())
+        return http.getJson(target.url() + "/api/v2/heartbeat", headers(target), target.timeout())
                 .invoke(body -> {
-                    if (!json(body).has("nanosecond heartbeat")) {
+                    if (!body.has("nanosecond heartbeat")) {
                         throw new CollectionException(CollectionException.Reason.PARSE, "Chroma heartbeat without 'nanosecond heartbeat'");
                     }
                 })
-                .flatMap(ignored -> http.get(target.databasePath() + "/collections_count", headers(target), target.timeout()))
-                .flatMap(countBody -> {
+                .flatMap(ignored -> http.getJson(target.databasePath() + "/collections_count", headers(target), target.timeout()))
+                .flatMap(count -> {
                     List<Sample> out = new ArrayList<>();
-                    out.add(COLLECTIONS.sample(json(countBody).asDouble(), target.name()));
-                    return http.get(target.databasePath() + "/collections?limit=" + target.maxCollections(), headers(target), target.timeout())
-                            .flatMap(listBody -> counts(target, json(listBody), out));
+                    out.add(COLLECTIONS.sample(count.asDouble(), target.name()));
+                    return http.getJson(target.databasePath() + "/collections?limit=" + target.maxCollections(), headers(target), target.timeout())
+                            .flatMap(list -> counts(target, list, out));
                 });
     }
 
@@ -86,20 +82,12 @@ public class ChromaCollector implements Collector<ChromaCollector.ChromaTarget> 
         for (JsonNode collection : collections) {
             String id = collection.path("id").asText();
             String name = collection.path("name").asText(id);
-            reads.add(http.get(target.databasePath() + "/collections/" + id + "/count", headers(target), target.timeout())
-                    .map(body -> POINTS.sample(json(body).asDouble(), target.name(), name)));
+            reads.add(http.getJson(target.databasePath() + "/collections/" + id + "/count", headers(target), target.timeout())
+                    .map(body -> POINTS.sample(body.asDouble(), target.name(), name)));
         }
         return Uni.join().all(reads).andFailFast().map(samples -> {
             out.addAll(samples);
             return out;
         });
-    }
-
-    private JsonNode json(String body) {
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            throw new CollectionException(CollectionException.Reason.PARSE, "Chroma answered with invalid JSON", e);
-        }
     }
 }

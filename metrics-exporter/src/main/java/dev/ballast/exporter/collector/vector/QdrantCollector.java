@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ballast.exporter.collector.CollectionException;
 import dev.ballast.exporter.collector.CollectionTarget;
 import dev.ballast.exporter.collector.Collector;
 import dev.ballast.exporter.collector.http.TargetHttpClient;
@@ -12,7 +11,6 @@ import dev.ballast.exporter.metrics.Sample;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,13 +44,9 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
         this.mapper = mapper;
         this.targets = config.qdrant().entrySet().stream().map(e -> {
             VectorDbConfig.Qdrant q = e.getValue();
-            return new QdrantTarget(e.getKey(), trim(q.url()), q.apiKey(), q.collections().orElse(List.of()), q.maxCollections(),
+            return new QdrantTarget(e.getKey(), TargetHttpClient.withoutTrailingSlash(q.url()), q.apiKey(), q.collections().orElse(List.of()), q.maxCollections(),
                     q.probeSearch(), q.interval(), q.timeout());
         }).toList();
-    }
-
-    static String trim(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     @Override
@@ -71,8 +65,8 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
 
     @Override
     public Uni<List<Sample>> collect(QdrantTarget target) {
-        return http.get(target.url() + "/collections", headers(target), target.timeout()).flatMap(body -> {
-            JsonNode listed = json(body).path("result").path("collections");
+        return http.getJson(target.url() + "/collections", headers(target), target.timeout()).flatMap(body -> {
+            JsonNode listed = body.path("result").path("collections");
             List<String> names = new ArrayList<>();
             listed.forEach(c -> names.add(c.path("name").asText()));
             List<String> chosen = (target.collections().isEmpty() ? names : target.collections()).stream()
@@ -92,8 +86,8 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
 
     private Uni<List<Sample>> collection(QdrantTarget target, String collection) {
         String path = target.url() + "/collections/" + URLEncoder.encode(collection, StandardCharsets.UTF_8).replace("+", "%20");
-        return http.get(path, headers(target), target.timeout()).flatMap(body -> {
-            JsonNode result = json(body).path("result");
+        return http.getJson(path, headers(target), target.timeout()).flatMap(body -> {
+            JsonNode result = body.path("result");
             List<Sample> out = new ArrayList<>();
             if (result.hasNonNull("points_count")) {
                 out.add(POINTS.sample(result.path("points_count").asDouble(), target.name(), collection));
@@ -122,13 +116,5 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
                 return out;
             });
         });
-    }
-
-    private JsonNode json(String body) {
-        try {
-            return mapper.readTree(body);
-        } catch (IOException e) {
-            throw new CollectionException(CollectionException.Reason.PARSE, "Qdrant answered with invalid JSON", e);
-        }
     }
 }

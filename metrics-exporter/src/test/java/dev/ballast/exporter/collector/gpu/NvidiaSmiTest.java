@@ -1,11 +1,9 @@
 package dev.ballast.exporter.collector.gpu;
 
 import dev.ballast.exporter.metrics.Sample;
+import dev.ballast.exporter.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,18 +13,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NvidiaSmiTest {
 
-    static String fixture(String name) throws IOException {
-        try (InputStream in = NvidiaSmiTest.class.getResourceAsStream("/fixtures/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
 
     record Config(boolean enabled, String command, Duration interval, Duration timeout) implements GpuConfig {
     }
 
     @Test
-    void unsupportedFieldsAreLeftOutRatherThanExportedAsZero() throws IOException {
-        List<Sample> samples = NvidiaSmiCsv.parse(fixture("nvidia-smi-geforce-na.csv"));
+    void unsupportedFieldsAreLeftOutRatherThanExportedAsZero() {
+        List<Sample> samples = NvidiaSmiCsv.parse(Fixtures.read("nvidia-smi-geforce-na.csv"));
 
         assertThat(samples).extracting(s -> s.family().name()).containsExactly(
                 "ballast_gpu_utilization_ratio", "ballast_gpu_memory_used_bytes", "ballast_gpu_memory_total_bytes",
@@ -35,8 +28,8 @@ class NvidiaSmiTest {
     }
 
     @Test
-    void twoGpusGiveFiveSeriesEach() throws IOException {
-        assertThat(NvidiaSmiCsv.parse(fixture("nvidia-smi-2x-a100.csv"))).hasSize(10);
+    void twoGpusGiveFiveSeriesEach() {
+        assertThat(NvidiaSmiCsv.parse(Fixtures.read("nvidia-smi-2x-a100.csv"))).hasSize(10);
     }
 
     @Test

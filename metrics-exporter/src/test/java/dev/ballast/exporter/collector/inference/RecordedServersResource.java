@@ -1,12 +1,9 @@
 package dev.ballast.exporter.collector.inference;
 
 import dev.ballast.testing.LoopbackHttpServer;
+import dev.ballast.exporter.testing.Fixtures;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -22,29 +19,19 @@ public class RecordedServersResource implements QuarkusTestResourceLifecycleMana
     private LoopbackHttpServer server;
     private final CountDownLatch release = new CountDownLatch(1);
 
-    static String fixture(String name) {
-        try (InputStream in = RecordedServersResource.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("Missing test fixture /fixtures/" + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public Map<String, String> start() {
         server = LoopbackHttpServer.start();
         String promText = "text/plain; version=0.0.4; charset=utf-8";
-        server.respond("/vllm-new/metrics", 200, promText, fixture("vllm-v1-new-names.txt"));
-        server.respond("/vllm-old/metrics", 200, promText, fixture("vllm-0.6-old-names.txt"));
-        server.respond("/tgi/metrics", 200, promText, fixture("tgi.txt"));
-        server.respond("/triton/metrics", 200, promText, fixture("triton.txt"));
-        server.respond("/ollama/api/ps", 200, "application/json", fixture("ollama-ps.json"));
-        server.respond("/ollama/api/version", 200, "application/json", fixture("ollama-version.json"));
-        server.respond("/openai/v1/models", 200, "application/json", fixture("openai-models.json"));
-        server.respond("/openai/v1/chat/completions", 200, "text/event-stream", fixture("openai-chat-stream.txt"));
+        server.respond("/vllm-new/metrics", 200, promText, Fixtures.read("vllm-v1-new-names.txt"));
+        server.respond("/vllm-old/metrics", 200, promText, Fixtures.read("vllm-0.6-old-names.txt"));
+        server.respond("/tgi/metrics", 200, promText, Fixtures.read("tgi.txt"));
+        server.respond("/triton/metrics", 200, promText, Fixtures.read("triton.txt"));
+        server.respond("/ollama/api/ps", 200, "application/json", Fixtures.read("ollama-ps.json"));
+        server.respond("/ollama/api/version", 200, "application/json", Fixtures.read("ollama-version.json"));
+        server.respond("/openai/v1/models", 200, "application/json", Fixtures.read("openai-models.json"));
+        server.respond("/openai/v1/chat/completions", 200, "text/event-stream", Fixtures.read("openai-chat-stream.txt"));
         server.respond("/broken/metrics", 503, "text/plain", "overloaded");
         server.handle("/slow/metrics", exchange -> {
             try {
@@ -52,7 +39,7 @@ public class RecordedServersResource implements QuarkusTestResourceLifecycleMana
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            LoopbackHttpServer.send(exchange, 200, promText, fixture("vllm-v1-new-names.txt"), Map.of());
+            LoopbackHttpServer.send(exchange, 200, promText, Fixtures.read("vllm-v1-new-names.txt"), Map.of());
         });
         Map<String, String> config = new HashMap<>();
         target(config, "vllm", "current", "/vllm-new/metrics");

@@ -1,12 +1,11 @@
 package dev.ballast.exporter.collector.vector;
 
 import dev.ballast.testing.LoopbackHttpServer;
+import dev.ballast.exporter.testing.Fixtures;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,33 +23,23 @@ public class RecordedBackendsResource implements QuarkusTestResourceLifecycleMan
     private LoopbackHttpServer server;
     private Path script;
 
-    static String fixture(String name) {
-        try (InputStream in = RecordedBackendsResource.class.getResourceAsStream("/fixtures/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("Missing test fixture /fixtures/" + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public Map<String, String> start() {
         server = LoopbackHttpServer.start();
         String json = "application/json";
-        server.respond("/qdrant/collections", 200, json, fixture("qdrant-collections.json"));
-        server.respond("/qdrant/collections/docs", 200, json, fixture("qdrant-collection-docs.json"));
-        server.respond("/qdrant/collections/faq", 200, json, fixture("qdrant-collection-faq.json"));
-        server.respond("/qdrant/collections/docs/points/search", 200, json, fixture("qdrant-search.json"));
-        server.respond("/chroma/api/v2/heartbeat", 200, json, fixture("chroma-heartbeat.json"));
+        server.respond("/qdrant/collections", 200, json, Fixtures.read("qdrant-collections.json"));
+        server.respond("/qdrant/collections/docs", 200, json, Fixtures.read("qdrant-collection-docs.json"));
+        server.respond("/qdrant/collections/faq", 200, json, Fixtures.read("qdrant-collection-faq.json"));
+        server.respond("/qdrant/collections/docs/points/search", 200, json, Fixtures.read("qdrant-search.json"));
+        server.respond("/chroma/api/v2/heartbeat", 200, json, Fixtures.read("chroma-heartbeat.json"));
         server.respond(CHROMA_DB + "/collections_count", 200, json, "2");
-        server.respond(CHROMA_DB + "/collections", 200, json, fixture("chroma-collections.json"));
+        server.respond(CHROMA_DB + "/collections", 200, json, Fixtures.read("chroma-collections.json"));
         server.respond(CHROMA_DB + "/collections/5f0c3a1e-8b2d-4c9e-a7f6-1d2e3f4a5b6c/count", 200, json, "1200");
         server.respond(CHROMA_DB + "/collections/9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d/count", 200, json, "35");
         try {
             Path csv = Files.createTempFile("nvidia-smi-", ".csv");
-            Files.writeString(csv, fixture("nvidia-smi-2x-a100.csv"));
+            Files.writeString(csv, Fixtures.read("nvidia-smi-2x-a100.csv"));
             script = Files.createTempFile("nvidia-smi-", ".sh");
             Files.writeString(script, "#!/bin/sh\ncat '" + csv + "'\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));

@@ -10,6 +10,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.time.Clock;
@@ -32,8 +34,9 @@ public class SimulationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "What-if: the replicas the engine would choose for this spec and observation, and why")
-    public SimulationResponse simulate(@RequestBody(description = "{\"spec\": ScalingPolicy spec, \"observed\": {...}}")
-                                       String body) {
+    public SimulationResponse simulate(@RequestBody(description = "{\"spec\": ScalingPolicy spec, \"observed\": {...}}",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SimulationRequestSchema.class))) String body) {
         DecisionInput input = new SimulationRequestReader(json).read(body, clock.instant());
         Decision decision = engine.decide(input);
         return SimulationResponse.of(decision);

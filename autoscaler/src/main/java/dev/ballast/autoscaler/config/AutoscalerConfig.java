@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * {@code ballast.autoscaler.*}: the cluster-wide knobs the HPA takes as kube-controller-manager flags, with the
@@ -28,6 +29,16 @@ public interface AutoscalerConfig {
     /** --horizontal-pod-autoscaler-downscale-stabilization, the legacy path's window. */
     @WithDefault("5m")
     Duration downscaleStabilization();
+
+    /**
+     * Budget groups by name ({@code ballast.autoscaler.budget-groups."gpu-pool".max-replicas=40}): the most replicas
+     * the policies naming the group may have together.
+     */
+    Map<String, BudgetGroup> budgetGroups();
+
+    interface BudgetGroup {
+        int maxReplicas();
+    }
 
     default EngineSettings engineSettings() {
         return new EngineSettings(cpuInitializationPeriod(), initialReadinessDelay(), tolerance(), downscaleStabilization());

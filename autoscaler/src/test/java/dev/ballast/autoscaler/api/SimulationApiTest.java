@@ -195,6 +195,9 @@ class SimulationApiTest {
     void openApi() {
         given().accept("application/json").when().get("/q/openapi").then()
                 .statusCode(200)
-                .body("paths", org.hamcrest.Matchers.hasKey("/scaling/simulate"));
+                .body("paths", org.hamcrest.Matchers.hasKey("/scaling/simulate"))
+                .body("paths.'/scaling/simulate'.post.requestBody.content.'application/json'.schema.$ref",
+                        containsString("SimulationRequest"))
+                .body("components.schemas.ScalingPolicySpec.properties", org.hamcrest.Matchers.hasKey("behavior"));
     }
 }

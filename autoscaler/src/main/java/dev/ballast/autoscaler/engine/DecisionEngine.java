@@ -394,7 +394,7 @@ public final class DecisionEngine {
             String type = metric.type().wire();
             String name = metric.displayName();
             if (!p.ok()) {
-                e.statuses.add(new MetricStatus(type, name, target, null, null, null, null, p.error()));
+                e.statuses.add(new MetricStatus(type, name, target, null, null, null, null, wrapError(metric, p.error())));
                 if (e.invalid == 0) {
                     e.firstFailure = Condition.of(Condition.SCALING_ACTIVE, false,
                             p.failureReason() == null ? failedReason(metric.type()) : p.failureReason(),
@@ -426,7 +426,7 @@ public final class DecisionEngine {
                 String containerName = container ? metric.containerResource().container() : null;
                 if (fetchError != null) {
                     return Proposal.failed(container ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric",
-                            "failed to get " + name + " utilization: unable to get metrics for resource " + name + ": " + fetchError);
+                            "unable to get metrics for resource " + name + ": " + fetchError);
                 }
                 if (target.type() == MetricTargetType.UTILIZATION) {
                     return calculator.resourceUtilization(obs.pods(), sample, name, containerName, current,
@@ -437,8 +437,7 @@ public final class DecisionEngine {
             }
             case PODS -> {
                 if (fetchError != null) {
-                    return Proposal.failed("FailedGetPodsMetric", "failed to get pods metric value: unable to get metric "
-                            + name + ": " + fetchError);
+                    return Proposal.failed("FailedGetPodsMetric", "unable to get metric " + name + ": " + fetchError);
                 }
                 return calculator.plainMetric(obs.pods(), Sample.PODS_METRIC, name, null, current,
                         target.averageValue().milli(), tol, now);
@@ -448,17 +447,33 @@ public final class DecisionEngine {
                 String reason = object ? "FailedGetObjectMetric" : "FailedGetExternalMetric";
                 MetricReading reading = obs.values().get(name);
                 if (reading == null || reading.failed()) {
-                    return Proposal.failed(reason, "failed to get " + (object ? "object" : "external") + " metric " + name
-                            + ": " + (reading == null ? "no value observed" : reading.error()));
+                    String cause = reading == null ? "no value observed" : reading.error();
+                    return Proposal.failed(reason, object
+                            ? "unable to get metric " + name + ": " + cause + " on " + metric.object().describedObject().kind()
+                              + " " + metric.object().describedObject().name()
+                            : "unable to get external metric " + name + ": " + cause);
                 }
                 if (target.type() == MetricTargetType.AVERAGE_VALUE) {
                     return calculator.averageValue(reading.milli(), target.averageValue().milli(), obs.statusReplicas(), tol);
                 }
                 Proposal p = calculator.value(obs.pods(), reading.milli(), target.value().milli(), current, tol);
-                return p.ok() ? p : Proposal.failed(reason, "failed to get " + (object ? "object" : "external")
-                        + " metric " + name + ": " + p.error());
+                return p.ok() ? p : Proposal.failed(reason, p.error());
             }
         }
+    }
+
+    /** The error computeStatusFor*Metric returns around the calculator's (the condition carries the bare one). */
+    private static String wrapError(MetricSpec metric, String error) {
+        String name = metric.displayName();
+        boolean utilization = metric.target().type() == MetricTargetType.UTILIZATION;
+        return switch (metric.type()) {
+            case RESOURCE -> utilization ? "failed to get " + name + " utilization: " + error
+                    : "failed to get " + name + " usage: " + error;
+            case CONTAINER_RESOURCE -> "failed to get " + name + " container metric value: " + error;
+            case PODS -> "failed to get pods metric value: " + error;
+            case OBJECT -> "failed to get object metric value: " + error;
+            case EXTERNAL -> "failed to get external metric " + name + ": " + error;
+        };
     }
 
     private Tolerances tolerances(ScalingPolicySpec spec) {

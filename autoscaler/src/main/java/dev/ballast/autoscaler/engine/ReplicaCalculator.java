@@ -29,8 +29,7 @@ final class ReplicaCalculator {
                                  int currentReplicas, int targetUtilization, Tolerances tol, Instant now) {
         int n = pods.size();
         if (n == 0) {
-            return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: "
-                    + "no pods returned by selector while calculating replica count");
+            return Proposal.failed(failReason(sample), "no pods returned by selector while calculating replica count");
         }
         long[] values = new long[n];
         long[] requests = new long[n];
@@ -44,8 +43,7 @@ final class ReplicaCalculator {
             }
         }
         if (!anyMetric) {
-            return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: "
-                    + "did not receive metrics for targeted pods (pods might be unready)");
+            return Proposal.failed(failReason(sample), "did not receive metrics for targeted pods (pods might be unready)");
         }
         // calculateRequests runs over every listed pod, ignored and unready ones included.
         for (int i = 0; i < n; i++) {
@@ -54,18 +52,18 @@ final class ReplicaCalculator {
             if (container == null) {
                 request = pod.requestsMilli().get(resource);
                 if (request == null) {
-                    return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: missing request for "
+                    return Proposal.failed(failReason(sample), "missing request for "
                             + resource + " in Pod " + pod.name());
                 }
             } else {
                 PodState.ContainerState c = pod.containers().get(container);
                 if (c == null) {
-                    return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: container "
+                    return Proposal.failed(failReason(sample), "container "
                             + container + " not found in Pod " + pod.name());
                 }
                 request = c.requestsMilli().get(resource);
                 if (request == null) {
-                    return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: missing request for "
+                    return Proposal.failed(failReason(sample), "missing request for "
                             + resource + " in container " + container + " of Pod " + pod.name());
                 }
             }
@@ -89,8 +87,7 @@ final class ReplicaCalculator {
             }
         }
         if (requestsTotal == 0) {
-            return Proposal.failed(failReason(sample), "failed to get " + resource + " utilization: "
-                    + "no metrics returned matched known pods");
+            return Proposal.failed(failReason(sample), "no metrics returned matched known pods");
         }
         int utilization = (int) ((metricsTotal * 100) / requestsTotal);
         long rawAverage = metricsTotal / entries;
@@ -135,10 +132,8 @@ final class ReplicaCalculator {
     Proposal plainMetric(List<PodState> pods, Sample sample, String name, String container, int currentReplicas,
                          long targetMilli, Tolerances tol, Instant now) {
         int n = pods.size();
-        String what = sample == Sample.PODS_METRIC ? "pods metric " + name : name + " usage";
         if (n == 0) {
-            return Proposal.failed(failReason(sample), "failed to get " + what
-                    + ": no pods returned by selector while calculating replica count");
+            return Proposal.failed(failReason(sample), "no pods returned by selector while calculating replica count");
         }
         long[] values = new long[n];
         byte[] group = new byte[n];
@@ -160,8 +155,7 @@ final class ReplicaCalculator {
             }
         }
         if (entries == 0) {
-            return Proposal.failed(failReason(sample), "failed to get " + what
-                    + ": did not receive metrics for targeted pods (pods might be unready)");
+            return Proposal.failed(failReason(sample), "did not receive metrics for targeted pods (pods might be unready)");
         }
         long usage = total / entries;
         double usageRatio = (double) usage / (double) targetMilli;

@@ -64,7 +64,11 @@ public final class LeastConnections implements Strategy {
                 group[size++] = i;
             }
         }
-        return size == 1 ? p[best] : p[ties.roundAmong(group, size)];
+        if (size == 1) {
+            return p[best];
+        }
+        // An idle pool ties everyone: then the plain all-peers round (no index indirection) gives the same answer.
+        return p[ties.roundAmong(size == p.length ? null : group, size)];
     }
 
     private Endpoint pickChecked(PickContext context, Eligibility eligibility, long nowNanos) {

@@ -54,4 +54,14 @@ class PromtoolCheckTest {
 
         assertThat(report).as("promtool check metrics output").isEmpty();
     }
+
+    @Test
+    void aPrometheusScrapeGetsTheClassicTextFormatThatPromtoolChecks() {
+        // the Accept header Prometheus 2.x sends on every scrape; Quarkus answers with text format 0.0.4
+        given().header("Accept", "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                        + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1").get("/q/metrics")
+                .then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/plain; version=0.0.4"))
+                .body(org.hamcrest.Matchers.containsString("# TYPE ballast_exporter_collector_errors_total counter"));
+    }
 }

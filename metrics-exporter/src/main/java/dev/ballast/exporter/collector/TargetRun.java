@@ -25,10 +25,9 @@ public final class TargetRun<T extends CollectionTarget> {
 
     /** What the last attempt left behind. */
     public record State(boolean up, Instant lastSuccess, Duration lastDuration, List<Sample> samples, String lastError) {
-        static State initial() {
-            return new State(false, null, Duration.ZERO, List.of(), "not collected yet");
-        }
     }
+
+    private static final State NOT_COLLECTED_YET = new State(false, null, Duration.ZERO, List.of(), "not collected yet");
 
     private final Collector<T> collector;
     private final T target;
@@ -36,7 +35,7 @@ public final class TargetRun<T extends CollectionTarget> {
     private final LabelLimiter limiter;
     private final int staleAfterIntervals;
     private final Map<CollectionException.Reason, LongAdder> errors = new ConcurrentHashMap<>();
-    private volatile State state = State.initial();
+    private volatile State state = NOT_COLLECTED_YET;
 
     public TargetRun(Collector<T> collector, T target, Clock clock, LabelLimiter limiter, int staleAfterIntervals) {
         if (staleAfterIntervals < 1) {
@@ -102,7 +101,7 @@ public final class TargetRun<T extends CollectionTarget> {
         State previous = state;
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         state = new State(false, previous.lastSuccess(), took, previous.samples(), reason.label() + ": " + message);
-        if (previous.up() || previous.lastSuccess() == null && previous.lastError() != null && previous.lastError().equals("not collected yet")) {
+        if (previous.up() || previous == NOT_COLLECTED_YET) { // one line per change of state, not per failed attempt
             LOG.warnf("%s/%s: collection failed (%s: %s); keeping the last good data for %d intervals of %s",
                     collector.name(), target.name(), reason.label(), message, staleAfterIntervals, target.interval());
         }

@@ -153,4 +153,16 @@ class TargetRunTest {
         assertThat(served(run, clock.instant())).isEmpty();
         assertThat(run.state().up()).isFalse();
     }
+
+    @Test
+    void collectedLabelValuesPastTheCapAreFoldedIntoOther() {
+        LabelLimiter capOne = new LabelLimiter(1, Map.of(), Set.of());
+        var collector = new ScriptedCollector(t -> Uni.createFrom().item(List.of(DEPTH.sample(1, "a"), DEPTH.sample(2, "b"))));
+        TargetRun<Target> run = new TargetRun<>(collector, target, clock, capOne, 3);
+
+        run.runOnce().await().indefinitely();
+
+        assertThat(served(run, clock.instant())).extracting(s -> s.labelValues().get(0)).containsExactly("a", "other");
+        assertThat(capOne.foldedCounts()).containsEntry(List.of("test_depth", "queue"), 1L);
+    }
 }

@@ -10,6 +10,8 @@ import io.vertx.core.http.PoolOptions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One keep-alive HTTP/1.1 client per upstream per event loop, so a proxied exchange never leaves the event loop that
@@ -23,10 +25,13 @@ final class EventLoopClients {
     private final int eventLoops;
     private final ThreadLocal<HttpClient[]> clients;
     private final List<HttpClient> created = new ArrayList<>();
+    /** Per upstream: silence on a connection after which it is closed (0 = never); see ProxyHandler. */
+    private final Map<String, Long> connectionIdleMillis;
 
-    EventLoopClients(Vertx vertx, Upstreams upstreams) {
+    EventLoopClients(Vertx vertx, Upstreams upstreams, Map<String, Long> connectionIdleMillis) {
         this.vertx = vertx;
         this.upstreams = upstreams;
+        this.connectionIdleMillis = Map.copyOf(connectionIdleMillis);
         int loops = 0;
         for (Object ignored : vertx.nettyEventLoopGroup()) {
             loops++;
@@ -55,6 +60,9 @@ final class EventLoopClients {
                 .setTcpNoDelay(true)
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE,
+                        connectionIdleMillis.getOrDefault(upstream.name(), 0L)))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setName("ballast-gateway-" + upstream.name());
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(share(settings.maxConnectionsPerEndpoint()))

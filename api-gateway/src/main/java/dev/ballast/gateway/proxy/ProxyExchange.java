@@ -466,7 +466,9 @@ final class ProxyExchange {
         boolean streaming = mayHaveBody && !headers.contains("content-length");
         meters.firstByte(System.nanoTime() - startNanos);
         lastDataNanos = System.nanoTime();
-        if (route.timeouts().idleMillis() > 0) {
+        if (streaming && route.timeouts().idleMillis() > 0) {
+            // Per-request idle timer only for streams (SSE, NDJSON, chunked); a body of known length that stalls
+            // is caught by the connection idle timeout of the upstream client, at no per-request cost.
             cancelTimer();
             scheduleTimer();
         }

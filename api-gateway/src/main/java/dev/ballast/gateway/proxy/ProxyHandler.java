@@ -11,6 +11,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -39,7 +41,23 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies());
         this.hasTrustedProxies = !settings.trustedProxies().isEmpty();
         this.requestIdHeader = settings.requestIdHeader();
-        this.clients = new EventLoopClients(vertx, upstreams);
+        this.clients = new EventLoopClients(vertx, upstreams, connectionIdleMillis(settings));
+    }
+
+    /**
+     * A connection that stays silent longer than any route of its upstream allows (idle between chunks or waiting
+     * for headers) can be closed by the client's idle handler: it catches stalled bodies of known length without a
+     * timer per request. A route with both limits off turns it off for its upstream.
+     */
+    static Map<String, Long> connectionIdleMillis(GatewaySettings settings) {
+        Map<String, Long> idle = new HashMap<>();
+        for (RouteSettings route : settings.routes()) {
+            long idleMillis = route.timeouts().idleMillis();
+            long headersMillis = route.timeouts().responseHeadersMillis();
+            long needed = idleMillis == 0 || headersMillis == 0 ? 0 : Math.max(idleMillis, headersMillis);
+            idle.merge(route.upstream(), needed, (a, b) -> a == 0 || b == 0 ? 0 : Math.max(a, b));
+        }
+        return idle;
     }
 
     @Override

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Gateway vs nginx vs HAProxy in front of one fast backend, in the same run, interleaved.
+#
+# One nginx "backend" answers 200 "hello" from memory. In front of it, configured equivalently (least
+# connections, upstream keep-alive, X-Forwarded-For and a request id added to every request):
+#   nginx    (proxy, 2 workers)      on 127.0.0.1:18091
+#   HAProxy  (2 threads)             on 127.0.0.1:18092
+#   gateway  (2 Vert.x event loops)  on 127.0.0.1:18093 (management 18094)
+# Each proxy gets WARMUP seconds of load first, then ROUNDS interleaved wrk runs of DURATION seconds.
+# Prints requests/s, p50 and p99 per proxy (mean of rounds for req/s, median of rounds for latencies)
+# and the ratios gateway/nginx and gateway/HAProxy.
+#
+# Usage: bench/gateway-vs-nginx-haproxy.sh            (builds the gateway jar when missing)
+#   env: ROUNDS=3 DURATION=10 WARMUP=10 CONNECTIONS=64 THREADS=2 GATEWAY_JAVA_OPTS="..."
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+JAR="$ROOT/api-gateway/target/quarkus-app/quarkus-run.jar"
+WORK="$(mktemp -d /tmp/ballast-bench.XXXXXX)"
+PIDS=()
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "missing '$1': install it with: apt-get install -y $2" >&2; exit 2; }
+}
+need nginx nginx
+need haproxy haproxy
+need wrk wrk
+need java openjdk-17-jdk-headless
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in 18090 18091 18092 18093 18094; do
+  if port_busy "$p"; then echo "port $p is busy; stop what uses it first" >&2; exit 2; fi
+done
+
+if [ ! -f "$JAR" ]; then
+  echo "building the gateway (./mvnw -pl api-gateway -am install -DskipTests)"
+  (cd "$ROOT" && ./mvnw -B -q -pl api-gateway -am install -DskipTests)
+fi
+
+mkdir -p "$WORK/backend" "$WORK/proxy"
+cat >"$WORK/backend/nginx.conf" <<EOF
+worker_processes 1;
+pid $WORK/backend/nginx.pid;
+error_log $WORK/backend/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/backend; proxy_temp_path $WORK/backend; fastcgi_temp_path $WORK/backend;
+  uwsgi_temp_path $WORK/backend; scgi_temp_path $WORK/backend;
+  server { listen 127.0.0.1:18090 reuseport; location / { return 200 "hello\n"; } }
+}
+EOF
+cat >"$WORK/proxy/nginx.conf" <<EOF
+worker_processes 2;
+pid $WORK/proxy/nginx.pid;
+error_log $WORK/proxy/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/proxy; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/proxy;
+  uwsgi_temp_path $WORK/proxy; scgi_temp_path $WORK/proxy;
+  upstream backend { least_conn; server 127.0.0.1:18090; keepalive 64; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:18091;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Request-Id \$request_id;
+    }
+  }
+}
+EOF
+cat >"$WORK/haproxy.cfg" <<EOF
+global
+  nbthread 2
+  maxconn 8000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+frontend fe
+  bind 127.0.0.1:18092
+  option forwardfor
+  unique-id-format %{+X}o\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
+  http-request set-header X-Request-Id %[unique-id]
+  default_backend be
+backend be
+  balance leastconn
+  http-reuse always
+  server s1 127.0.0.1:18090 maxconn 4000
+EOF
+
+nginx -c "$WORK/backend/nginx.conf" -g "daemon off;" & PIDS+=($!)
+nginx -c "$WORK/proxy/nginx.conf" -g "daemon off;" & PIDS+=($!)
+haproxy -f "$WORK/haproxy.cfg" -q & PIDS+=($!)
+# shellcheck disable=SC2086
+java ${GATEWAY_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m} \
+  -Dquarkus.http.port=18093 -Dquarkus.management.port=18094 -Dquarkus.log.level=WARN \
+  -Dquarkus.vertx.event-loops-pool-size=2 \
+  -Dballast.gateway.upstreams.backend.endpoints=127.0.0.1:18090 \
+  -Dballast.gateway.upstreams.backend.strategy=least-conn \
+  -Dballast.gateway.routes.all.prefix=/ \
+  -Dballast.gateway.routes.all.upstream=backend \
+  -Dballast.gateway.admin.token=bench \
+  -jar "$JAR" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+
+for i in $(seq 1 120); do
+  if curl -fs http://127.0.0.1:18090/ >/dev/null && curl -fs http://127.0.0.1:18091/ >/dev/null \
+     && curl -fs http://127.0.0.1:18092/ >/dev/null && curl -fs http://127.0.0.1:18093/ >/dev/null; then
+    break
+  fi
+  if [ "$i" = 120 ]; then echo "proxies did not come up; gateway log:" >&2; cat "$WORK/gateway.log" >&2; exit 1; fi
+  sleep 0.5
+done
+
+declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
+TARGETS=(nginx haproxy gateway)
+
+# to_ms "520.00us" -> 0.520
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
+    if (u == "us") n = n / 1000; else if (u == "s") n = n * 1000; else if (u == "m") n = n * 60000;
+    printf "%.3f", n }'
+}
+
+run_wrk() { # target seconds -> "rps p50 p99 errors"
+  local out
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency "${URL[$1]}")"
+  local rps p50 p99 errors
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+  errors="$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? "none" : s)}' <<<"$out")"
+  echo "$rps $p50 $p99 $errors"
+}
+
+echo "warm-up: ${WARMUP}s per proxy"
+for t in "${TARGETS[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
+
+declare -A RPS P50 P99
+for r in $(seq 1 "$ROUNDS"); do
+  for t in "${TARGETS[@]}"; do
+    read -r rps p50 p99 errors <<<"$(run_wrk "$t" "$DURATION")"
+    printf 'round %d %-8s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors: %s\n' "$r" "$t" "$rps" "$p50" "$p99" "$errors"
+    RPS[$t]="${RPS[$t]:-} $rps"; P50[$t]="${P50[$t]:-} $p50"; P99[$t]="${P99[$t]:-} $p99"
+  done
+done
+
+mean() { tr ' ' '\n' <<<"$1" | awk 'NF {s += $1; n++} END {printf "%.0f", s / n}'; }
+median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{a[NR] = $1} END {printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+echo
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds after ${WARMUP}s warm-up each, $(nproc) cores"
+printf '%-8s %12s %10s %10s\n' proxy "req/s(mean)" "p50 ms" "p99 ms"
+for t in "${TARGETS[@]}"; do
+  printf '%-8s %12s %10s %10s\n' "$t" "$(mean "${RPS[$t]}")" "$(median "${P50[$t]}")" "$(median "${P99[$t]}")"
+done
+g="$(mean "${RPS[gateway]}")"; n="$(mean "${RPS[nginx]}")"; h="$(mean "${RPS[haproxy]}")"
+awk -v g="$g" -v n="$n" -v h="$h" -v gp="$(median "${P99[gateway]}")" -v np="$(median "${P99[nginx]}")" 'BEGIN {
+  printf "throughput gateway/nginx %.2f (target >= 1.00), gateway/HAProxy %.2f (target >= 0.90)\n", g / n, g / h;
+  printf "p99 gateway - nginx %+.3f ms (target <= +1 ms)\n", gp - np }'

@@ -120,6 +120,26 @@ class GatewaySettingsTest {
     }
 
     @Test
+    @DisplayName("the YAML example in the README (examples/gateway.yaml) is a valid configuration")
+    void yamlExample() throws Exception {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
+                .withMapping(GatewayConfig.class)
+                .withSources(new io.smallrye.config.source.yaml.YamlConfigSource(
+                        java.nio.file.Path.of("examples/gateway.yaml").toUri().toURL()))
+                .build();
+
+        GatewaySettings settings = GatewaySettings.from(config.getConfigMapping(GatewayConfig.class));
+
+        assertThat(settings.upstreams()).containsOnlyKeys("vllm", "ollama");
+        assertThat(settings.upstreams().get("vllm").endpoints()).hasSize(3);
+        assertThat(settings.upstreams().get("ollama").hashHeader()).isEqualTo("X-Session-Id");
+        assertThat(settings.routes()).extracting(RouteSettings::rewriteTo).containsExactlyInAnyOrder(null, "/api/");
+        assertThat(settings.adminToken()).contains("change-me");
+    }
+
+    @Test
     @DisplayName("two routes with the same prefix, host and methods are refused")
     void duplicateRoutes() {
         Map<String, String> properties = new HashMap<>(VALID);

@@ -76,6 +76,11 @@ public class DecisionBenchmark {
                 List.of(new ScalingHistory.ScaleEvent(2, NOW.minusSeconds(400))), null, 0, null, Map.of(), NOW.minusSeconds(86_400));
         Observation obs = new Observation(100, 100, pods, Map.of("queue_depth", MetricReading.of(2_500_000)), Map.of(), null, Map.of());
         input = new DecisionInput(spec, obs, history, NOW, null, null);
+        // measure the full path: all three metrics must produce proposals
+        Decision d = engine.decide(input);
+        if (d.metrics().size() != 3 || d.metrics().stream().anyMatch(m -> m.error() != null)) {
+            throw new IllegalStateException("benchmark input does not exercise every metric: " + d.metrics());
+        }
     }
 
     @Benchmark

@@ -42,6 +42,10 @@ public final class DecisionEngine {
     }
 
     public Decision decide(DecisionInput in) {
+        if (in.spec().ballast() == null || in.spec().metrics() == null || in.spec().minReplicas() == null) {
+            // a spec that skipped defaulting: apply the API defaults rather than fail on a null
+            in = new DecisionInput(in.spec().withDefaults(), in.observed(), in.history(), in.now(), in.override(), in.budgetCap());
+        }
         ScalingPolicySpec spec = in.spec();
         Observation obs = in.observed();
         ScalingHistory history = in.history();

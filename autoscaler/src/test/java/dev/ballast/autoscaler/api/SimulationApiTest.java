@@ -54,6 +54,42 @@ class SimulationApiTest {
                 .body("conditions[2].reason", equalTo("DesiredWithinRange"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("full reconciles as horizontal_test.go runs them (fresh controller, given recommendations)")
+    @CsvSource(delimiter = '|', textBlock = """
+            scale up: 3 pods at 300/500/700m, target 30%               | 2 | 6 | 3 | 30 | 300m 500m 700m                | true true true        | -  | 5 | True  | SucceededRescale | DesiredWithinRange
+            scale down with no recent recommendations                  | 2 | 6 | 5 | 50 | 100m 300m 500m 250m 250m     | true true true true true | [] | 3 | True | SucceededRescale | DesiredWithinRange
+            scale down held by the seeded recommendation (fresh HPA)   | 2 | 6 | 5 | 50 | 100m 300m 500m 250m 250m     | true true true true true | -  | 5 | True | ScaleDownStabilized | DesiredWithinRange
+            scale down to the minimum                                  | 4 | 6 | 5 | 50 | 100m 100m 100m 100m 100m     | true true true true true | [] | 4 | True | SucceededRescale | TooFewReplicas
+            scale up capped at max                                     | 1 | 4 | 3 | 10 | 900m 900m 900m                | true true true        | -  | 4 | True  | SucceededRescale | TooManyReplicas
+            scale up capped by the legacy rate max(2x, 4)              | 1 | 50 | 3 | 10 | 900m 900m 900m               | true true true        | -  | 6 | True  | SucceededRescale | ScaleUpLimit
+            within tolerance: no change                                | 1 | 6 | 3 | 50 | 500m 520m 530m                | true true true        | -  | 3 | True  | ReadyForNewScale | DesiredWithinRange
+            """)
+    void reconciles(String scenario, int min, int max, int current, int target, String usage, String readiness,
+                    String recommendations, int desired, String able, String ableReason, String limitedReason) {
+        String[] use = usage.split(" ");
+        String[] ready = readiness.split(" ");
+        StringBuilder pods = new StringBuilder();
+        for (int i = 0; i < use.length; i++) {
+            pods.append(i == 0 ? "" : ",").append(pod("p" + i, "Running", Boolean.parseBoolean(ready[i]), use[i]));
+        }
+        String spec = """
+                {"scaleTargetRef": {"kind": "Deployment", "name": "app"}, "minReplicas": %d, "maxReplicas": %d,
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": %d}}}]}"""
+                .formatted(min, max, target);
+        String history = recommendations.equals("-") ? "" : ", \"history\": {\"recommendations\": " + recommendations + "}";
+
+        simulate("""
+                {"spec": %s, "observed": {"specReplicas": %d, "statusReplicas": %d, "pods": [%s]%s}}"""
+                .formatted(spec, current, current, pods, history))
+                .statusCode(200)
+                .body("desiredReplicas", equalTo(desired))
+                .body("conditions.find { it.type == 'AbleToScale' }.status", equalTo(able))
+                .body("conditions.find { it.type == 'AbleToScale' }.reason", equalTo(ableReason))
+                .body("conditions.find { it.type == 'ScalingActive' }.reason", equalTo("ValidMetricFound"))
+                .body("conditions.find { it.type == 'ScalingLimited' }.reason", equalTo(limitedReason));
+    }
+
     @Test
     @DisplayName("a never-ready pod counts as zero on a scale-up; a pending pod without a sample too")
     void unreadyAndPending() {

@@ -62,6 +62,6 @@ class PromtoolCheckTest {
                         + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1").get("/q/metrics")
                 .then().statusCode(200)
                 .contentType(org.hamcrest.Matchers.startsWith("text/plain; version=0.0.4"))
-                .body(org.hamcrest.Matchers.containsString("# TYPE ballast_exporter_collector_errors_total counter"));
+                .body(org.hamcrest.Matchers.containsString("# TYPE ballast_exporter_collector_up gauge"));
     }
 }

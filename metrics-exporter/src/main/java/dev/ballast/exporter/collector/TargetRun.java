@@ -102,8 +102,13 @@ public final class TargetRun<T extends CollectionTarget> {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         state = new State(false, previous.lastSuccess(), took, previous.samples(), reason.label() + ": " + message);
         if (previous.up() || previous == NOT_COLLECTED_YET) { // one line per change of state, not per failed attempt
-            LOG.warnf("%s/%s: collection failed (%s: %s); keeping the last good data for %d intervals of %s",
-                    collector.name(), target.name(), reason.label(), message, staleAfterIntervals, target.interval());
+            if (previous.lastSuccess() == null) {
+                LOG.warnf("%s/%s: collection failed (%s: %s); no data until it succeeds", collector.name(), target.name(),
+                        reason.label(), message);
+            } else {
+                LOG.warnf("%s/%s: collection failed (%s: %s); keeping the last good data for %d intervals of %s",
+                        collector.name(), target.name(), reason.label(), message, staleAfterIntervals, target.interval());
+            }
         }
     }
 

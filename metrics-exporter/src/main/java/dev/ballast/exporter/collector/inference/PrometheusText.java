@@ -59,12 +59,16 @@ public final class PrometheusText {
                     break;
                 }
                 int eq = line.indexOf('=', i);
-                if (eq < 0 || eq + 1 >= n || line.charAt(eq + 1) != '"') {
+                int quote = eq + 1;
+                while (eq >= 0 && quote < n && line.charAt(quote) == ' ') {
+                    quote++;
+                }
+                if (eq < 0 || quote >= n || line.charAt(quote) != '"') {
                     return null;
                 }
                 String key = line.substring(i, eq).strip();
                 StringBuilder value = new StringBuilder();
-                int j = eq + 2;
+                int j = quote + 1;
                 while (j < n && line.charAt(j) != '"') {
                     char c = line.charAt(j);
                     if (c == '\\' && j + 1 < n) {

@@ -73,67 +73,68 @@ class RedisTaskQueueCollectorTest {
         }
     }
 
-    private static MetricsText awaitMetrics(String name, String... labels) {
-        return await().atMost(Duration.ofSeconds(15)).until(MetricsText::scrape, m -> m.value(name, labels).isPresent());
+    /** Collection runs every second while the test writes: assert on a scrape until the data written has been collected. */
+    private static void eventually(java.util.function.Consumer<MetricsText> assertions) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertions.accept(MetricsText.scrape()));
     }
 
     @Test
     void celeryLengthSumsTheBareListAndEveryPrioritySubQueue() {
-        MetricsText metrics = awaitMetrics("ballast_task_queue_length", "system", "celery", "queue", "emails");
-
-        assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "celery")).contains(9.0);
-        assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "emails")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "celery", "state", "reserved")).contains(2.0);
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "celery")).contains(9.0);
+            assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "emails")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "celery", "state", "reserved")).contains(2.0);
+        });
     }
 
     @Test
     void rqQueuesAreDiscoveredFromItsRegistryThroughTheAllowListAndCap() {
-        MetricsText metrics = awaitMetrics("ballast_task_queue_length", "system", "rq", "queue", "keep-a");
-
-        assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-a")).contains(2.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "active")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "failed")).contains(2.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "scheduled")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-b")).contains(0.0);
-        assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-c")).as("over the cap of 2").isEmpty();
-        assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "ignored")).as("not allowed").isEmpty();
-        assertThat(metrics.value("ballast_exporter_task_queues_over_cap", "system", "rq", "group", "rq")).contains(1.0);
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-a")).contains(2.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "active")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "failed")).contains(2.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "rq", "queue", "keep-a", "state", "scheduled")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-b")).contains(0.0);
+            assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "keep-c")).as("over the cap of 2").isEmpty();
+            assertThat(metrics.value("ballast_task_queue_length", "system", "rq", "queue", "ignored")).as("not allowed").isEmpty();
+            assertThat(metrics.value("ballast_exporter_task_queues_over_cap", "system", "rq", "group", "rq")).contains(1.0);
+        });
     }
 
     @Test
     void bullMqQueuesAreDiscoveredByScanningMetaKeysAndCountedByState() {
-        MetricsText metrics = awaitMetrics("ballast_task_queue_length", "system", "bullmq", "queue", "video");
-
-        assertThat(metrics.value("ballast_task_queue_length", "system", "bullmq", "queue", "video")).contains(5.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "waiting")).contains(3.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "prioritized")).contains(2.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "active")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "scheduled")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "failed")).contains(3.0);
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "bullmq", "queue", "video")).contains(5.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "waiting")).contains(3.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "prioritized")).contains(2.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "active")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "scheduled")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_jobs", "system", "bullmq", "queue", "video", "state", "failed")).contains(3.0);
+        });
     }
 
     @Test
     void sidekiqQueuesComeFromTheQueuesSetAndItsSharedSetsAreCountedOnce() {
-        MetricsText metrics = awaitMetrics("ballast_task_queue_length", "system", "sidekiq", "queue", "mailers");
-
-        assertThat(metrics.value("ballast_task_queue_length", "system", "sidekiq", "queue", "default")).contains(5.0);
-        assertThat(metrics.value("ballast_task_queue_length", "system", "sidekiq", "queue", "mailers")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "retry")).contains(2.0);
-        assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "dead")).contains(1.0);
-        assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "scheduled")).contains(3.0);
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "sidekiq", "queue", "default")).contains(5.0);
+            assertThat(metrics.value("ballast_task_queue_length", "system", "sidekiq", "queue", "mailers")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "retry")).contains(2.0);
+            assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "dead")).contains(1.0);
+            assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "sidekiq", "state", "scheduled")).contains(3.0);
+        });
     }
 
     @Test
     void aPlainListIsCountedByItsLength() {
-        MetricsText metrics = awaitMetrics("ballast_task_queue_length", "system", "list", "queue", "jobs:pending");
-
-        assertThat(metrics.value("ballast_task_queue_length", "system", "list", "queue", "jobs:pending")).contains(6.0);
-        assertThat(metrics.value("ballast_exporter_collector_up", "collector", "task_queues", "target", "plain")).contains(1.0);
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "list", "queue", "jobs:pending")).contains(6.0);
+            assertThat(metrics.value("ballast_exporter_collector_up", "collector", "task_queues", "target", "plain")).contains(1.0);
+        });
     }
 
     @Test
     void aQueueThatEmptiesReadsZeroOnTheNextCollection() {
-        awaitMetrics("ballast_task_queue_length", "system", "list", "queue", "jobs:pending");
+        eventually(metrics -> assertThat(metrics.value("ballast_task_queue_length", "system", "list", "queue", "jobs:pending")).contains(6.0));
 
         data.execute("DEL", "jobs:pending");
 

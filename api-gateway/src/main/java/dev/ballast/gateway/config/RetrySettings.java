@@ -14,7 +14,8 @@ public record RetrySettings(int maxTries, Set<Integer> statuses, long backoffBas
         statuses = Set.copyOf(statuses);
     }
 
+    /** Checked on every response: a plain range test plus a set lookup only for the rare 5xx candidates. */
     public boolean retriesStatus(int status) {
-        return statuses.contains(status);
+        return status >= 400 && !statuses.isEmpty() && statuses.contains(status);
     }
 }

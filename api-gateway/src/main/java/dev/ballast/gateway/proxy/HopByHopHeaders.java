@@ -1,6 +1,5 @@
 package dev.ballast.gateway.proxy;
 
-import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 
 import java.util.List;
@@ -12,12 +11,6 @@ import java.util.Map;
  * Proxy-Authenticate, Proxy-Authorization). Transfer-Encoding is rebuilt by each side's own HTTP codec.
  */
 final class HopByHopHeaders {
-
-    private static final AsciiString[] ALWAYS = {
-            AsciiString.cached("connection"), AsciiString.cached("keep-alive"),
-            AsciiString.cached("proxy-connection"), AsciiString.cached("te"), AsciiString.cached("trailer"),
-            AsciiString.cached("transfer-encoding"), AsciiString.cached("upgrade"),
-            AsciiString.cached("proxy-authenticate"), AsciiString.cached("proxy-authorization")};
 
     private HopByHopHeaders() {
     }
@@ -35,17 +28,25 @@ final class HopByHopHeaders {
     }
 
     static boolean isHopByHop(String name) {
-        int length = name.length();
-        // All hop-by-hop names are 2..19 characters long; most end-to-end headers are rejected by this cheap test.
-        if (length < 2 || length > 19) {
-            return false;
+        // Dispatch on length first: most end-to-end headers are rejected without a string comparison.
+        switch (name.length()) {
+            case 2:
+                return name.equalsIgnoreCase("te");
+            case 7:
+                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10:
+                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16:
+                return name.equalsIgnoreCase("proxy-connection");
+            case 17:
+                return name.equalsIgnoreCase("transfer-encoding");
+            case 18:
+                return name.equalsIgnoreCase("proxy-authenticate");
+            case 19:
+                return name.equalsIgnoreCase("proxy-authorization");
+            default:
+                return false;
         }
-        for (AsciiString hop : ALWAYS) {
-            if (hop.length() == length && hop.contentEqualsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static List<String> connectionTokens(String connection) {

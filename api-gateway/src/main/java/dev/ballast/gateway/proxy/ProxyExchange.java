@@ -70,6 +70,7 @@ final class ProxyExchange {
     private long timer = -1;
     private long totalDeadline;
     private long lastDataNanos;
+    private long sentNanos;
 
     ProxyExchange(ProxyHandler proxy, HttpServerRequest request, RouteSettings route, UpstreamRuntime upstream,
                   String requestId) {
@@ -111,8 +112,10 @@ final class ProxyExchange {
             return;
         }
         peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        clientIp = proxy.clientIp.resolve(peer, request.getHeader("x-forwarded-for"),
-                request.getHeader("forwarded"));
+        String xff = request.getHeader("x-forwarded-for");
+        String forwarded = request.getHeader("forwarded");
+        // Without forwarding headers the answer is the peer; skip the resolver's parsing on the common path.
+        clientIp = xff == null && forwarded == null ? peer : proxy.clientIp.resolve(peer, xff, forwarded);
         String path = request.uri();
         if (path.isEmpty() || path.charAt(0) != '/') {
             String query = request.query();
@@ -275,7 +278,11 @@ final class ProxyExchange {
         }
         outgoing.response(this::onResponse);
         if (!hasBody) {
-            outgoing.end(this::onWritten);
+            if (idempotent) {
+                outgoing.end(); // replayable anyway: whether it was written does not change the retry decision
+            } else {
+                outgoing.end(this::onWritten);
+            }
             armResponseTimeout();
         } else if (body != null) {
             headers.set("content-length", String.valueOf(body.length()));
@@ -347,8 +354,11 @@ final class ProxyExchange {
     }
 
     private void armResponseTimeout() {
+        sentNanos = System.nanoTime();
         long millis = route.timeouts().responseHeadersMillis();
-        if (millis > 0 && upstreamRequest != null) {
+        // The upstream connection's idle timeout already enforces the longest response-headers timeout of the
+        // upstream's routes; a per-request timer is only needed when this route wants less.
+        if (millis > 0 && upstreamRequest != null && millis < proxy.connectionIdleMillis(upstream)) {
             upstreamRequest.idleTimeout(millis);
         }
     }
@@ -361,7 +371,10 @@ final class ProxyExchange {
             return;
         }
         if (result.failed()) {
-            boolean timeout = result.cause() instanceof TimeoutException;
+            long headersMillis = route.timeouts().responseHeadersMillis();
+            // A connection closed by its idle timeout while waiting for the head is a timeout too.
+            boolean timeout = result.cause() instanceof TimeoutException || (headersMillis > 0 && sentNanos != 0
+                    && System.nanoTime() - sentNanos >= headersMillis * 1_000_000L);
             completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
             // Written or not: a reset on a reused connection before the write completed is still provably unsent.
             tryFailed(!requestWritten && !bodyStreamed, timeout ? 504 : 502);

@@ -31,6 +31,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     final boolean hasTrustedProxies;
     final String requestIdHeader;
     final EventLoopClients clients;
+    private final long[] connectionIdle;
 
     public ProxyHandler(Vertx vertx, GatewaySettings settings, RouteTable routes, Upstreams upstreams,
                         GatewayMetrics metrics) {
@@ -41,7 +42,10 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies());
         this.hasTrustedProxies = !settings.trustedProxies().isEmpty();
         this.requestIdHeader = settings.requestIdHeader();
-        this.clients = new EventLoopClients(vertx, upstreams, connectionIdleMillis(settings));
+        Map<String, Long> idle = connectionIdleMillis(settings);
+        this.clients = new EventLoopClients(vertx, upstreams, idle);
+        this.connectionIdle = new long[upstreams.size()];
+        upstreams.all().forEach(u -> connectionIdle[u.index()] = idle.getOrDefault(u.name(), 0L));
     }
 
     /**
@@ -58,6 +62,12 @@ public final class ProxyHandler implements Handler<RoutingContext> {
             idle.merge(route.upstream(), needed, (a, b) -> a == 0 || b == 0 ? 0 : Math.max(a, b));
         }
         return idle;
+    }
+
+    /** The upstream connections' idle timeout in ms, or Long.MAX_VALUE when they have none. */
+    long connectionIdleMillis(dev.ballast.gateway.upstream.UpstreamRuntime upstream) {
+        long millis = connectionIdle[upstream.index()];
+        return millis == 0 ? Long.MAX_VALUE : millis;
     }
 
     @Override

@@ -54,6 +54,12 @@ class LimitsTest {
             c.put("ballast.gateway.routes.capped.upstream", "stream");
             c.put("ballast.gateway.routes.capped.timeouts.total", "400ms");
             c.put("ballast.gateway.routes.capped.retries.max-tries", "1");
+            c.put("ballast.gateway.upstreams.lazy.endpoints", "${test.origin.2}");
+            c.put("ballast.gateway.routes.lazy.prefix", "/lazy");
+            c.put("ballast.gateway.routes.lazy.upstream", "lazy");
+            c.put("ballast.gateway.routes.lazy.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.lazy.timeouts.idle", "300ms");
+            c.put("ballast.gateway.routes.lazy.retries.max-tries", "1");
             c.put("ballast.gateway.limits.max-header-size", "4K");
             c.put("ballast.gateway.limits.client-idle-timeout", "1s");
             return c;
@@ -144,6 +150,17 @@ class LimitsTest {
 
         assertThat(reply.status()).isEqualTo(504);
         assertThat(new JsonObject(reply.body()).getString("route")).isEqualTo("capped");
+    }
+
+    @Test
+    @DisplayName("the response-headers timeout holds when the upstream connection's idle timeout enforces it")
+    void responseHeadersTimeoutThroughConnectionIdle() {
+        origins.get(2).behave(request -> { /* never answers */ });
+
+        Reply reply = client.get("/lazy/generate");
+
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(new JsonObject(reply.body()).getString("type")).endsWith("/upstream-timeout");
     }
 
     @Test

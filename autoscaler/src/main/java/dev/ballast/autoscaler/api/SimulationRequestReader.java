@@ -146,8 +146,36 @@ final class SimulationRequestReader {
         }
         Map<String, MetricReading> values = readValues(obs.get("metrics"), "observed.metrics");
         Map<String, MetricReading> burst = readValues(obs.get("burstMetrics"), "observed.burstMetrics");
+        Map<String, long[]> unlisted = readUnlisted(obs.get("unlistedPodSamples"), "observed.unlistedPodSamples");
         int spec = specReplicas == null ? 0 : specReplicas;
-        return new Observation(spec, statusReplicas == null ? spec : statusReplicas, pods, values, Map.of(), recommended, burst);
+        return new Observation(spec, statusReplicas == null ? spec : statusReplicas, pods, values, Map.of(), recommended,
+                burst, unlisted);
+    }
+
+    /** Resource/Pods metric name to the samples of pods missing from the pod list: {"cpu": ["300m"], "qps": [4]}. */
+    private Map<String, long[]> readUnlisted(JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            violations.add(new Violation(path, "must be a map of metric name to an array of quantities"));
+            return Map.of();
+        }
+        Map<String, long[]> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isArray()) {
+                violations.add(new Violation(path + "." + e.getKey(), "must be an array of quantities"));
+                continue;
+            }
+            long[] samples = new long[e.getValue().size()];
+            for (int i = 0; i < samples.length; i++) {
+                Long milli = quantity(e.getValue().get(i), path + "." + e.getKey() + "[" + i + "]");
+                samples[i] = milli == null ? 0 : milli;
+            }
+            out.put(e.getKey(), samples);
+        }
+        return out;
     }
 
     private PodState readPod(JsonNode node, String path, Instant now) {

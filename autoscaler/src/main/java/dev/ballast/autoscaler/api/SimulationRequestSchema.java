@@ -19,7 +19,9 @@ record SimulationRequestSchema(ScalingPolicySpec spec, Observed observed) {
                     Map<String, Object> metrics,
                     Integer recommendedReplicas, History history,
                     @Schema(description = "Short-window values of Object/External metrics, for burst protection")
-                    Map<String, Object> burstMetrics) {
+                    Map<String, Object> burstMetrics,
+                    @Schema(description = "Resource/Pods metric name to samples of pods not in the pod list")
+                    Map<String, List<String>> unlistedPodSamples) {
     }
 
     @Schema(name = "SimulationPod")

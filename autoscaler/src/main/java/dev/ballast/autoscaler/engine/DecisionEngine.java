@@ -29,6 +29,8 @@ import java.util.Map;
  */
 public final class DecisionEngine {
 
+    private static final long[] NO_SAMPLES = new long[0];
+
     private final EngineSettings settings;
     private final ReplicaCalculator calculator;
 
@@ -432,18 +434,20 @@ public final class DecisionEngine {
                     return Proposal.failed(container ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric",
                             "unable to get metrics for resource " + name + ": " + fetchError);
                 }
+                long[] unlisted = obs.unlistedSamples().getOrDefault(name, NO_SAMPLES);
                 if (target.type() == MetricTargetType.UTILIZATION) {
-                    return calculator.resourceUtilization(obs.pods(), sample, name, containerName, current,
+                    return calculator.resourceUtilization(obs.pods(), unlisted, sample, name, containerName, current,
                             target.averageUtilization(), tol, now);
                 }
-                return calculator.plainMetric(obs.pods(), sample, name, containerName, current,
+                return calculator.plainMetric(obs.pods(), unlisted, sample, name, containerName, current,
                         target.averageValue().milli(), tol, now);
             }
             case PODS -> {
                 if (fetchError != null) {
                     return Proposal.failed("FailedGetPodsMetric", "unable to get metric " + name + ": " + fetchError);
                 }
-                return calculator.plainMetric(obs.pods(), Sample.PODS_METRIC, name, null, current,
+                return calculator.plainMetric(obs.pods(), obs.unlistedSamples().getOrDefault(name, NO_SAMPLES),
+                        Sample.PODS_METRIC, name, null, current,
                         target.averageValue().milli(), tol, now);
             }
             default -> {

@@ -24,8 +24,19 @@ final class ReplicaCalculator {
     /** Where a pod's sample for the metric lives. */
     enum Sample { RESOURCE, CONTAINER_RESOURCE, PODS_METRIC }
 
+    private static final long[] NONE = new long[0];
+
     /** GetResourceReplicas: Resource or ContainerResource metric with target Utilization. */
     Proposal resourceUtilization(List<PodState> pods, Sample sample, String resource, String container,
+                                 int currentReplicas, int targetUtilization, Tolerances tol, Instant now) {
+        return resourceUtilization(pods, NONE, sample, resource, container, currentReplicas, targetUtilization, tol, now);
+    }
+
+    /**
+     * As above, with {@code unlisted}: samples the metrics API returned for pods the pod list does not hold. They have
+     * no request, so they stay out of the utilization, but count in len(metrics) when the count is recomputed.
+     */
+    Proposal resourceUtilization(List<PodState> pods, long[] unlisted, Sample sample, String resource, String container,
                                  int currentReplicas, int targetUtilization, Tolerances tol, Instant now) {
         int n = pods.size();
         if (n == 0) {
@@ -42,7 +53,7 @@ final class ReplicaCalculator {
                 break;
             }
         }
-        if (!anyMetric) {
+        if (!anyMetric && unlisted.length == 0) {
             return Proposal.failed(failReason(sample), "did not receive metrics for targeted pods (pods might be unready)");
         }
         // calculateRequests runs over every listed pod, ignored and unready ones included.
@@ -90,6 +101,7 @@ final class ReplicaCalculator {
             return Proposal.failed(failReason(sample), "no metrics returned matched known pods");
         }
         int utilization = (int) ((metricsTotal * 100) / requestsTotal);
+        int newEntries = entries + unlisted.length;
         long rawAverage = metricsTotal / entries;
         double usageRatio = (double) utilization / (double) targetUtilization;
 
@@ -102,7 +114,6 @@ final class ReplicaCalculator {
         }
         long newMetricsTotal = metricsTotal;
         long newRequestsTotal = requestsTotal;
-        int newEntries = entries;
         if (missing > 0 && usageRatio != 1.0) {
             long fallbackUtilization = Math.max(100, targetUtilization);
             for (int i = 0; i < n; i++) {
@@ -131,6 +142,12 @@ final class ReplicaCalculator {
     /** calcPlainMetricReplicas: Resource AverageValue (GetRawResourceReplicas) and Pods AverageValue (GetMetricReplicas). */
     Proposal plainMetric(List<PodState> pods, Sample sample, String name, String container, int currentReplicas,
                          long targetMilli, Tolerances tol, Instant now) {
+        return plainMetric(pods, NONE, sample, name, container, currentReplicas, targetMilli, tol, now);
+    }
+
+    /** As above, with samples of unlisted pods: GetMetricUsageRatio averages them in and len(metrics) counts them. */
+    Proposal plainMetric(List<PodState> pods, long[] unlisted, Sample sample, String name, String container,
+                         int currentReplicas, long targetMilli, Tolerances tol, Instant now) {
         int n = pods.size();
         if (n == 0) {
             return Proposal.failed(failReason(sample), "no pods returned by selector while calculating replica count");
@@ -139,9 +156,12 @@ final class ReplicaCalculator {
         byte[] group = new byte[n];
         int readyPodCount = groupPods(pods, sample, name, container, now, values, group);
         long total = 0;
-        int entries = 0;
+        int entries = unlisted.length;
         int missing = 0;
         int unready = 0;
+        for (long v : unlisted) {
+            total += v;
+        }
         for (int i = 0; i < n; i++) {
             switch (group[i]) {
                 case READY -> {

@@ -140,6 +140,20 @@ class SimulationApiTest {
     }
 
     @Test
+    @DisplayName("samples of pods missing from the pod list are averaged into a Pods metric")
+    void unlistedPodSamples() {
+        simulate("""
+                {"spec": {"scaleTargetRef": {"kind": "Deployment", "name": "app"}, "maxReplicas": 20, "behavior": {},
+                  "metrics": [{"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue", "averageValue": "10"}}}]},
+                 "observed": {"specReplicas": 3, "pods": [
+                   {"name": "a", "metrics": {"qps": 20}}, {"name": "b", "metrics": {"qps": 10}}, {"name": "c", "metrics": {"qps": 30}}],
+                  "unlistedPodSamples": {"qps": [40]}}}""")
+                .statusCode(200)
+                .body("metrics[0].currentAverageValue", equalTo("25"))
+                .body("metrics[0].replicas", equalTo(8));
+    }
+
+    @Test
     @DisplayName("memory in binary units, an AverageValue target")
     void memoryQuantities() {
         simulate("""

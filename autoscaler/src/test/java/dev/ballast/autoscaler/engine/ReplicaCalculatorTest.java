@@ -164,6 +164,41 @@ class ReplicaCalculatorTest {
     }
 
     @Test
+    @DisplayName("a sample of a pod not in the pod list stays out of the utilization but counts when the count is recomputed")
+    void unlistedSampleInResourceUtilization() {
+        List<PodState> pods = TestPods.resourcePods("cpu", longs("1000 1000 1000"), samples("1500 1500 -"),
+                words("ready ready ready"));
+
+        Proposal with = calculator.resourceUtilization(pods, new long[] {700}, Sample.RESOURCE, "cpu", null, 3, 50, DEFAULT, NOW);
+        Proposal without = calculator.resourceUtilization(pods, Sample.RESOURCE, "cpu", null, 3, 50, DEFAULT, NOW);
+
+        assertThat(with.utilization()).isEqualTo(150);
+        assertThat(with.replicas()).isEqualTo(8);
+        assertThat(without.replicas()).isEqualTo(6);
+    }
+
+    @Test
+    @DisplayName("a sample of a pod not in the pod list is averaged into a Pods metric, the multiplier stays readyPodCount")
+    void unlistedSampleInPodsMetric() {
+        List<PodState> pods = TestPods.metricPods("qps", samples("20000 10000 30000"), words("ready ready ready"));
+
+        Proposal p = calculator.plainMetric(pods, new long[] {40000}, Sample.PODS_METRIC, "qps", null, 3, 10000, DEFAULT, NOW);
+
+        assertThat(p.averageMilli()).isEqualTo(25000);
+        assertThat(p.replicas()).isEqualTo(8);
+    }
+
+    @Test
+    @DisplayName("only samples of unlisted pods: no metrics returned matched known pods")
+    void onlyUnlistedSamples() {
+        List<PodState> pods = TestPods.resourcePods("cpu", longs("1000"), samples("-"), words("pending"));
+
+        Proposal p = calculator.resourceUtilization(pods, new long[] {500}, Sample.RESOURCE, "cpu", null, 1, 50, DEFAULT, NOW);
+
+        assertThat(p.error()).isEqualTo("no metrics returned matched known pods");
+    }
+
+    @Test
     @DisplayName("zero requests on every sampled pod fail: no metrics returned matched known pods")
     void zeroRequests() {
         List<PodState> pods = TestPods.resourcePods("cpu", longs("0 0"), samples("500 500"), words("ready ready"));

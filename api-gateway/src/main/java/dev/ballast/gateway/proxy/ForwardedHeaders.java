@@ -13,16 +13,16 @@ final class ForwardedHeaders {
     }
 
     static void append(MultiMap upstream, String peer, String scheme, String host, boolean peerTrusted) {
-        String xff = upstream.get("x-forwarded-for");
-        upstream.set("x-forwarded-for", xff == null ? peer : xff + ", " + peer);
-        if (!peerTrusted || !upstream.contains("x-forwarded-proto")) {
-            upstream.set("x-forwarded-proto", scheme);
+        String xff = upstream.get(HeaderNames.X_FORWARDED_FOR);
+        upstream.set(HeaderNames.X_FORWARDED_FOR, (CharSequence) (xff == null ? peer : xff + ", " + peer));
+        if (!peerTrusted || !upstream.contains(HeaderNames.X_FORWARDED_PROTO)) {
+            upstream.set(HeaderNames.X_FORWARDED_PROTO, (CharSequence) scheme);
         }
-        if (host != null && (!peerTrusted || !upstream.contains("x-forwarded-host"))) {
-            upstream.set("x-forwarded-host", host);
+        if (host != null && (!peerTrusted || !upstream.contains(HeaderNames.X_FORWARDED_HOST))) {
+            upstream.set(HeaderNames.X_FORWARDED_HOST, (CharSequence) host);
         }
         StringBuilder element = new StringBuilder(48);
-        String forwarded = upstream.get("forwarded");
+        String forwarded = upstream.get(HeaderNames.FORWARDED);
         if (forwarded != null) {
             element.append(forwarded).append(", ");
         }
@@ -36,6 +36,6 @@ final class ForwardedHeaders {
         if (host != null) {
             element.append(";host=\"").append(host).append('"');
         }
-        upstream.set("forwarded", element.toString());
+        upstream.set(HeaderNames.FORWARDED, (CharSequence) element.toString());
     }
 }

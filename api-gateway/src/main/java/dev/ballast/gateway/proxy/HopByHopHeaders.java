@@ -17,7 +17,7 @@ final class HopByHopHeaders {
 
     /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers. */
     static void copy(MultiMap from, MultiMap to) {
-        String connection = from.get("connection");
+        String connection = from.get(HeaderNames.CONNECTION);
         List<String> named = connection == null ? List.of() : connectionTokens(connection);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();

@@ -81,7 +81,7 @@ final class ProxyExchange {
         this.upstream = upstream;
         this.meters = proxy.metrics.route(route.name());
         this.requestId = requestId;
-        String length = request.getHeader("content-length");
+        String length = request.getHeader(HeaderNames.CONTENT_LENGTH);
         long parsed = -1;
         if (length != null) {
             try {
@@ -91,7 +91,7 @@ final class ProxyExchange {
             }
         }
         this.contentLength = parsed;
-        this.hasBody = parsed > 0 || (parsed == -1 && request.getHeader("transfer-encoding") != null);
+        this.hasBody = parsed > 0 || (parsed == -1 && request.getHeader(HeaderNames.TRANSFER_ENCODING) != null);
         HttpMethod method = request.method();
         this.idempotent = route.idempotent() || method == HttpMethod.GET || method == HttpMethod.HEAD
                 || method == HttpMethod.OPTIONS || method == HttpMethod.PUT || method == HttpMethod.DELETE;
@@ -106,14 +106,14 @@ final class ProxyExchange {
             return;
         }
         if (contentLength > route.maxBodySize()) {
-            response.putHeader("connection", "close");
+            response.putHeader(HeaderNames.CONNECTION, "close");
             fail(413, "body-too-large", "Content Too Large", "The request body of " + contentLength
                     + " bytes exceeds the limit of " + route.maxBodySize() + " bytes", null);
             return;
         }
         peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        String xff = request.getHeader("x-forwarded-for");
-        String forwarded = request.getHeader("forwarded");
+        String xff = request.getHeader(HeaderNames.X_FORWARDED_FOR);
+        String forwarded = request.getHeader(HeaderNames.FORWARDED);
         // Without forwarding headers the answer is the peer; skip the resolver's parsing on the common path.
         clientIp = xff == null && forwarded == null ? peer : proxy.clientIp.resolve(peer, xff, forwarded);
         String path = request.uri();
@@ -143,7 +143,7 @@ final class ProxyExchange {
     }
 
     private boolean isWebSocketUpgrade() {
-        String upgrade = request.getHeader("upgrade");
+        String upgrade = request.getHeader(HeaderNames.UPGRADE);
         return upgrade != null && upgrade.equalsIgnoreCase("websocket");
     }
 
@@ -161,7 +161,7 @@ final class ProxyExchange {
     }
 
     private void continueIfExpected() {
-        String expect = request.getHeader("expect");
+        String expect = request.getHeader(HeaderNames.EXPECT);
         if (expect != null && expect.regionMatches(true, 0, "100-continue", 0, 12)) {
             response.writeContinue();
         }
@@ -191,11 +191,11 @@ final class ProxyExchange {
         if (picked == null) {
             if (rejected) {
                 proxy.metrics.rejected(upstream.name());
-                response.putHeader("retry-after", "1");
+                response.putHeader(HeaderNames.RETRY_AFTER, "1");
                 fail(503, "upstream-saturated", "Service Unavailable", "Every endpoint of upstream '"
                         + upstream.name() + "' is at its connection limit; retry later", null);
             } else if (tries == 1) {
-                response.putHeader("retry-after", "1");
+                response.putHeader(HeaderNames.RETRY_AFTER, "1");
                 fail(503, "no-endpoint", "Service Unavailable", "Upstream '" + upstream.name()
                         + "' has no usable endpoint", null);
             } else {
@@ -222,7 +222,7 @@ final class ProxyExchange {
         if (settings.hashHeader() != null) {
             hashKey = request.getHeader(settings.hashHeader());
         } else if (settings.hashCookie() != null) {
-            hashKey = cookie(request.getHeader("cookie"), settings.hashCookie());
+            hashKey = cookie(request.getHeader(HeaderNames.COOKIE), settings.hashCookie());
         }
         return upstream.pool().pick(new PickContext(clientIp, hashKey, tried == null ? Set.of() : tried));
     }
@@ -261,14 +261,14 @@ final class ProxyExchange {
             headers.addAll(request.headers());
         } else {
             HopByHopHeaders.copy(request.headers(), headers);
-            headers.remove("expect");
+            headers.remove(HeaderNames.EXPECT);
         }
         if (!route.preserveHost()) {
-            headers.remove("host");
+            headers.remove(HeaderNames.HOST);
         }
-        String host = request.getHeader("host");
+        String host = request.getHeader(HeaderNames.HOST);
         boolean peerTrusted = proxy.hasTrustedProxies
-                && (request.getHeader("x-forwarded-proto") != null || request.getHeader("x-forwarded-host") != null)
+                && (request.getHeader(HeaderNames.X_FORWARDED_PROTO) != null || request.getHeader(HeaderNames.X_FORWARDED_HOST) != null)
                 && isTrustedPeer();
         ForwardedHeaders.append(headers, peer, request.scheme(), host, peerTrusted);
         headers.set(proxy.requestIdHeader, requestId);
@@ -285,7 +285,7 @@ final class ProxyExchange {
             }
             armResponseTimeout();
         } else if (body != null) {
-            headers.set("content-length", String.valueOf(body.length()));
+            headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
             requestBytes = body.length();
             outgoing.end(body, this::onWritten);
             armResponseTimeout();
@@ -335,7 +335,7 @@ final class ProxyExchange {
         completeLease(Outcome.CLIENT_ABORT);
         // Answer first: once finished, the failure the reset causes upstream is ignored.
         if (!responseStarted) {
-            response.putHeader("connection", "close");
+            response.putHeader(HeaderNames.CONNECTION, "close");
             fail(413, "body-too-large", "Content Too Large", "The request body exceeds the limit of "
                     + route.maxBodySize() + " bytes", null);
         } else {
@@ -402,7 +402,7 @@ final class ProxyExchange {
             return;
         }
         if (failureStatus == 503) {
-            response.putHeader("retry-after", "1");
+            response.putHeader(HeaderNames.RETRY_AFTER, "1");
             fail(503, "upstream-saturated", "Service Unavailable", "Upstream '" + upstream.name()
                     + "' has too many pending requests; retry later", null);
         } else if (failureStatus == 504) {
@@ -476,7 +476,7 @@ final class ProxyExchange {
         HopByHopHeaders.copy(incoming.headers(), headers);
         headers.set(proxy.requestIdHeader, requestId);
         boolean mayHaveBody = request.method() != HttpMethod.HEAD && code != 204 && code != 304 && code >= 200;
-        boolean streaming = mayHaveBody && !headers.contains("content-length");
+        boolean streaming = mayHaveBody && !headers.contains(HeaderNames.CONTENT_LENGTH);
         meters.firstByte(System.nanoTime() - startNanos);
         lastDataNanos = System.nanoTime();
         if (streaming && route.timeouts().idleMillis() > 0) {
@@ -645,7 +645,7 @@ final class ProxyExchange {
             Problem.send(response, code, slug, title, detail, route.name(), requestId);
         } else {
             // The client may still be sending a body we will not read; answer and close rather than drain it.
-            response.putHeader("connection", "close");
+            response.putHeader(HeaderNames.CONNECTION, "close");
             Problem.send(response, code, slug, title, detail, route.name(), requestId);
             request.resume();
         }

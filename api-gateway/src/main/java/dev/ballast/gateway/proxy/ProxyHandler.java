@@ -77,7 +77,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
             requestId = newRequestId();
         }
-        RouteSettings route = routes.match(request.getHeader("host"), request.method().name(), request.path());
+        RouteSettings route = routes.match(request.getHeader(HeaderNames.HOST), request.method().name(), request.path());
         if (route == null) {
             metrics.unmatched();
             request.response().putHeader(requestIdHeader, requestId);

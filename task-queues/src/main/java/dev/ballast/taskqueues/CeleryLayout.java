@@ -2,13 +2,17 @@ package dev.ballast.taskqueues;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Celery on the kombu Redis transport: each queue is a list named after the queue, and each non-zero
  * priority step has its own list {@code queue + "\x06\x16" + step} (kombu {@code _q_for_pri},
  * {@code PRIORITY_STEPS = [0, 3, 6, 9]}). Depth is the sum over all of them; counting only the bare
  * list is the known celery-exporter bug (issue #272). Messages delivered but not acked sit in the
- * global {@code unacked} hash. {@code global_keyprefix} prefixes every key.
+ * global {@code unacked} hash. {@code global_keyprefix} prefixes every key. Workers declare their
+ * queues as kombu bindings: sets {@code _kombu.binding.<exchange>} whose members are
+ * {@code routing_key + sep + pattern + sep + queue} (kombu {@code _queue_bind}); that is how queues are
+ * discovered, leaving out kombu's own event ({@code celeryev.*}) and broadcast ({@code *.pidbox}) queues.
  */
 public record CeleryLayout(String keyPrefix, String separator, List<Integer> prioritySteps) implements QueueLayout {
 
@@ -48,6 +52,14 @@ public record CeleryLayout(String keyPrefix, String separator, List<Integer> pri
             reads.add(new CountRead(JobState.WAITING, RedisRead.llen(priorityKey(queue, step))));
         }
         return new QueueCountPlan(system(), queue, reads);
+    }
+
+    /** Queues of Celery's own plumbing: worker events and remote-control broadcast. */
+    public static final List<String> PLUMBING_QUEUES = List.of("celeryev.*", "*.pidbox");
+
+    @Override
+    public Optional<DiscoveryPlan> discovery() {
+        return Optional.of(DiscoveryPlan.scanSetMembers(keyPrefix + "_kombu.binding.*", separator, PLUMBING_QUEUES));
     }
 
     @Override

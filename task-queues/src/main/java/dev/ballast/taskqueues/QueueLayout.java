@@ -20,7 +20,7 @@ public sealed interface QueueLayout permits CeleryLayout, RqLayout, BullMqLayout
         return new QueueCountPlan(system(), "", List.of());
     }
 
-    /** How queues can be discovered; empty when they must be configured (Celery, plain lists). */
+    /** How queues can be discovered; empty when they must be configured (plain lists). */
     default Optional<DiscoveryPlan> discovery() {
         return Optional.empty();
     }

@@ -40,9 +40,28 @@ class DiscoveryTest {
     }
 
     @Test
-    void celeryAndPlainListsHaveNoRegistryAndMustBeConfigured() {
-        assertThat(CeleryLayout.defaults().discovery()).isEqualTo(Optional.empty());
-        assertThat(new ListLayout().discovery()).isEmpty();
+    void celeryDiscoversQueuesFromKombuBindingSetsLeavingOutEventAndBroadcastQueues() {
+        DiscoveryPlan plan = CeleryLayout.defaults().discovery().orElseThrow();
+        String sep = "\u0006\u0016";
+
+        assertThat(plan.kind()).isEqualTo(DiscoveryPlan.Kind.SCAN_SET_MEMBERS);
+        assertThat(plan.keyOrPattern()).isEqualTo("_kombu.binding.*");
+        assertThat(plan.queueName("emails" + sep + sep + "emails")).contains("emails");
+        assertThat(plan.queueName("task.#" + sep + "task.#" + sep + "tasks")).contains("tasks");
+        assertThat(plan.queueName("worker.#" + sep + sep + "celeryev.5b1e0c7a-1f7d-4c57-9a39-2c1e8f0d3b4a")).isEmpty();
+        assertThat(plan.queueName(sep + sep + "celery@host-1.celery.pidbox")).isEmpty();
+        assertThat(plan.queueName("no separator here")).isEmpty();
+    }
+
+    @Test
+    void celeryBindingKeysTakeTheGlobalKeyPrefix() {
+        assertThat(QueueLayout.withPrefix(QueueSystem.CELERY, "app1:").discovery().orElseThrow().keyOrPattern())
+                .isEqualTo("app1:_kombu.binding.*");
+    }
+
+    @Test
+    void plainListsHaveNoRegistryAndMustBeConfigured() {
+        assertThat(new ListLayout().discovery()).isEqualTo(Optional.empty());
     }
 
     @ParameterizedTest(name = "allow {0}: {1} → {2}")

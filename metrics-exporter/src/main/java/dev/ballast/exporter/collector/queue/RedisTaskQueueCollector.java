@@ -67,7 +67,7 @@ public class RedisTaskQueueCollector implements Collector<RedisTaskQueueCollecto
             QueueLayout layout = QueueLayout.withPrefix(system, group.keyPrefix().orElse(""));
             if (group.discover() && layout.discovery().isEmpty()) {
                 throw new IllegalArgumentException("ballast.exporter.task-queues." + name + ".discover=true but " + system.label()
-                        + " has no queue registry in Redis: list its queues in ballast.exporter.task-queues." + name + ".queues");
+                        + " keeps no queue registry in Redis: list its queues in ballast.exporter.task-queues." + name + ".queues");
             }
             list.add(new QueueGroup(name, group.interval(), group.timeout(), layout, group.queues().orElse(List.of()),
                     group.discover(), new QueueSelection(group.allow().orElse(List.of()), group.maxQueues())));
@@ -162,19 +162,41 @@ public class RedisTaskQueueCollector implements Collector<RedisTaskQueueCollecto
         return switch (plan.kind()) {
             case SET_MEMBERS -> redis.send(Request.cmd(Command.SMEMBERS).arg(plan.keyOrPattern()))
                     .map(response -> {
-                        List<String> names = new ArrayList<>();
+                        List<String> members = new ArrayList<>();
                         if (response != null) {
-                            for (Response member : response) {
-                                plan.queueName(member.toString()).ifPresent(names::add);
-                            }
+                            response.forEach(member -> members.add(member.toString()));
                         }
-                        return names;
+                        return names(plan, members);
                     });
-            case SCAN -> scan(plan, "0", 0, new ArrayList<>());
+            case SCAN -> scan(plan, "0", 0, new ArrayList<>()).map(keys -> names(plan, keys));
+            case SCAN_SET_MEMBERS -> scan(plan, "0", 0, new ArrayList<>()).flatMap(keys -> {
+                if (keys.isEmpty()) {
+                    return Uni.createFrom().item(List.<String>of());
+                }
+                List<Request> reads = keys.stream().map(key -> Request.cmd(Command.SMEMBERS).arg(key)).toList();
+                return redis.batch(reads).map(responses -> {
+                    List<String> members = new ArrayList<>();
+                    for (Response set : responses) {
+                        if (set != null) {
+                            set.forEach(member -> members.add(member.toString()));
+                        }
+                    }
+                    return names(plan, members);
+                });
+            });
         };
     }
 
-    private Uni<List<String>> scan(DiscoveryPlan plan, String cursor, int page, List<String> names) {
+    private static List<String> names(DiscoveryPlan plan, List<String> membersOrKeys) {
+        List<String> names = new ArrayList<>();
+        for (String value : membersOrKeys) {
+            plan.queueName(value).filter(name -> !names.contains(name)).ifPresent(names::add);
+        }
+        return names;
+    }
+
+    /** Keys matching the plan's pattern, page by page with a cursor (never KEYS), at most MAX_SCAN_PAGES pages. */
+    private Uni<List<String>> scan(DiscoveryPlan plan, String cursor, int page, List<String> keys) {
         return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(plan.keyOrPattern()).arg("COUNT").arg(SCAN_COUNT))
                 .flatMap(response -> {
                     if (response == null || response.size() != 2) {
@@ -182,13 +204,13 @@ public class RedisTaskQueueCollector implements Collector<RedisTaskQueueCollecto
                                 "SCAN answered without a cursor and key list"));
                     }
                     for (Response key : response.get(1)) {
-                        plan.queueName(key.toString()).ifPresent(names::add);
+                        keys.add(key.toString());
                     }
                     String next = response.get(0).toString();
                     if ("0".equals(next) || page + 1 >= MAX_SCAN_PAGES) {
-                        return Uni.createFrom().item(names);
+                        return Uni.createFrom().item(keys);
                     }
-                    return scan(plan, next, page + 1, names);
+                    return scan(plan, next, page + 1, keys);
                 });
     }
 }

@@ -22,7 +22,7 @@ public interface TaskQueueConfig {
         /** Queues always counted. */
         Optional<List<String>> queues();
 
-        /** Also discover queues from the system's registry (RQ {@code rq:queues}, Sidekiq {@code queues}, BullMQ SCAN of {@code bull:*:meta}). */
+        /** Also discover queues: RQ {@code rq:queues}, Sidekiq {@code queues}, BullMQ SCAN of {@code bull:*:meta}, Celery kombu bindings {@code _kombu.binding.*}. */
         @WithDefault("false")
         boolean discover();
 

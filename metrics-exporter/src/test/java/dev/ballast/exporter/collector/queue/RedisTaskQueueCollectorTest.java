@@ -42,6 +42,11 @@ class RedisTaskQueueCollectorTest {
         rpush("celery" + SEP + "9", 2);
         rpush("emails", 1);
         data.execute("HSET", "unacked", "tag-1", "{}", "tag-2", "{}");
+        // Celery workers bind their queues: _kombu.binding.<exchange> = {routing_key SEP pattern SEP queue}
+        data.execute("SADD", "_kombu.binding.reports", "reports" + SEP + SEP + "reports");
+        data.execute("SADD", "_kombu.binding.celeryev", "worker.#" + SEP + SEP + "celeryev.5b1e0c7a");
+        data.execute("SADD", "_kombu.binding.celery.pidbox", SEP + SEP + "celery@worker-1.celery.pidbox");
+        rpush("reports" + SEP + "6", 2);
         // RQ: registry set of queue keys, pending list, sorted-set registries
         data.execute("SADD", "rq:queues", "rq:queue:keep-a", "rq:queue:keep-b", "rq:queue:keep-c", "rq:queue:ignored");
         rpush("rq:queue:keep-a", 2);
@@ -84,6 +89,15 @@ class RedisTaskQueueCollectorTest {
             assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "celery")).contains(9.0);
             assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "emails")).contains(1.0);
             assertThat(metrics.value("ballast_task_queue_shared_jobs", "system", "celery", "state", "reserved")).contains(2.0);
+        });
+    }
+
+    @Test
+    void celeryQueuesAreDiscoveredFromKombuBindingsWithoutEventAndBroadcastQueues() {
+        eventually(metrics -> {
+            assertThat(metrics.value("ballast_task_queue_length", "system", "celery", "queue", "reports")).contains(2.0);
+            assertThat(metrics.all("ballast_task_queue_length").stream().map(s -> s.labels().get("queue")))
+                    .noneMatch(q -> q.startsWith("celeryev") || q.endsWith(".pidbox"));
         });
     }
 

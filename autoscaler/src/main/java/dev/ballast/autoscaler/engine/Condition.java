@@ -18,7 +18,8 @@ public record Condition(String type, String status, String reason, String messag
         return new Condition(type, status ? "True" : "False", reason, message);
     }
 
-    public boolean isTrue() {
+    /** Whether the condition holds (status "True"); not named isTrue so JSON carries no extra property. */
+    public boolean holds() {
         return "True".equals(status);
     }
 }

@@ -49,6 +49,7 @@ class SimulationApiTest {
                 .body("metrics[0].currentAverageValue", equalTo("500m"))
                 .body("metrics[0].error", nullValue())
                 .body("conditions.type", contains("AbleToScale", "ScalingActive", "ScalingLimited"))
+                .body("conditions[0].keySet()", org.hamcrest.Matchers.containsInAnyOrder("type", "status", "reason", "message"))
                 .body("conditions[1].reason", equalTo("ValidMetricFound"))
                 .body("conditions[2].status", equalTo("False"))
                 .body("conditions[2].reason", equalTo("DesiredWithinRange"));

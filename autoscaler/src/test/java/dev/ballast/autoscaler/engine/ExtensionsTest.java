@@ -84,7 +84,7 @@ class ExtensionsTest {
             Decision d = decide(spec, obs, history(null, 1, null), NOW);
 
             assertThat(d.desiredReplicas()).isEqualTo(3);
-            assertThat(d.condition(Condition.FALLBACK).isTrue()).isTrue();
+            assertThat(d.condition(Condition.FALLBACK).holds()).isTrue();
         }
 
         @ParameterizedTest(name = "last active {0}s ago, queue {1}m → {2}")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
+import dev.ballast.autoscaler.engine.MetricStatus;
 import dev.ballast.autoscaler.policy.Violation;
 import dev.ballast.autoscaler.registry.AuditEntry;
 import dev.ballast.autoscaler.registry.OverrideRecord;
@@ -50,8 +51,19 @@ public class ScalingResource {
                                OverrideRecord override) {
     }
 
-    /** GET .../decision: the last decision with the policy's identity. */
-    public record DecisionView(String namespace, String name, Decision decision) {
+    /** GET .../decision: the last decision with the policy's identity (without the stored history, which can be large). */
+    public record DecisionView(String namespace, String name, DecisionSummary decision) {
+    }
+
+    /** A decision as explained to people: what was measured, what each metric proposed, what was chosen and why. */
+    public record DecisionSummary(Instant timestamp, int currentReplicas, int desiredReplicas, boolean rescale,
+                                  String reason, List<MetricStatus> metrics, List<Condition> conditions,
+                                  Decision.Forecast forecast) {
+
+        static DecisionSummary of(Decision d) {
+            return new DecisionSummary(d.timestamp(), d.currentReplicas(), d.desiredReplicas(), d.rescale(), d.reason(),
+                    d.metrics(), d.conditions(), d.forecast());
+        }
     }
 
     /** The override as stored, with its audit trail. */
@@ -88,7 +100,7 @@ public class ScalingResource {
             return Problem.notFound("ScalingPolicy " + key + " has no decision yet (it is evaluated every "
                     + s.spec().ballast().pollingIntervalSeconds() + "s)");
         }
-        return Response.ok(new DecisionView(namespace, name, s.lastDecision())).build();
+        return Response.ok(new DecisionView(namespace, name, DecisionSummary.of(s.lastDecision()))).build();
     }
 
     @POST

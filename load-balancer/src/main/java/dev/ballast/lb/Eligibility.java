@@ -20,9 +20,6 @@ public final class Eligibility {
 
     Eligibility(UpstreamPool pool, boolean panic, boolean single, int usable, int candidates, long validUntil,
             boolean expires, int version, boolean pristine, boolean recovering) {
-        this.version = version;
-        this.pristine = pristine;
-        this.recovering = recovering;
         this.pool = pool;
         this.panic = panic;
         this.single = single;
@@ -30,6 +27,9 @@ public final class Eligibility {
         this.candidates = candidates;
         this.validUntil = validUntil;
         this.expires = expires;
+        this.version = version;
+        this.pristine = pristine;
+        this.recovering = recovering;
     }
 
     /** True when the strategy may pick this endpoint for this request. */

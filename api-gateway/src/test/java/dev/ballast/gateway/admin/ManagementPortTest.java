@@ -1,6 +1,7 @@
 package dev.ballast.gateway.admin;
 
 import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origins;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @TestProfile(ManagementPortTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
-class ManagementPortTest {
+class ManagementPortTest extends GatewayTestBase {
 
     private static final String TOKEN = "Bearer s3cret";
 
@@ -44,29 +45,21 @@ class ManagementPortTest {
         }
     }
 
-    @Origins.Inject
-    Origins origins;
 
-    @TestHTTPResource("/")
-    URL gateway;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
 
-    GatewayClient traffic;
     GatewayClient admin;
 
     @BeforeEach
-    void connect() {
-        traffic = new GatewayClient(gateway.getPort());
+    void connectToManagement() {
         admin = new GatewayClient(management.getPort());
     }
 
     @AfterEach
-    void cleanUp() {
-        traffic.close();
+    void closeManagement() {
         admin.close();
-        origins.resetAll();
     }
 
     private Reply adminCall(HttpMethod method, String path, String authorization) {
@@ -127,7 +120,7 @@ class ManagementPortTest {
         Reply drained = adminCall(HttpMethod.POST, "/admin/upstreams/llm/endpoints/" + endpoint + "/drain", TOKEN);
         assertThat(drained.status()).isEqualTo(200);
         for (int i = 0; i < 10; i++) {
-            assertThat(new JsonObject(traffic.get("/x").body()).getString("origin")).isEqualTo("origin-1");
+            assertThat(new JsonObject(client.get("/x").body()).getString("origin")).isEqualTo("origin-1");
         }
 
         Reply undrained = adminCall(HttpMethod.POST, "/admin/upstreams/llm/endpoints/" + endpoint + "/undrain",
@@ -135,7 +128,7 @@ class ManagementPortTest {
         assertThat(undrained.status()).isEqualTo(200);
         int before = origins.get(0).hits();
         for (int i = 0; i < 20; i++) {
-            traffic.get("/x");
+            client.get("/x");
         }
         assertThat(origins.get(0).hits()).isGreaterThan(before);
     }
@@ -157,7 +150,7 @@ class ManagementPortTest {
     @Test
     @DisplayName("metrics use route and upstream labels, never raw paths")
     void metricsHaveBoundedLabels() {
-        traffic.get("/v1/chat/completions/some-unique-id-123");
+        client.get("/v1/chat/completions/some-unique-id-123");
 
         String metrics = admin.get("/q/metrics").body();
 
@@ -175,7 +168,7 @@ class ManagementPortTest {
     @Test
     @DisplayName("the traffic port does not serve health, metrics or admin: they are proxied like any path")
     void trafficPortServesOnlyRoutes() {
-        String seen = new JsonObject(traffic.get("/admin/upstreams").body()).getString("origin");
+        String seen = new JsonObject(client.get("/admin/upstreams").body()).getString("origin");
 
         assertThat(seen).startsWith("origin-");
     }

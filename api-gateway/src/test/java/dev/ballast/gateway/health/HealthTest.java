@@ -1,7 +1,7 @@
 package dev.ballast.gateway.health;
 
-import dev.ballast.gateway.GatewayRuntime;
 import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origin;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.EndpointState;
@@ -11,9 +11,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.json.JsonObject;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(HealthTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
-class HealthTest {
+class HealthTest extends GatewayTestBase {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -58,31 +55,15 @@ class HealthTest {
         }
     }
 
-    @Origins.Inject
-    Origins origins;
 
-    @TestHTTPResource("/")
-    URL gateway;
 
     /** The management port (the URL's path carries an extra root prefix; only the port is used). */
     @TestHTTPResource(value = "/", management = true)
     URL ready;
 
-    @Inject
-    GatewayRuntime runtime;
 
-    GatewayClient client;
 
-    @BeforeEach
-    void connect() {
-        client = new GatewayClient(gateway.getPort());
-    }
 
-    @AfterEach
-    void cleanUp() {
-        client.close();
-        origins.resetAll();
-    }
 
     private EndpointState state(String upstream, Origin origin) {
         return runtime.upstreams().get(upstream).pool().state().endpoints().stream()

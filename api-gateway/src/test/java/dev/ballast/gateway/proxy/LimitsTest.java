@@ -1,26 +1,19 @@
 package dev.ballast.gateway.proxy;
 
-import dev.ballast.gateway.GatewayRuntime;
 import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origins;
-import dev.ballast.lb.Endpoint;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(LimitsTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
-class LimitsTest {
+class LimitsTest extends GatewayTestBase {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -66,29 +59,11 @@ class LimitsTest {
         }
     }
 
-    @Origins.Inject
-    Origins origins;
 
-    @TestHTTPResource("/")
-    URL gateway;
 
-    @Inject
-    GatewayRuntime runtime;
 
-    GatewayClient client;
 
-    @BeforeEach
-    void connect() {
-        client = new GatewayClient(gateway.getPort());
-    }
 
-    @AfterEach
-    void cleanUp() {
-        client.close();
-        origins.resetAll();
-        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.upstreams().all().stream()
-                .flatMap(u -> u.pool().endpoints().stream()).mapToInt(Endpoint::inFlight).sum() == 0);
-    }
 
     @Test
     @DisplayName("request headers over max-header-size are refused with 431 before any upstream sees them")

@@ -1,12 +1,11 @@
 package dev.ballast.gateway.proxy;
 
-import dev.ballast.gateway.GatewayRuntime;
 import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.Endpoint;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -14,13 +13,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(ProxyTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
-class ProxyTest {
+class ProxyTest extends GatewayTestBase {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -67,38 +62,12 @@ class ProxyTest {
         }
     }
 
-    @Origins.Inject
-    Origins origins;
 
-    @TestHTTPResource("/")
-    URL gateway;
 
-    @Inject
-    GatewayRuntime runtime;
 
-    GatewayClient client;
 
-    @BeforeEach
-    void connect() {
-        client = new GatewayClient(gateway.getPort());
-    }
 
-    @AfterEach
-    void cleanUp() {
-        client.close();
-        origins.resetAll();
-        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0);
-    }
 
-    private int totalInFlight() {
-        int sum = 0;
-        for (var upstream : runtime.upstreams().all()) {
-            for (Endpoint endpoint : upstream.pool().endpoints()) {
-                sum += endpoint.inFlight();
-            }
-        }
-        return sum;
-    }
 
     private static JsonObject json(Reply reply) {
         return new JsonObject(reply.body());

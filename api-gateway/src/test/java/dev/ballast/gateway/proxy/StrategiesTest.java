@@ -1,23 +1,20 @@
 package dev.ballast.gateway.proxy;
 
 import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URL;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(StrategiesTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
-class StrategiesTest {
+class StrategiesTest extends GatewayTestBase {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -59,24 +56,10 @@ class StrategiesTest {
         }
     }
 
-    @Origins.Inject
-    Origins origins;
 
-    @TestHTTPResource("/")
-    URL gateway;
 
-    GatewayClient client;
 
-    @BeforeEach
-    void connect() {
-        client = new GatewayClient(gateway.getPort());
-    }
 
-    @AfterEach
-    void cleanUp() {
-        client.close();
-        origins.resetAll();
-    }
 
     private Map<String, Integer> spread(String path, int requests, Map<String, String> headers) {
         Map<String, Integer> counts = new HashMap<>();

@@ -517,7 +517,10 @@ public final class DecisionEngine {
             case CONTAINER_RESOURCE -> utilization ? name + " container resource utilization (percentage of request)"
                     : name + " container resource";
             case PODS -> "pods metric " + name;
-            case OBJECT -> metric.object().describedObject().kind() + " metric " + name;
+            // horizontal.go names an AverageValue Object metric with the External format (a copy-paste it still has)
+            case OBJECT -> metric.target().type() == MetricTargetType.AVERAGE_VALUE
+                    ? "external metric " + name + "(" + selectorText(metric.object().metric().selector()) + ")"
+                    : metric.object().describedObject().kind() + " metric " + name;
             case EXTERNAL -> "external metric " + name + "(" + selectorText(metric.external().metric().selector()) + ")";
         };
     }

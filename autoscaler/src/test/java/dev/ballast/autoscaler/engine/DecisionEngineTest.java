@@ -123,6 +123,25 @@ class DecisionEngineTest {
                     "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"));
         }
 
+        @ParameterizedTest(name = "{0} target → \"{1}\"")
+        @DisplayName("reasons name Object metrics as horizontal.go does, its AverageValue copy-paste included")
+        @CsvSource(delimiter = '|', textBlock = """
+                Value        | Service metric rps above target
+                AverageValue | external metric rps(nil) above target
+                """)
+        void objectMetricNames(String targetType, String reason) {
+            String target = targetType.equals("Value") ? "\"value\": \"10\"" : "\"averageValue\": \"10\"";
+            ScalingPolicySpec spec = spec(1, 20, """
+                    {"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "web"},
+                     "metric": {"name": "rps"}, "target": {"type": "%s", %s}}}""".formatted(targetType, target), "");
+            Observation obs = observe(2, TestPods.metricPods("x", samples("- -"), words("ready ready")),
+                    Map.of("rps", MetricReading.of(60_000)));
+
+            Decision d = decide(spec, obs, null);
+
+            assertThat(d.reason()).isEqualTo(reason);
+        }
+
         @Test
         @DisplayName("a failed metric blocks a scale-down the others suggest")
         void failureBlocksScaleDown() {

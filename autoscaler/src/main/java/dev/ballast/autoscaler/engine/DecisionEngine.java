@@ -475,9 +475,8 @@ public final class DecisionEngine {
         String name = metric.displayName();
         boolean utilization = metric.target().type() == MetricTargetType.UTILIZATION;
         return switch (metric.type()) {
-            case RESOURCE -> utilization ? "failed to get " + name + " utilization: " + error
+            case RESOURCE, CONTAINER_RESOURCE -> utilization ? "failed to get " + name + " utilization: " + error
                     : "failed to get " + name + " usage: " + error;
-            case CONTAINER_RESOURCE -> "failed to get " + name + " container metric value: " + error;
             case PODS -> "failed to get pods metric value: " + error;
             case OBJECT -> "failed to get object metric value: " + error;
             case EXTERNAL -> "failed to get external metric " + name + ": " + error;
@@ -513,9 +512,9 @@ public final class DecisionEngine {
         String name = metric.displayName();
         boolean utilization = metric.target().type() == MetricTargetType.UTILIZATION;
         return switch (metric.type()) {
-            case RESOURCE -> utilization ? name + " resource utilization (percentage of request)" : name + " resource";
-            case CONTAINER_RESOURCE -> utilization ? name + " container resource utilization (percentage of request)"
-                    : name + " container resource";
+            // computeStatusForResourceMetricGeneric names Resource and ContainerResource metrics alike
+            case RESOURCE, CONTAINER_RESOURCE -> utilization ? name + " resource utilization (percentage of request)"
+                    : name + " resource";
             case PODS -> "pods metric " + name;
             // horizontal.go names an AverageValue Object metric with the External format (a copy-paste it still has)
             case OBJECT -> metric.target().type() == MetricTargetType.AVERAGE_VALUE

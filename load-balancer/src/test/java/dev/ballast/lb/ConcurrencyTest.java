@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @DisplayName("many threads picking, completing and updating leave every in-flight count at zero")
 class ConcurrencyTest {
 
-    private static final int THREADS = 8;
-    private static final int ROUNDS = 20_000;
+    private static final int THREADS = 4;
+    private static final int ROUNDS = 10_000;
     private static final Outcome[] OUTCOMES = Outcome.values();
 
     @ParameterizedTest

@@ -65,7 +65,7 @@ final class LocalStack implements AutoCloseable {
         List<String> simulators = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             InferenceSimulator sim = InferenceSimulator.start(SimulatorConfig.builder().port(0).name("sim-" + i)
-                    .model(MODEL).slots(2).ttftMillis(20).tokensPerSecond(400).outputTokens(8).jitter(0.1).build());
+                    .model(MODEL).slots(8).ttftMillis(20).tokensPerSecond(400).outputTokens(8).jitter(0.1).build());
             resources.add(sim);
             simulators.add("127.0.0.1:" + sim.port());
         }

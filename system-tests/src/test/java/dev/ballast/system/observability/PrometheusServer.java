@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -101,7 +100,7 @@ final class PrometheusServer implements AutoCloseable {
     private JsonNode api(String path) {
         try {
             HttpResponse<String> response = ServiceProcess.HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = ObservabilitySources.JSON.readTree(response.body());
             if (!body.path("status").asText().equals("success")) {
                 throw new AssertionError("Prometheus answered " + response.statusCode() + " to " + path + ": "
@@ -109,7 +108,8 @@ final class PrometheusServer implements AutoCloseable {
             }
             return body.path("data");
         } catch (IOException e) {
-            throw new UncheckedIOException("Prometheus at " + base + " did not answer " + path, e);
+            // An AssertionError, so that Awaitility retries it: on a loaded 2-core machine a query can time out.
+            throw new AssertionError("Prometheus at " + base + " did not answer " + path + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -129,6 +129,28 @@ class DashboardStructureTest {
     }
 
     @Test
+    @DisplayName("provisioning gives a local Grafana the Prometheus datasource and a file provider for grafana/dashboards")
+    void provisioning() {
+        Path provisioning = ObservabilitySources.ROOT.resolve("grafana/provisioning");
+
+        JsonNode datasources = ObservabilitySources.readYaml(provisioning.resolve("datasources/prometheus.yaml"));
+        JsonNode providers = ObservabilitySources.readYaml(provisioning.resolve("dashboards/ballast.yaml"));
+
+        assertThat(datasources.path("apiVersion").asInt()).isEqualTo(1);
+        assertThat(datasources.path("datasources")).singleElement().satisfies(ds -> {
+            assertThat(ds.path("type").asText()).isEqualTo("prometheus");
+            assertThat(ds.path("uid").asText()).isEqualTo("prometheus");
+            assertThat(ds.path("url").asText()).contains("127.0.0.1:9090");
+            assertThat(ds.path("isDefault").asBoolean()).isTrue();
+        });
+        assertThat(providers.path("providers")).singleElement().satisfies(p -> {
+            assertThat(p.path("type").asText()).isEqualTo("file");
+            assertThat(p.path("folder").asText()).isEqualTo("Ballast");
+            assertThat(p.path("options").path("path").asText()).isEqualTo("${BALLAST_DASHBOARDS}");
+        });
+    }
+
+    @Test
     @DisplayName("the rate-window check finds a fixed window (so the rule above can fail)")
     void rateWindowCheckSeesFixedWindows() {
         Matcher m = RATE_WINDOW.matcher("sum by (x) (rate(foo_total{a=~\"$namespace\"}[5m]))");

@@ -25,7 +25,7 @@ public class ExpositionSetup {
 
     /** Labels whose values the exporter itself chooses from a small fixed set: never folded. */
     static final Set<String> FIXED_VOCABULARY_LABELS = Set.of("collector", "reason", "system", "state", "gen_ai_token_type",
-            "status", "metric", "label", "server_kind");
+            "status", "metric", "label", "server_kind", "memory");
 
     static final MetricFamily FOLDED = MetricFamily.counter("ballast_exporter_label_values_folded_total",
             "Samples or events whose value for this label was folded into 'other' because the label reached its cap "

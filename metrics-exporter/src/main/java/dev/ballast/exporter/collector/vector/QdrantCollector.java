@@ -23,8 +23,9 @@ import static dev.ballast.exporter.collector.vector.VectorVocabulary.*;
 
 /**
  * Qdrant: {@code GET /collections} lists names, {@code GET /collections/{name}} gives points_count,
- * indexed_vectors_count, segments_count and status (green/yellow/grey/red); an optional probe search
- * measures latency. Qdrant's collection info has no index-memory field, so none is exported.
+ * indexed_vectors_count, segments_count and status (green/yellow/grey/red); optionally the collection memory
+ * report (Qdrant 1.18+) gives the vector indexes' memory and a probe search measures latency. Collection info
+ * and {@code /telemetry} carry no usable index memory (telemetry's segment ram_usage_bytes is always 0).
  */
 @ApplicationScoped
 public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> {
@@ -32,7 +33,7 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
     static final List<String> STATUSES = List.of("green", "yellow", "grey", "red");
 
     public record QdrantTarget(String name, String url, Optional<String> apiKey, List<String> collections, int maxCollections,
-                               boolean probeSearch, Duration interval, Duration timeout) implements CollectionTarget {
+                               boolean probeSearch, boolean memoryReport, Duration interval, Duration timeout) implements CollectionTarget {
     }
 
     private final TargetHttpClient http;
@@ -45,7 +46,7 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
         this.targets = config.qdrant().entrySet().stream().map(e -> {
             VectorDbConfig.Qdrant q = e.getValue();
             return new QdrantTarget(e.getKey(), TargetHttpClient.withoutTrailingSlash(q.url()), q.apiKey(), q.collections().orElse(List.of()), q.maxCollections(),
-                    q.probeSearch(), q.interval(), q.timeout());
+                    q.probeSearch(), q.memoryReport(), q.interval(), q.timeout());
         }).toList();
     }
 
@@ -100,21 +101,38 @@ public class QdrantCollector implements Collector<QdrantCollector.QdrantTarget> 
             for (String s : STATUSES) {
                 out.add(STATUS.sample(s.equals(status) ? 1 : 0, target.name(), collection, s));
             }
+            Uni<List<Sample>> samples = Uni.createFrom().item(out);
+            if (target.memoryReport()) {
+                samples = samples.flatMap(o -> indexMemory(target, collection, path, o));
+            }
             int size = result.path("config").path("params").path("vectors").path("size").asInt(0);
-            if (!target.probeSearch() || size <= 0) {
-                return Uni.createFrom().item(out);
+            if (target.probeSearch() && size > 0) {
+                samples = samples.flatMap(o -> probeSearch(target, collection, path, size, o));
             }
-            ObjectNode search = mapper.createObjectNode();
-            ArrayNode vector = search.putArray("vector");
-            for (int i = 0; i < size; i++) {
-                vector.add(0.0);
-            }
-            search.put("limit", 1);
-            long start = System.nanoTime();
-            return http.postJson(path + "/points/search", search.toString(), headers(target), target.timeout()).map(ignored -> {
-                out.add(PROBE.sample((System.nanoTime() - start) / 1e9, target.name(), collection));
-                return out;
-            });
+            return samples;
+        });
+    }
+
+    private Uni<List<Sample>> indexMemory(QdrantTarget target, String collection, String path, List<Sample> out) {
+        return http.getJson(path + "/memory", headers(target), target.timeout()).map(body -> {
+            QdrantIndexMemory memory = QdrantIndexMemory.of(body.path("result"));
+            out.add(INDEX_MEMORY.sample(memory.heapBytes(), target.name(), collection, "heap"));
+            out.add(INDEX_MEMORY.sample(memory.pageCacheBytes(), target.name(), collection, "page_cache"));
+            return out;
+        });
+    }
+
+    private Uni<List<Sample>> probeSearch(QdrantTarget target, String collection, String path, int size, List<Sample> out) {
+        ObjectNode search = mapper.createObjectNode();
+        ArrayNode vector = search.putArray("vector");
+        for (int i = 0; i < size; i++) {
+            vector.add(0.0);
+        }
+        search.put("limit", 1);
+        long start = System.nanoTime();
+        return http.postJson(path + "/points/search", search.toString(), headers(target), target.timeout()).map(ignored -> {
+            out.add(PROBE.sample((System.nanoTime() - start) / 1e9, target.name(), collection));
+            return out;
         });
     }
 }

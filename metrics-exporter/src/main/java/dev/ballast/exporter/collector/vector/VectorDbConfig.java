@@ -33,6 +33,14 @@ public interface VectorDbConfig {
         @WithDefault("false")
         boolean probeSearch();
 
+        /**
+         * Read {@code GET /collections/{name}/memory} (Qdrant 1.18+) per collection each interval and export the vector
+         * indexes' memory. Off by default: older Qdrant answers 404 (the target then shows down), and every call makes
+         * Qdrant probe each segment file's page-cache residency.
+         */
+        @WithDefault("false")
+        boolean memoryReport();
+
         @WithDefault("30s")
         Duration interval();
 

@@ -15,6 +15,10 @@ final class VectorVocabulary {
             "Segments of the collection (Qdrant segments_count).", "vector_db", "collection");
     static final MetricFamily STATUS = MetricFamily.gauge("ballast_vector_collection_status",
             "1 for the collection's current Qdrant status (green, yellow, grey, red), 0 for the others.", "vector_db", "collection", "status");
+    static final MetricFamily INDEX_MEMORY = MetricFamily.gauge("ballast_vector_collection_index_memory_bytes",
+            "Memory the collection's vector indexes (dense and sparse) occupy, from Qdrant's collection memory report: "
+                    + "memory=heap is non-evictable heap (ram_bytes), memory=page_cache is index file pages resident in the OS page cache "
+                    + "(cached_bytes). Qdrant's own estimate, typically 10-15% low.", "vector_db", "collection", "memory");
     static final MetricFamily PROBE = MetricFamily.gauge("ballast_vector_probe_search_duration_seconds",
             "Latency of the exporter's last probe search in the collection.", "vector_db", "collection");
 

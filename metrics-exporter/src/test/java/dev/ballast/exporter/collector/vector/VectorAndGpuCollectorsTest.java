@@ -24,7 +24,9 @@ class VectorAndGpuCollectorsTest {
             metrics = await().atMost(Duration.ofSeconds(20)).until(MetricsText::scrape, m ->
                     m.value("ballast_vector_probe_search_duration_seconds", "vector_db", "main").isPresent()
                             && m.value("ballast_vector_collection_points", "vector_db", "rag", "collection", "tickets").isPresent()
-                            && m.value("ballast_gpu_memory_used_bytes", "gpu", "1").isPresent());
+                            && m.value("ballast_gpu_memory_used_bytes", "gpu", "1").isPresent()
+                            && m.value("ballast_vector_collection_points", "vector_db", "plain", "collection", "docs").isPresent()
+                            && m.value("ballast_exporter_collector_errors_total", "target", "v117", "reason", "http_status").isPresent());
         }
     }
 
@@ -38,9 +40,9 @@ class VectorAndGpuCollectorsTest {
         assertThat(value("ballast_vector_collection_points", "vector_db", "main", "collection", "docs")).isEqualTo(120500);
         assertThat(value("ballast_vector_collection_indexed_vectors", "vector_db", "main", "collection", "docs")).isEqualTo(120000);
         assertThat(value("ballast_vector_collection_segments", "vector_db", "main", "collection", "faq")).isEqualTo(2);
-        assertThat(value("ballast_vector_collection_status", "collection", "docs", "status", "green")).isEqualTo(1);
-        assertThat(value("ballast_vector_collection_status", "collection", "faq", "status", "yellow")).isEqualTo(1);
-        assertThat(value("ballast_vector_collection_status", "collection", "faq", "status", "green")).isZero();
+        assertThat(value("ballast_vector_collection_status", "vector_db", "main", "collection", "docs", "status", "green")).isEqualTo(1);
+        assertThat(value("ballast_vector_collection_status", "vector_db", "main", "collection", "faq", "status", "yellow")).isEqualTo(1);
+        assertThat(value("ballast_vector_collection_status", "vector_db", "main", "collection", "faq", "status", "green")).isZero();
     }
 
     @Test
@@ -52,6 +54,34 @@ class VectorAndGpuCollectorsTest {
     void qdrantProbeSearchRunsOnlyWhereTheVectorSizeIsKnown() {
         assertThat(value("ballast_vector_probe_search_duration_seconds", "collection", "docs")).isGreaterThan(0);
         assertThat(metrics.value("ballast_vector_probe_search_duration_seconds", "collection", "faq")).as("named vectors").isEmpty();
+    }
+
+    @Test
+    void qdrantMemoryReportGivesEachCollectionsVectorIndexHeapAndPageCacheBytes() {
+        assertThat(value("ballast_vector_collection_index_memory_bytes", "vector_db", "main", "collection", "docs", "memory", "heap"))
+                .as("index.ram_bytes").isEqualTo(2359296);
+        assertThat(value("ballast_vector_collection_index_memory_bytes", "vector_db", "main", "collection", "docs", "memory", "page_cache"))
+                .as("index.cached_bytes").isEqualTo(16474112);
+    }
+
+    @Test
+    void qdrantCollectionWithoutABuiltIndexReportsZeroIndexMemory() {
+        assertThat(value("ballast_vector_collection_index_memory_bytes", "vector_db", "main", "collection", "faq", "memory", "heap")).isZero();
+        assertThat(value("ballast_vector_collection_index_memory_bytes", "vector_db", "main", "collection", "faq", "memory", "page_cache")).isZero();
+    }
+
+    @Test
+    void qdrantMemoryReportIsOffByDefault() {
+        assertThat(metrics.value("ballast_vector_collection_index_memory_bytes", "vector_db", "plain")).isEmpty();
+        assertThat(value("ballast_exporter_collector_up", "collector", "qdrant", "target", "plain")).isEqualTo(1);
+    }
+
+    @Test
+    void qdrantWithoutTheMemoryRouteShowsTheTargetDownInsteadOfZeroMemory() {
+        assertThat(value("ballast_exporter_collector_up", "collector", "qdrant", "target", "v117")).isZero();
+        assertThat(value("ballast_exporter_collector_errors_total", "collector", "qdrant", "target", "v117", "reason", "http_status"))
+                .isPositive();
+        assertThat(metrics.value("ballast_vector_collection_index_memory_bytes", "vector_db", "v117")).isEmpty();
     }
 
     @Test

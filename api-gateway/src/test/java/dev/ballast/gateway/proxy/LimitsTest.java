@@ -53,6 +53,10 @@ class LimitsTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.lazy.timeouts.response-headers", "300ms");
             c.put("ballast.gateway.routes.lazy.timeouts.idle", "300ms");
             c.put("ballast.gateway.routes.lazy.retries.max-tries", "1");
+            c.put("ballast.gateway.upstreams.pair.endpoints", "${test.origin.2},${test.origin.3}");
+            c.put("ballast.gateway.routes.pair.prefix", "/pair");
+            c.put("ballast.gateway.routes.pair.upstream", "pair");
+            c.put("ballast.gateway.routes.pair.timeouts.response-headers", "300ms");
             c.put("ballast.gateway.limits.max-header-size", "4K");
             c.put("ballast.gateway.limits.client-idle-timeout", "1s");
             return c;
@@ -136,6 +140,19 @@ class LimitsTest extends GatewayTestBase {
 
         assertThat(reply.status()).isEqualTo(504);
         assertThat(new JsonObject(reply.body()).getString("type")).endsWith("/upstream-timeout");
+    }
+
+    @Test
+    @DisplayName("an idempotent request whose endpoint times out is retried on another endpoint")
+    void timeoutRetriedElsewhere() {
+        origins.get(2).behave(request -> { /* never answers */ });
+
+        for (int i = 0; i < 4; i++) {
+            Reply reply = client.get("/pair/v1/models");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(new JsonObject(reply.body()).getString("origin")).isEqualTo("origin-3");
+        }
+        assertThat(origins.get(2).hits()).isPositive();
     }
 
     @Test

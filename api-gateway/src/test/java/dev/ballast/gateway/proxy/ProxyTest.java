@@ -245,6 +245,19 @@ class ProxyTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("a POST is retried on another endpoint when its first endpoint refused the connection")
+    void postRetriedWhenNeverSent() {
+        origins.get(0).kill();
+
+        for (int i = 0; i < 3; i++) {
+            Reply reply = client.send(HttpMethod.POST, "/fragile/v1/completions", Map.of(),
+                    Buffer.buffer("{\"prompt\":\"hi\"}"), false);
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(json(reply).getInteger("bodyLength")).isEqualTo(15);
+        }
+    }
+
+    @Test
     @DisplayName("a GET is retried on another endpoint when one resets, and the client sees only success")
     void getRetriedOnAnotherEndpoint() {
         origins.get(0).behave(request -> request.connection().close());

@@ -9,6 +9,7 @@ import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.lb.Lease;
 import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -469,7 +470,8 @@ final class ProxyExchange {
         status = code;
         response.setStatusCode(code);
         String message = incoming.statusMessage();
-        if (message != null) {
+        // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway.
+        if (message != null && !message.equals(HttpResponseStatus.valueOf(code).reasonPhrase())) {
             response.setStatusMessage(message);
         }
         MultiMap headers = response.headers();

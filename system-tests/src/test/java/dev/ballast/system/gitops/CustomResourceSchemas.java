@@ -25,13 +25,13 @@ import java.util.Set;
  * kubeconform's -strict does it: every object schema that lists properties (and does not say
  * x-kubernetes-preserve-unknown-fields) gets additionalProperties: false, so an unknown field fails instead of
  * being pruned by the API server. Schemas come from our own CRDs (rendered from gitops/base) and from the
- * Argo CD and Flux CRD subsets vendored under src/test/resources/crd-schemas (see gitops/README.md). An object that
+ * Argo CD and Flux CRD schemas vendored under src/test/resources/crd-schemas (see its README). An object that
  * passes the structural schema is then checked against the CRD's CEL rules (x-kubernetes-validations), as the API
  * server does.
  */
 final class CustomResourceSchemas {
 
-    /** Vendored CRD subsets: apiextensions.k8s.io/v1 CustomResourceDefinitions holding only a schema. */
+    /** CustomResourceDefinitions generated from the upstream CRDs by crd-schemas/extract-from-npm.sh. */
     static final List<String> VENDORED = List.of(
             "crd-schemas/appprojects.argoproj.io.yaml",
             "crd-schemas/applicationsets.argoproj.io.yaml",
@@ -50,7 +50,7 @@ final class CustomResourceSchemas {
         this.byApiVersionAndKind = byApiVersionAndKind;
     }
 
-    /** Our CRDs as Argo CD and Flux would apply them, plus the vendored third-party subsets. */
+    /** Our CRDs as Argo CD and Flux would apply them, plus the vendored third-party ones. */
     static CustomResourceSchemas load() {
         List<Manifest> definitions = new ArrayList<>(Manifest.rendered("base").stream()
                 .filter(m -> m.is("CustomResourceDefinition")).toList());

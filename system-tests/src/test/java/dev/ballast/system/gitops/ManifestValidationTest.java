@@ -5,13 +5,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Every rendered object parses strictly: built-in kinds into fabric8's typed model with no unknown field, custom
@@ -172,6 +175,124 @@ class ManifestValidationTest {
 
         assertThat(problems(applicationSet)).singleElement().asString().contains("syncOption");
         assertThat(problems(kustomization)).singleElement().asString().contains("prune");
+    }
+
+    /** Valid Argo CD and Flux objects with a {@code FIELD} placeholder: the field's right name, then a misspelling. */
+    static Stream<Arguments> misspelledArgoAndFluxFields() {
+        return Stream.of(
+                arguments("ApplicationSet: a nested matrix git generator's directory", "exclude", "exlude",
+                        "$.spec.generators[0].matrix.generators[0].git.directories[0]", """
+                        apiVersion: argoproj.io/v1alpha1
+                        kind: ApplicationSet
+                        metadata: {name: demo, namespace: argocd}
+                        spec:
+                          generators:
+                            - matrix:
+                                generators:
+                                  - git:
+                                      repoURL: https://example.invalid/repo.git
+                                      revision: main
+                                      directories: [{path: "apps/*", FIELD: false}]
+                                  - clusters: {selector: {matchLabels: {tier: prod}}}
+                          template:
+                            metadata: {name: "demo-{{name}}"}
+                            spec:
+                              project: default
+                              source: {repoURL: https://example.invalid/repo.git, path: gitops}
+                              destination: {name: in-cluster, namespace: demo}
+                        """),
+                arguments("ApplicationSet: the template's kustomize options", "commonLabels", "commonLabel",
+                        "$.spec.template.spec.source.kustomize", """
+                        apiVersion: argoproj.io/v1alpha1
+                        kind: ApplicationSet
+                        metadata: {name: demo, namespace: argocd}
+                        spec:
+                          generators: [{list: {elements: [{env: dev}]}}]
+                          template:
+                            metadata: {name: demo}
+                            spec:
+                              project: default
+                              source:
+                                repoURL: https://example.invalid/repo.git
+                                path: gitops
+                                kustomize: {namePrefix: demo-, FIELD: {team: a}}
+                              destination: {name: in-cluster, namespace: demo}
+                        """),
+                arguments("ApplicationSet: a progressive sync step's match expression", "operator", "operater",
+                        "$.spec.strategy.rollingSync.steps[0].matchExpressions[0]", """
+                        apiVersion: argoproj.io/v1alpha1
+                        kind: ApplicationSet
+                        metadata: {name: demo, namespace: argocd}
+                        spec:
+                          generators: [{list: {elements: [{env: dev}]}}]
+                          strategy:
+                            type: RollingSync
+                            rollingSync:
+                              steps:
+                                - matchExpressions: [{key: env, FIELD: In, values: [dev]}]
+                          template:
+                            metadata: {name: demo}
+                            spec:
+                              project: default
+                              source: {repoURL: https://example.invalid/repo.git, path: gitops}
+                              destination: {name: in-cluster, namespace: demo}
+                        """),
+                arguments("AppProject: a sync window", "schedule", "schedul", "$.spec.syncWindows[0]", """
+                        apiVersion: argoproj.io/v1alpha1
+                        kind: AppProject
+                        metadata: {name: demo, namespace: argocd}
+                        spec:
+                          syncWindows: [{kind: deny, FIELD: "0 22 * * *", duration: 1h, applications: ["*"]}]
+                        """),
+                arguments("Kustomization: a postBuild substitution source", "optional", "optinal",
+                        "$.spec.postBuild.substituteFrom[0]", """
+                        apiVersion: kustomize.toolkit.fluxcd.io/v1
+                        kind: Kustomization
+                        metadata: {name: demo, namespace: flux-system}
+                        spec:
+                          interval: 10m
+                          path: ./gitops
+                          prune: true
+                          sourceRef: {kind: GitRepository, name: demo}
+                          postBuild:
+                            substitute: {cluster: dev}
+                            substituteFrom: [{kind: ConfigMap, name: vars, FIELD: true}]
+                        """),
+                arguments("Kustomization: a patch target", "labelSelector", "labelSelecter",
+                        "$.spec.patches[0].target", """
+                        apiVersion: kustomize.toolkit.fluxcd.io/v1
+                        kind: Kustomization
+                        metadata: {name: demo, namespace: flux-system}
+                        spec:
+                          interval: 10m
+                          path: ./gitops
+                          prune: true
+                          sourceRef: {kind: GitRepository, name: demo}
+                          patches:
+                            - patch: '[{"op": "remove", "path": "/spec/replicas"}]'
+                              target: {kind: Deployment, FIELD: app=demo}
+                        """),
+                arguments("GitRepository: an included repository", "toPath", "toPth", "$.spec.include[0]", """
+                        apiVersion: source.toolkit.fluxcd.io/v1
+                        kind: GitRepository
+                        metadata: {name: demo, namespace: flux-system}
+                        spec:
+                          interval: 5m
+                          url: https://example.invalid/repo.git
+                          include: [{repository: {name: shared}, fromPath: deploy, FIELD: shared}]
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("misspelledArgoAndFluxFields")
+    @DisplayName("a misspelled field deep in an Argo CD or Flux object fails its CRD schema, and is named with its path")
+    void misspelledFieldDeepInArgoOrFluxObjectFails(String where, String field, String typo, String parentPath,
+            String yaml) {
+        Manifest valid = only(yaml.replace("FIELD", field));
+        Manifest misspelled = only(yaml.replace("FIELD", typo));
+
+        assertThat(problems(valid)).as("the object without the typo").isEmpty();
+        assertThat(problems(misspelled)).singleElement().asString().contains(parentPath).contains(typo);
     }
 
     @Test

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates the vendored Argo CD and Flux CRD schemas in this folder from npm packages whose types were generated
+# from the upstream CRDs (GitHub, where the CRDs live, is out of reach of the build machines; npm is not).
+# Needs node and npm; CI does not run this: the generated files are committed. See README.md beside this file.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# name, version and the registry's integrity (sha512) of each tarball: a re-run reads exactly these bytes.
+packages=(
+  "argo-cd @kubernetes-models/argo-cd@2.7.2 sha512-Dge+7Uq54dt5c3pzusOw8i26FHWqJiyiFqHKQKHUNjOq2zb3e7LY2OYBrNP7hDSoM0Ap5K9cJTMgNzsaaKdjOQ=="
+  "flux-cd @kubernetes-models/flux-cd@3.0.1 sha512-egGvYpxreVAe7PGCUDYTFaystzCYBqHVTwWMubm78Pr/YNsOQaJw8u/pZlX8oRc+sZxFTFPFt9UJKCOOmVpwgQ=="
+)
+typescript="typescript@5.9.3"
+
+cd "$work"
+for entry in "${packages[@]}"; do
+  read -r dir spec integrity <<<"$entry"
+  tarball="$(npm pack --silent "$spec")"
+  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  if [[ "$actual" != "$integrity" ]]; then
+    echo "integrity mismatch for $spec: expected $integrity, got $actual" >&2
+    exit 1
+  fi
+  mkdir "$dir"
+  tar -xzf "$tarball" -C "$dir"
+done
+npm install --silent --no-save --no-audit --no-fund --prefix "$work/tools" "$typescript" >/dev/null
+echo '{}' >"$work/tools/package.json"
+
+node "$here/extract-from-npm.mjs" "$work" "$here"

@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code ballast.autoscaler.*}: the cluster-wide knobs the HPA takes as kube-controller-manager flags, with the
@@ -38,6 +39,37 @@ public interface AutoscalerConfig {
 
     interface BudgetGroup {
         int maxReplicas();
+    }
+
+    /**
+     * Policies in the ScalingPolicy schema (YAML, several documents separated by {@code ---}) for running without
+     * Kubernetes: a file path, or {@code classpath:path/in/jar.yaml}. Unset: no policies are loaded from a file.
+     */
+    Optional<String> policiesFile();
+
+    /** Namespace given to file policies whose metadata names none. */
+    @WithDefault("default")
+    String defaultNamespace();
+
+    /** The runtime loop: scheduling, metric fetches and the actuator. */
+    Runtime runtime();
+
+    interface Runtime {
+        /** Whether the scheduler ticks policies on its own (tests turn it off and tick by hand). */
+        @WithDefault("true")
+        boolean schedulerEnabled();
+
+        /** The most metric fetches in flight at once, across all policies. */
+        @WithDefault("8")
+        int fetchConcurrency();
+
+        /** How long one metric fetch may take before it counts as missing data. */
+        @WithDefault("5s")
+        Duration fetchTimeout();
+
+        /** Prometheus used by sources that name no serverAddress. */
+        @WithDefault("http://127.0.0.1:9090")
+        String prometheusUrl();
     }
 
     default EngineSettings engineSettings() {

@@ -1,0 +1,309 @@
+package dev.ballast.autoscaler.runtime;
+
+import dev.ballast.autoscaler.config.AutoscalerConfig;
+import dev.ballast.autoscaler.engine.Condition;
+import dev.ballast.autoscaler.engine.Decision;
+import dev.ballast.autoscaler.engine.DecisionEngine;
+import dev.ballast.autoscaler.engine.DecisionInput;
+import dev.ballast.autoscaler.engine.MetricReading;
+import dev.ballast.autoscaler.engine.MetricStatus;
+import dev.ballast.autoscaler.engine.Observation;
+import dev.ballast.autoscaler.engine.PodState;
+import dev.ballast.autoscaler.engine.ScalingHistory;
+import dev.ballast.autoscaler.policy.BallastSpec;
+import dev.ballast.autoscaler.policy.MetricSpec;
+import dev.ballast.autoscaler.policy.ScalingPolicySpec;
+import dev.ballast.autoscaler.registry.OverrideRecord;
+import dev.ballast.autoscaler.registry.PolicyKey;
+import dev.ballast.autoscaler.registry.PolicyRegistry;
+import dev.ballast.autoscaler.registry.PolicyState;
+import dev.ballast.autoscaler.source.MetricFetcher;
+import dev.ballast.autoscaler.source.MetricQuery;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One cycle of one policy, as the HPA's reconcileAutoscaler does it around the engine: read the scale, fetch the
+ * metrics, decide, rescale, store the decision and its history. A tick that finds the previous one of the same policy
+ * still running is skipped, never stacked.
+ */
+@ApplicationScoped
+public class PolicyTicker {
+
+    private static final Logger LOG = Logger.getLogger(PolicyTicker.class);
+    /** Most points kept per forecast series: two daily seasons at a 15 s step, with room for the horizon. */
+    static final int MAX_SERIES_POINTS = 12_000;
+
+    private final PolicyRegistry registry;
+    private final DecisionEngine engine;
+    private final MetricFetcher fetcher;
+    private final ScaleActuator actuator;
+    private final AutoscalerMetrics metrics;
+    private final Clock clock;
+    private final String defaultPrometheus;
+    private final ConcurrentMap<PolicyKey, AtomicBoolean> running = new ConcurrentHashMap<>();
+
+    PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, DryRunActuator actuator,
+                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config) {
+        this.registry = registry;
+        this.engine = engine;
+        this.fetcher = fetcher;
+        this.actuator = actuator;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.defaultPrometheus = config.runtime().prometheusUrl();
+    }
+
+    /** Runs one cycle; empty when the policy is unknown or its previous tick is still running (skipped). */
+    public Optional<Decision> tick(PolicyKey key) {
+        AtomicBoolean busy = running.computeIfAbsent(key, k -> new AtomicBoolean());
+        if (!busy.compareAndSet(false, true)) {
+            metrics.tickSkipped(key);
+            LOG.debugf("%s: previous tick still running, skipped", key);
+            return Optional.empty();
+        }
+        try {
+            Optional<PolicyState> state = registry.find(key);
+            if (state.isEmpty()) {
+                return Optional.empty();
+            }
+            long started = System.nanoTime();
+            Decision d = cycle(state.get());
+            metrics.decisionTook(key, System.nanoTime() - started);
+            return Optional.of(d);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** Whether a tick of this policy is running now. */
+    public boolean running(PolicyKey key) {
+        AtomicBoolean busy = running.get(key);
+        return busy != null && busy.get();
+    }
+
+    private Decision cycle(PolicyState state) {
+        PolicyKey key = state.key();
+        ScalingPolicySpec spec = state.spec();
+        metrics.register(key, spec);
+        Instant now = clock.instant();
+        CurrentScale scale;
+        try {
+            scale = actuator.read(key, spec);
+        } catch (ScaleActuator.ScaleException e) {
+            metrics.scaleFailed(key, e.reason());
+            LOG.warnf("%s: %s: %s", key, e.reason(), e.getMessage());
+            Decision failed = new Decision(now, 0, 0, false, e.getMessage(), List.of(),
+                    List.of(Condition.of(Condition.ABLE_TO_SCALE, false, e.reason(), "the HPA controller was unable to get the target's current scale: " + e.getMessage())),
+                    null, state.history());
+            registry.recordDecision(key, failed);
+            return failed;
+        }
+
+        Map<String, MetricQuery> queries = queries(spec);
+        Map<MetricQuery, MetricFetcher.Result> results = fetcher.fetchAll(queries.values());
+        Map<String, MetricReading> values = new HashMap<>();
+        Map<String, String> errors = new HashMap<>();
+        Map<String, long[]> unlisted = new HashMap<>();
+        Map<String, Map<String, Long>> podSamples = new HashMap<>();
+        for (MetricSpec m : spec.metrics()) {
+            String name = m.displayName();
+            MetricQuery q = queries.get(name);
+            MetricFetcher.Result r = q == null ? null : results.get(q);
+            String error = q == null ? missingSourceError(m) : r.error();
+            switch (m.type()) {
+                case OBJECT, EXTERNAL -> values.put(name, error != null ? MetricReading.failed(error) : MetricReading.of(r.value().milli()));
+                case PODS -> {
+                    if (error != null) {
+                        errors.put(name, error);
+                    } else {
+                        podSamples.put(name, r.value().perPodMilli());
+                    }
+                }
+                default -> errors.put(name, error);
+            }
+            if (error != null) {
+                metrics.metricFailed(key, name);
+            }
+        }
+        List<PodState> pods = attachPodSamples(scale.pods(), podSamples, unlisted);
+        Observation observed = new Observation(scale.specReplicas(), scale.statusReplicas(), pods, values, errors, null,
+                Map.of(), unlisted);
+
+        ScalingHistory history = withSeries(state.history(), spec, values, pods, now);
+        BallastSpec.Override apiOverride = registry.activeOverride(key, now).map(OverrideRecord::toSpec).orElse(null);
+        Decision d = engine.decide(new DecisionInput(spec, observed, history, now, apiOverride, null));
+
+        if (d.rescale()) {
+            try {
+                actuator.scale(key, spec, d.desiredReplicas());
+                metrics.scaled(key, d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
+            } catch (ScaleActuator.ScaleException e) {
+                metrics.scaleFailed(key, e.reason());
+                d = failedUpdate(d, state.history(), e);
+            }
+        }
+        registry.recordDecision(key, d);
+        metrics.decided(key, spec, d, registry.activeOverride(key, now).isPresent() || spec.ballast().override() != null
+                && spec.ballast().override().expiresAt() != null && now.isBefore(spec.ballast().override().expiresAt()));
+        LOG.info(logLine(key, d));
+        return d;
+    }
+
+    /** The read behind each Pods/Object/External metric that names a source; Resource metrics need Kubernetes. */
+    private Map<String, MetricQuery> queries(ScalingPolicySpec spec) {
+        Map<String, MetricQuery> out = new LinkedHashMap<>();
+        for (BallastSpec.MetricValueSource s : spec.ballast().sources()) {
+            MetricSpec metric = spec.metrics().stream().filter(m -> s.metric().equals(m.displayName())).findFirst().orElse(null);
+            if (metric == null) {
+                continue;
+            }
+            if (s.redisQueue() != null) {
+                out.put(s.metric(), new MetricQuery.RedisQueueDepth(s.redisQueue()));
+            } else if (s.prometheus() != null) {
+                String server = s.prometheus().serverAddress() == null ? defaultPrometheus : s.prometheus().serverAddress();
+                out.put(s.metric(), metric.type() == dev.ballast.autoscaler.policy.MetricSourceType.PODS
+                        ? new MetricQuery.PrometheusPerPod(server, s.prometheus().query())
+                        : new MetricQuery.PrometheusInstant(server, s.prometheus().query()));
+            }
+        }
+        return out;
+    }
+
+    private String missingSourceError(MetricSpec m) {
+        return switch (m.type()) {
+            case RESOURCE, CONTAINER_RESOURCE -> "resource metrics need the Kubernetes metrics API, which this autoscaler does not read yet";
+            default -> "no source in spec.ballast.sources reads metric " + m.displayName();
+        };
+    }
+
+    /**
+     * Puts each pod's sample on the pod of that name. Samples of pods the target does not list are handed to the
+     * engine as unlisted samples (the HPA averages them in); on a virtual target they fill the virtual pods in order.
+     */
+    private List<PodState> attachPodSamples(List<PodState> pods, Map<String, Map<String, Long>> samples, Map<String, long[]> unlisted) {
+        if (samples.isEmpty()) {
+            return pods;
+        }
+        List<PodState> out = new ArrayList<>(pods.size());
+        Map<String, Map<String, Long>> perPod = new HashMap<>();
+        Map<String, TreeMap<String, Long>> leftover = new HashMap<>();
+        for (Map.Entry<String, Map<String, Long>> metric : samples.entrySet()) {
+            TreeMap<String, Long> rest = new TreeMap<>(metric.getValue());
+            for (PodState p : pods) {
+                Long v = rest.remove(p.name());
+                if (v != null) {
+                    perPod.computeIfAbsent(p.name(), n -> new HashMap<>()).put(metric.getKey(), v);
+                }
+            }
+            if (actuator.dryRun()) {
+                for (PodState p : pods) {
+                    if (rest.isEmpty()) {
+                        break;
+                    }
+                    Map<String, Long> mine = perPod.computeIfAbsent(p.name(), n -> new HashMap<>());
+                    if (!mine.containsKey(metric.getKey())) {
+                        mine.put(metric.getKey(), rest.pollFirstEntry().getValue());
+                    }
+                }
+            }
+            leftover.put(metric.getKey(), rest);
+        }
+        for (PodState p : pods) {
+            Map<String, Long> mine = perPod.get(p.name());
+            out.add(mine == null ? p : new PodState(p.name(), p.phase(), p.ready(), p.deleting(), p.startTime(),
+                    p.readyTransitionTime(), p.usageTimestamp(), p.usageWindowSeconds(), p.requestsMilli(), p.usageMilli(),
+                    mine, p.containers()));
+        }
+        leftover.forEach((metric, rest) -> {
+            if (!rest.isEmpty()) {
+                unlisted.put(metric, rest.values().stream().mapToLong(Long::longValue).toArray());
+            }
+        });
+        return out;
+    }
+
+    /** Grows the forecasting series by this cycle's values (Object/External as read; Pods as the total across pods). */
+    private static ScalingHistory withSeries(ScalingHistory h, ScalingPolicySpec spec, Map<String, MetricReading> values,
+                                             List<PodState> pods, Instant now) {
+        if (spec.ballast().predictive().mode() == BallastSpec.PredictiveMode.OFF) {
+            return h;
+        }
+        Map<String, Double> samples = new HashMap<>();
+        values.forEach((name, r) -> {
+            if (!r.failed()) {
+                samples.put(name, (double) r.milli());
+            }
+        });
+        for (MetricSpec m : spec.metrics()) {
+            if (m.type() == dev.ballast.autoscaler.policy.MetricSourceType.PODS) {
+                long total = 0;
+                boolean any = false;
+                for (PodState p : pods) {
+                    Long v = p.metricsMilli().get(m.displayName());
+                    if (v != null) {
+                        total += v;
+                        any = true;
+                    }
+                }
+                if (any) {
+                    samples.put(m.displayName(), (double) total);
+                }
+            }
+        }
+        int step = spec.ballast().pollingIntervalSeconds();
+        return new ScalingHistory(h.recommendations(), h.scaleUpEvents(), h.scaleDownEvents(), h.lastActiveTime(),
+                h.consecutiveFailures(), h.burstUntil(),
+                DecisionEngine.appendSamples(h.series(), samples, now, step, MAX_SERIES_POINTS), h.firstSeen());
+    }
+
+    /** A refused update keeps the previous history and reports AbleToScale=False FailedUpdateScale (horizontal.go). */
+    private static Decision failedUpdate(Decision d, ScalingHistory previous, ScaleActuator.ScaleException e) {
+        List<Condition> conditions = new ArrayList<>();
+        for (Condition c : d.conditions()) {
+            if (!c.type().equals(Condition.ABLE_TO_SCALE)) {
+                conditions.add(c);
+            }
+        }
+        conditions.add(0, Condition.of(Condition.ABLE_TO_SCALE, false, e.reason(),
+                "the HPA controller was unable to update the target scale: " + e.getMessage()));
+        return new Decision(d.timestamp(), d.currentReplicas(), d.currentReplicas(), false, d.reason(), d.metrics(),
+                conditions, d.forecast(), previous);
+    }
+
+    /** One line per decision with the numbers: sizes, each metric's value, target and proposal, and why. */
+    String logLine(PolicyKey key, Decision d) {
+        StringBuilder line = new StringBuilder()
+                .append("decision ").append(key)
+                .append(actuator.dryRun() ? " (dry-run)" : "")
+                .append(": current=").append(d.currentReplicas())
+                .append(" desired=").append(d.desiredReplicas())
+                .append(" rescale=").append(d.rescale());
+        for (MetricStatus m : d.metrics()) {
+            line.append(' ').append(m.name()).append('=');
+            if (m.error() != null) {
+                line.append("error(").append(m.error()).append(')');
+            } else {
+                line.append(AutoscalerMetrics.valueText(m)).append('/').append(AutoscalerMetrics.targetText(m))
+                        .append("->").append(m.replicas());
+            }
+        }
+        if (d.forecast() != null) {
+            line.append(" forecast=").append(d.forecast().replicas());
+        }
+        return line.append(" reason=\"").append(d.reason()).append('"').toString();
+    }
+}

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One upstream pool: an immutable snapshot of endpoints swapped atomically on update (survivors keep their live
@@ -36,6 +38,12 @@ public final class UpstreamPool {
     private volatile Eligibility view;
     /** Bumped on every health event; a cached view computed before the bump is discarded. */
     private final AtomicInteger healthVersion = new AtomicInteger();
+    /**
+     * Panic as last logged. Kept apart from the cached view, which every health event throws away: comparing with
+     * the previous view would log "panic" again on each rebuild, i.e. on every failed request while in panic.
+     */
+    private final AtomicBoolean panicking = new AtomicBoolean();
+    private final AtomicLong panicTransitions = new AtomicLong();
 
     private record Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy) {
     }
@@ -227,6 +235,14 @@ public final class UpstreamPool {
                 s.list().size(), states);
     }
 
+    /**
+     * Times the pool entered or left Envoy panic mode since it was created; each transition is logged once (entering
+     * at WARNING with the usable/total numbers, leaving at INFO), however many picks happen in between.
+     */
+    public long panicTransitions() {
+        return panicTransitions.get();
+    }
+
     // ---- internals ----
 
     int totalInFlight() {
@@ -355,18 +371,29 @@ public final class UpstreamPool {
             }
         }
         boolean panic = candidates > 0 && usable < config.panicThreshold() * candidates;
-        Eligibility previous = view;
-        if (panic && (previous == null || !previous.panic())) {
-            LOG.log(Level.WARNING, "pool {0}: panic mode, only {1} of {2} endpoints usable (threshold {3}); "
-                    + "spreading over all of them", name, usable, candidates, config.panicThreshold());
-        }
         boolean pristine = !panic && usable == s.list().size() && !ramping && !recovering;
         Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version,
                 pristine, recovering);
         if (snapshot == s && healthVersion.get() == version) {
             view = v;
+            // Only a view that is still current may flip the logged state, so a stale concurrent rebuild cannot.
+            notePanic(panic, usable, candidates);
         }
         return v;
+    }
+
+    private void notePanic(boolean panic, int usable, int candidates) {
+        if (panicking.get() == panic || !panicking.compareAndSet(!panic, panic)) {
+            return;
+        }
+        panicTransitions.incrementAndGet();
+        if (panic) {
+            LOG.log(Level.WARNING, "pool {0}: entered panic mode, only {1} of {2} endpoints usable (threshold {3}); "
+                    + "spreading over all of them", name, usable, candidates, config.panicThreshold());
+        } else {
+            LOG.log(Level.INFO, "pool {0}: left panic mode, {1} of {2} endpoints usable (threshold {3})", name,
+                    usable, candidates, config.panicThreshold());
+        }
     }
 
     private static int usableCount(Snapshot s, long now) {

@@ -59,6 +59,32 @@ class PanicAndSlowStartTest {
     }
 
     @Test
+    void panicIsReportedOncePerStateChangeNotOncePerPick() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().build(), clock, Pools.equal(4));
+        pool.recordProbe("a", false);
+        pool.recordProbe("b", false);
+        pool.recordProbe("c", false);
+
+        // Every failed request is a health event that rebuilds the pool's view: the old code logged panic each time.
+        for (int i = 0; i < 1_000; i++) {
+            pool.pick(PickContext.of("192.0.2.1")).complete(i % 2 == 0 ? Outcome.GATEWAY_FAILURE : Outcome.SUCCESS);
+            pool.state();
+        }
+        long whileInPanic = pool.panicTransitions();
+        clock.advance(Duration.ofSeconds(301)); // past every fail_timeout and ejection the failures caused
+        pool.recordProbe("a", true);
+        pool.recordProbe("a", true);
+        pool.state();
+        for (int i = 0; i < 100; i++) {
+            pool.pick(PickContext.of("192.0.2.1")).complete(Outcome.SUCCESS);
+        }
+
+        assertThat(whileInPanic).as("entered panic").isEqualTo(1);
+        assertThat(pool.state().panic()).isFalse();
+        assertThat(pool.panicTransitions()).as("entered, then left").isEqualTo(2);
+    }
+
+    @Test
     void panicEndsByItselfWhenEjectionsRunOut() {
         UpstreamPool pool = Pools.pool(PoolConfig.builder().passive(0, Duration.ofSeconds(10))
                 .outlier(1, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 70).build(), clock, Pools.equal(3));

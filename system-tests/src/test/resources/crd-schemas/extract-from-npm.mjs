@@ -4,10 +4,13 @@
 //
 // Why the .d.ts and not the packages' _schemas/*.js: those are validators compiled by Ajv (code, no schema data)
 // and they never reject an unknown field. The .d.ts are the one place where the packages keep the CRD's whole
-// field tree: every property at every depth, which ones are required, string enums and value types.
+// field tree: every property at every depth, which ones are required, string enums and value types. The value
+// rules the types cannot express (patterns, lengths, bounds, integer) are then read back from the compiled
+// validator itself: each leaf is fed values that break such rules, and the errors it reports name the rule.
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 const [work, outDir] = process.argv.slice(2);
 const ts = createRequire(path.join(work, "tools", "package.json"))("typescript");
@@ -15,17 +18,17 @@ const ts = createRequire(path.join(work, "tools", "package.json"))("typescript")
 /** What to extract: package folder, declaration file, kind, CRD plural, and the upstream CRD file it came from. */
 const KINDS = [
   { pkg: "argo-cd", file: "argoproj.io/v1alpha1/AppProject.d.ts", kind: "AppProject", plural: "appprojects",
-    upstream: "/appproject-crd.yaml" },
+    upstream: "/appproject-crd.yaml", validator: "_schemas/ArgoprojIoV1alpha1AppProject.mjs" },
   { pkg: "argo-cd", file: "argoproj.io/v1alpha1/ApplicationSet.d.ts", kind: "ApplicationSet", plural: "applicationsets",
-    upstream: "/applicationset-crd.yaml" },
+    upstream: "/applicationset-crd.yaml", validator: "_schemas/ArgoprojIoV1alpha1ApplicationSet.mjs" },
   { pkg: "flux-cd", file: "source.toolkit.fluxcd.io/v1/GitRepository.d.ts", kind: "GitRepository", plural: "gitrepositories",
-    upstream: "/source-controller.crds.yaml" },
+    upstream: "/source-controller.crds.yaml", validator: "_schemas/SourceToolkitFluxcdIoV1GitRepository.js" },
   { pkg: "flux-cd", file: "kustomize.toolkit.fluxcd.io/v1/Kustomization.d.ts", kind: "Kustomization", plural: "kustomizations",
-    upstream: "/kustomize-controller.crds.yaml" },
+    upstream: "/kustomize-controller.crds.yaml", validator: "_schemas/KustomizeToolkitFluxcdIoV1Kustomization.js" },
 ];
 
 for (const target of KINDS) {
-  const packageDir = path.join(work, target.pkg, "package");
+  const packageDir = path.join(work, target.pkg, "node_modules", "@kubernetes-models", target.pkg);
   const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, "package.json"), "utf8"));
   const [group, version] = path.dirname(target.file).split("/");
   const file = path.join(packageDir, target.file);
@@ -41,6 +44,8 @@ for (const target of KINDS) {
   // metadata is the shared ObjectMeta (imported from another package, not resolved here): the API server checks
   // it, and ManifestValidationTest checks it with the typed model, so the CRD schema says only "object".
   root.properties.metadata = { type: "object" };
+  const { validate } = await import(pathToFileURL(path.join(packageDir, target.validator)).href);
+  const rules = readValueRules(validate, root, { apiVersion: `${group}/${version}`, kind: target.kind });
   const crd = {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
@@ -65,7 +70,8 @@ for (const target of KINDS) {
   ].join("\n");
   const out = path.join(outDir, `${target.plural}.${group}.yaml`);
   fs.writeFileSync(out, header + yaml(crd, 0) + "\n");
-  console.log(`${path.basename(out)}: ${countProperties(root)} properties, ${manifest.name}@${manifest.version}, ${upstream}`);
+  console.log(`${path.basename(out)}: ${countProperties(root)} properties, ${rules} value rules, `
+    + `${manifest.name}@${manifest.version}, ${upstream}`);
 }
 
 /** A TypeScript type generated from an OpenAPI schema, turned back into that schema. */
@@ -125,6 +131,70 @@ function schemaOf(checker, type, where) {
     return schema;
   }
   throw new Error(`${where}: no schema for TypeScript type ${checker.typeToString(type)}`);
+}
+
+/**
+ * Adds to every string and number leaf of {@code root} the value rules the compiled validator enforces there:
+ * pattern, minLength/maxLength, format, integer, minimum/maximum. Returns how many rules it added.
+ */
+function readValueRules(validate, root, typeMeta) {
+  let added = 0;
+  for (const { steps, schema } of leaves(root, [])) {
+    const probes = schema.type === "string" ? ["", "\u0000 \n!".repeat(50_000)]
+      : schema.type === "number" ? [0.5, -1e300, 1e300] : [];
+    const pointer = "/" + steps.map((s) => s.name.replaceAll("~", "~0").replaceAll("/", "~1")).join("/");
+    for (const value of probes) {
+      validate(documentWith(typeMeta, steps, value));
+      for (const error of validate.errors ?? []) {
+        if (error.instancePath !== pointer) continue;
+        const p = error.params;
+        const rule = error.keyword === "pattern" ? { pattern: p.pattern }
+          : ["minLength", "maxLength", "minimum", "maximum"].includes(error.keyword) ? { [error.keyword]: p.limit }
+          : ["exclusiveMinimum", "exclusiveMaximum"].includes(error.keyword) ? { [error.keyword]: p.limit }
+          : error.keyword === "format" ? { format: p.format }
+          : error.keyword === "type" && p.type === "integer" ? { type: "integer" }
+          : error.keyword === "required" || error.keyword === "enum" ? {}
+          : null;
+        if (rule === null) {
+          throw new Error(`${pointer}: unexpected ${error.keyword} error ${JSON.stringify(p)} for ${JSON.stringify(value).slice(0, 40)}`);
+        }
+        for (const [key, v] of Object.entries(rule)) {
+          if (schema[key] !== v) added++;
+          schema[key] = v;
+        }
+      }
+    }
+  }
+  return added;
+}
+
+/** Every string or number schema under {@code schema}, with the steps that lead to it from the root. */
+function* leaves(schema, steps) {
+  if (schema.type === "string" || schema.type === "number") {
+    if (!schema.enum) yield { steps, schema };
+    return;
+  }
+  for (const [name, child] of Object.entries(schema.properties ?? {})) {
+    if (steps.length === 0 && name === "metadata") continue;
+    yield* leaves(child, [...steps, { name, kind: "property" }]);
+  }
+  if (schema.items) yield* leaves(schema.items, [...steps, { name: "0", kind: "item" }]);
+  if (typeof schema.additionalProperties === "object") {
+    yield* leaves(schema.additionalProperties, [...steps, { name: "probe", kind: "key" }]);
+  }
+}
+
+/** The smallest object that holds {@code value} at {@code steps}; other rules it breaks report other paths. */
+function documentWith(typeMeta, steps, value) {
+  const document = { ...typeMeta, metadata: { name: "probe" } };
+  let parent = document;
+  steps.forEach((step, i) => {
+    const next = steps[i + 1];
+    const child = i === steps.length - 1 ? value : next.kind === "item" ? [] : {};
+    if (Array.isArray(parent)) parent.push(child); else parent[step.name] = child;
+    parent = child;
+  });
+  return document;
 }
 
 function countProperties(schema) {

@@ -18,16 +18,16 @@ typescript="typescript@5.9.3"
 cd "$work"
 for entry in "${packages[@]}"; do
   read -r dir spec integrity <<<"$entry"
-  tarball="$(npm pack --silent "$spec")"
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  # A full install, dependencies included: the extraction also runs the package's own compiled validator.
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$work/$dir" "$spec" >/dev/null
+  name="${spec%@*}"
+  actual="$(node -e 'const l=require(process.argv[1]);console.log(l.packages["node_modules/"+process.argv[2]].integrity)' \
+    "$work/$dir/package-lock.json" "$name")"
   if [[ "$actual" != "$integrity" ]]; then
     echo "integrity mismatch for $spec: expected $integrity, got $actual" >&2
     exit 1
   fi
-  mkdir "$dir"
-  tar -xzf "$tarball" -C "$dir"
 done
-npm install --silent --no-save --no-audit --no-fund --prefix "$work/tools" "$typescript" >/dev/null
-echo '{}' >"$work/tools/package.json"
+npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$work/tools" "$typescript" >/dev/null
 
 node "$here/extract-from-npm.mjs" "$work" "$here"

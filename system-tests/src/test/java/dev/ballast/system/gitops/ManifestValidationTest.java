@@ -1,11 +1,13 @@
 package dev.ballast.system.gitops;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
@@ -293,6 +295,25 @@ class ManifestValidationTest {
 
         assertThat(problems(valid)).as("the object without the typo").isEmpty();
         assertThat(problems(misspelled)).singleElement().asString().contains(parentPath).contains(typo);
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            interval        | 10 minutes | does not match the regex pattern
+            retryInterval   | 1d         | does not match the regex pattern
+            targetNamespace | ''         | must be at least 1 characters long
+            """)
+    @DisplayName("a Flux Kustomization value that breaks an upstream pattern or length rule fails its CRD schema")
+    void fluxValueRuleIsEnforced(String field, String value, String message) {
+        Manifest kustomization = only("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: demo, namespace: flux-system}
+                spec: {interval: 10m, path: ./gitops, prune: true, sourceRef: {kind: GitRepository, name: demo}}
+                """);
+        ((ObjectNode) kustomization.node().path("spec")).put(field, value);
+
+        assertThat(problems(kustomization)).singleElement().asString().contains("$.spec." + field).contains(message);
     }
 
     @Test

@@ -76,6 +76,14 @@ public final class Endpoint {
         return (int) IN_FLIGHT.getVolatile(this);
     }
 
+    /**
+     * This endpoint's state (health, in-flight, ejection…) computed from its own fields only: O(1), for per-endpoint
+     * meters that would otherwise build the whole {@link UpstreamPool#state()} once per endpoint.
+     */
+    public EndpointState state() {
+        return pool.stateOf(this);
+    }
+
     public boolean isDraining() {
         return draining;
     }

@@ -71,6 +71,23 @@ public final class TrustedProxyClientIp {
         }
     }
 
+    /**
+     * True when {@code address} (IPv4, IPv6, IPv4-mapped IPv6; brackets and a port are accepted) lies in a trusted
+     * CIDR: whether a peer's X-Forwarded-* headers may be believed. Malformed or null input is not trusted; never
+     * throws, never resolves DNS.
+     */
+    public boolean isTrusted(String address) {
+        if (address == null || trusted.isEmpty()) {
+            return false;
+        }
+        try {
+            byte[] parsed = IpAddress.parseHop(address, 0, address.length());
+            return parsed != null && isTrusted(parsed);
+        } catch (RuntimeException e) {
+            return false; // defensive, as resolve(): a trust check must never fail a request
+        }
+    }
+
     boolean isTrusted(byte[] address) {
         for (Cidr cidr : trusted) {
             if (cidr.contains(address)) {

@@ -214,25 +214,15 @@ public final class UpstreamPool {
         boolean single = s.list().size() == 1;
         List<EndpointState> states = new ArrayList<>(s.list().size());
         for (Endpoint e : s.list()) {
-            boolean ejected = e.outlier.isEjected(now);
-            String health;
-            if (!e.active.isUp()) {
-                health = "unhealthy";
-            } else if (ejected) {
-                health = "ejected";
-            } else if (!single && e.passive.isBlocked(now)) {
-                health = "failed";
-            } else {
-                health = "healthy";
-            }
-            Long ejectedUntil = ejected ? wallNow + (e.outlier.ejectedUntil() - now) / 1_000_000L : null;
-            int effective = (int) (e.selectionWeight(now) / 1000);
-            states.add(new EndpointState(e.id(), e.host(), e.port(), e.spec().zone(), e.weight(), effective,
-                    e.inFlight(), Math.max(e.passive.fails(), e.outlier.consecutive5xx()), health, e.active.isUp(),
-                    e.isDraining(), ejectedUntil, e.outlier.ejectionCount()));
+            states.add(stateOf(e, now, wallNow, single));
         }
         return new PoolState(name, config.strategy().label(), eligibility.panic(), usableCount(s, now),
                 s.list().size(), states);
+    }
+
+    /** The endpoint with this id in the current snapshot, or null: an O(1) lookup for per-endpoint meters. */
+    public Endpoint endpoint(String id) {
+        return snapshot.byId().get(id);
     }
 
     /**
@@ -241,6 +231,30 @@ public final class UpstreamPool {
      */
     public long panicTransitions() {
         return panicTransitions.get();
+    }
+
+    /** One endpoint's state without scanning the pool (Endpoint.state()). */
+    EndpointState stateOf(Endpoint e) {
+        return stateOf(e, time.nanoTime(), time.epochMillis(), snapshot.list().size() == 1);
+    }
+
+    private static EndpointState stateOf(Endpoint e, long now, long wallNow, boolean single) {
+        boolean ejected = e.outlier.isEjected(now);
+        String health;
+        if (!e.active.isUp()) {
+            health = "unhealthy";
+        } else if (ejected) {
+            health = "ejected";
+        } else if (!single && e.passive.isBlocked(now)) {
+            health = "failed";
+        } else {
+            health = "healthy";
+        }
+        Long ejectedUntil = ejected ? wallNow + (e.outlier.ejectedUntil() - now) / 1_000_000L : null;
+        int effective = (int) (e.selectionWeight(now) / 1000);
+        return new EndpointState(e.id(), e.host(), e.port(), e.spec().zone(), e.weight(), effective, e.inFlight(),
+                Math.max(e.passive.fails(), e.outlier.consecutive5xx()), health, e.active.isUp(), e.isDraining(),
+                ejectedUntil, e.outlier.ejectionCount());
     }
 
     // ---- internals ----

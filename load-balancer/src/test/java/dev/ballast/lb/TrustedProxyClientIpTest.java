@@ -107,4 +107,32 @@ class TrustedProxyClientIpTest {
         assertThat(narrow.resolve("2001:db8::1", "1.1.1.1", null)).isEqualTo("1.1.1.1");
         assertThat(narrow.resolve("2001:db8::2", "1.1.1.1", null)).isEqualTo("2001:db8::2");
     }
+
+    @ParameterizedTest(name = "[{index}] ''{0}'' trusted: {1}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+            "10.0.0.5            | true",
+            "10.255.255.255      | true",
+            "11.0.0.1            | false",
+            "192.168.1.1         | true",
+            "192.168.1.2         | false",
+            "fd00::1             | true",
+            "[fd12::7]:8443      | true",
+            "2001:db8::1         | false",
+            "::ffff:10.0.0.5     | true",
+            "172.16.3.4          | true",
+            "::ffff:172.16.3.4   | true",
+            "172.32.0.1          | false",
+            "10.0.0.5:51234      | true",
+            "not-an-address      | false",
+            "''                  | false",
+            "NULL                | false"})
+    void tellsWhetherAnAddressIsATrustedProxy(String address, boolean expected) {
+        assertThat(resolver.isTrusted(address)).isEqualTo(expected);
+    }
+
+    @Test
+    void withoutTrustedProxiesNothingIsTrusted() {
+        assertThat(TrustedProxyClientIp.none().isTrusted("10.0.0.5")).isFalse();
+        assertThat(TrustedProxyClientIp.none().isTrusted("127.0.0.1")).isFalse();
+    }
 }

@@ -46,6 +46,29 @@ class UpstreamPoolTest {
     }
 
     @Test
+    void eachEndpointReportsTheSameStateAsThePoolWithoutAPoolScan() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().passive(1, Duration.ofSeconds(10))
+                .outlier(1, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 25).build(), clock, Pools.equal(4));
+        Lease open = pickUntil(pool, "a");
+        pickUntil(pool, "b").complete(Outcome.SERVER_ERROR);
+        pickUntil(pool, "c").complete(Outcome.GATEWAY_FAILURE); // 25 % allows one ejection: c is only nginx-failed
+        pool.drain("d");
+        pool.recordProbe("d", false);
+        pool.recordProbe("d", false);
+        pool.recordProbe("d", false);
+
+        PoolState state = pool.state();
+
+        assertThat(state.endpoints()).extracting(EndpointState::health)
+                .containsExactly("healthy", "ejected", "failed", "unhealthy");
+        for (EndpointState expected : state.endpoints()) {
+            assertThat(pool.endpoint(expected.id()).state()).isEqualTo(expected);
+        }
+        assertThat(pool.endpoint("no-such-endpoint")).isNull();
+        open.complete(Outcome.SUCCESS);
+    }
+
+    @Test
     void aLeaseOnARemovedEndpointStillCompletesCleanly() {
         UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
         Lease open = pickUntil(pool, "a");

@@ -67,6 +67,7 @@ public final class GatewayMetrics {
         unmatched.increment();
     }
 
+    /** One O(1) id lookup and one endpoint's state per sample: a scrape costs O(endpoints), not O(endpoints²). */
     private static double healthy(UpstreamRuntime upstream, String id) {
         EndpointState state = find(upstream, id);
         return state != null && "healthy".equals(state.health()) && !state.draining() ? 1 : 0;
@@ -77,12 +78,9 @@ public final class GatewayMetrics {
         return state == null ? 0 : state.ejectionCount();
     }
 
+    /** By id, so an endpoint removed by an update reads as gone rather than as its last state. */
     private static EndpointState find(UpstreamRuntime upstream, String id) {
-        for (EndpointState state : upstream.pool().state().endpoints()) {
-            if (state.id().equals(id)) {
-                return state;
-            }
-        }
-        return null;
+        Endpoint endpoint = upstream.pool().endpoint(id);
+        return endpoint == null ? null : endpoint.state();
     }
 }

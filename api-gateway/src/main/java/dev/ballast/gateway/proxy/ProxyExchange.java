@@ -270,7 +270,7 @@ final class ProxyExchange {
         String host = request.getHeader(HeaderNames.HOST);
         boolean peerTrusted = proxy.hasTrustedProxies
                 && (request.getHeader(HeaderNames.X_FORWARDED_PROTO) != null || request.getHeader(HeaderNames.X_FORWARDED_HOST) != null)
-                && isTrustedPeer();
+                && proxy.clientIp.isTrusted(peer);
         ForwardedHeaders.append(headers, peer, request.scheme(), host, peerTrusted);
         headers.set(proxy.requestIdHeader, requestId);
         if (webSocket) {
@@ -295,13 +295,6 @@ final class ProxyExchange {
         }
     }
 
-    /**
-     * The contract has no "is this peer trusted" call; resolving a known untrusted address shows it: a trusted
-     * peer's X-Forwarded-For is believed, so the answer differs from the peer.
-     */
-    private boolean isTrustedPeer() {
-        return !peer.equals(proxy.clientIp.resolve(peer, "192.0.2.1", null));
-    }
 
     private void streamRequestBody(HttpClientRequest outgoing) {
         if (contentLength < 0) {

@@ -166,6 +166,30 @@ class ManagementPortTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("the per-endpoint healthy gauge reads each endpoint's own state: 0 while drained, 1 otherwise")
+    void endpointHealthGaugeFollowsEachEndpoint() {
+        String drainedId = origins.get(0).address();
+        String otherId = origins.get(1).address();
+        assertThat(healthyGauge(drainedId)).isEqualTo("1.0");
+
+        adminCall(HttpMethod.POST, "/admin/upstreams/llm/endpoints/" + drainedId + "/drain", TOKEN);
+        String whileDrained = healthyGauge(drainedId);
+        String otherWhileDrained = healthyGauge(otherId);
+        adminCall(HttpMethod.POST, "/admin/upstreams/llm/endpoints/" + drainedId + "/undrain", TOKEN);
+
+        assertThat(whileDrained).isEqualTo("0.0");
+        assertThat(otherWhileDrained).isEqualTo("1.0");
+        assertThat(healthyGauge(drainedId)).isEqualTo("1.0");
+    }
+
+    private String healthyGauge(String endpointId) {
+        String prefix = "ballast_gateway_endpoint_healthy{endpoint=\"" + endpointId + "\",upstream=\"llm\"} ";
+        return admin.get("/q/metrics").body().lines().filter(line -> line.startsWith(prefix))
+                .map(line -> line.substring(prefix.length())).findFirst()
+                .orElseThrow(() -> new AssertionError("no healthy gauge for " + endpointId));
+    }
+
+    @Test
     @DisplayName("the traffic port does not serve health, metrics or admin: they are proxied like any path")
     void trafficPortServesOnlyRoutes() {
         String seen = new JsonObject(client.get("/admin/upstreams").body()).getString("origin");

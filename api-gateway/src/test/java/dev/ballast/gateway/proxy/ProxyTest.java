@@ -58,6 +58,8 @@ class ProxyTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.fragile.prefix", "/fragile");
             c.put("ballast.gateway.routes.fragile.upstream", "fragile");
             c.put("ballast.gateway.admin.token", "s3cret");
+            // The loopback test client plays a trusted proxy here (StrategiesTest covers an untrusted peer).
+            c.put("ballast.gateway.client-ip.trusted-proxies", "127.0.0.1");
             return c;
         }
     }
@@ -148,6 +150,18 @@ class ProxyTest extends GatewayTestBase {
         assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
         assertThat(seen.getString("x-forwarded-host")).isEqualTo("models.example.com");
         assertThat(seen.getString("host")).isEqualTo("models.example.com");
+    }
+
+    @Test
+    @DisplayName("a trusted proxy's X-Forwarded-Proto and -Host are passed on unchanged")
+    void forwardedProtoAndHostFromATrustedProxyAreKept() {
+        JsonObject seen = json(client.send(HttpMethod.GET, "/api/v2/x", Map.of(
+                "X-Forwarded-Proto", "https",
+                "X-Forwarded-Host", "public.example.com",
+                "Host", "internal.example"), null, false)).getJsonObject("headers");
+
+        assertThat(seen.getString("x-forwarded-proto")).isEqualTo("https");
+        assertThat(seen.getString("x-forwarded-host")).isEqualTo("public.example.com");
     }
 
     @Test

@@ -118,6 +118,17 @@ class StrategiesTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("X-Forwarded-Proto and -Host from a peer outside the trusted proxies are replaced, not passed on")
+    void forwardedProtoAndHostFromAnUntrustedPeerAreReplaced() {
+        var reply = client.send(HttpMethod.GET, "/round-robin/x", Map.of("X-Forwarded-Proto", "https",
+                "X-Forwarded-Host", "spoofed.example", "Host", "real.example"), null, false);
+
+        JsonObject seen = new JsonObject(reply.body()).getJsonObject("headers");
+        assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
+        assertThat(seen.getString("x-forwarded-host")).isEqualTo("real.example");
+    }
+
+    @Test
     @DisplayName("a spoofed X-Forwarded-For from an untrusted peer does not move an ip-hash client")
     void spoofedForwardedForIgnored() {
         String home = spread("/ip-hash/x", 1, Map.of()).keySet().iterator().next();

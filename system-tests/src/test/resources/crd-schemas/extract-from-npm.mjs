@@ -1,5 +1,6 @@
-// Turns the TypeScript declarations that @kubernetes-models/* generated from the upstream Argo CD and Flux CRDs
-// into CustomResourceDefinitions holding a structural openAPIV3Schema, the form CustomResourceSchemas loads.
+// Turns the TypeScript declarations that @kubernetes-models/* generated from the upstream Argo CD, Flux and
+// Prometheus Operator CRDs into CustomResourceDefinitions holding a structural openAPIV3Schema, the form
+// CustomResourceSchemas loads.
 // Run through extract-from-npm.sh, which fetches and verifies the packages; see README.md beside this file.
 //
 // Why the .d.ts and not the packages' _schemas/*.js: those are validators compiled by Ajv (code, no schema data)
@@ -25,6 +26,12 @@ const KINDS = [
     upstream: "/source-controller.crds.yaml", validator: "_schemas/SourceToolkitFluxcdIoV1GitRepository.js" },
   { pkg: "flux-cd", file: "kustomize.toolkit.fluxcd.io/v1/Kustomization.d.ts", kind: "Kustomization", plural: "kustomizations",
     upstream: "/kustomize-controller.crds.yaml", validator: "_schemas/KustomizeToolkitFluxcdIoV1Kustomization.js" },
+  { pkg: "prometheus-operator", file: "monitoring.coreos.com/v1/ServiceMonitor.d.ts", kind: "ServiceMonitor",
+    plural: "servicemonitors", upstream: "/stripped-down-crds.yaml",
+    validator: "_schemas/MonitoringCoreosComV1ServiceMonitor.js" },
+  { pkg: "prometheus-operator", file: "monitoring.coreos.com/v1/PrometheusRule.d.ts", kind: "PrometheusRule",
+    plural: "prometheusrules", upstream: "/stripped-down-crds.yaml",
+    validator: "_schemas/MonitoringCoreosComV1PrometheusRule.js" },
 ];
 
 for (const target of KINDS) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the vendored Argo CD and Flux CRD schemas in this folder from npm packages whose types were generated
+# Regenerates the vendored Argo CD, Flux and Prometheus Operator CRD schemas in this folder from npm packages whose types were generated
 # from the upstream CRDs (GitHub, where the CRDs live, is out of reach of the build machines; npm is not).
 # Needs node and npm; CI does not run this: the generated files are committed. See README.md beside this file.
 set -euo pipefail
@@ -12,6 +12,7 @@ trap 'rm -rf "$work"' EXIT
 packages=(
   "argo-cd @kubernetes-models/argo-cd@2.7.2 sha512-Dge+7Uq54dt5c3pzusOw8i26FHWqJiyiFqHKQKHUNjOq2zb3e7LY2OYBrNP7hDSoM0Ap5K9cJTMgNzsaaKdjOQ=="
   "flux-cd @kubernetes-models/flux-cd@3.0.1 sha512-egGvYpxreVAe7PGCUDYTFaystzCYBqHVTwWMubm78Pr/YNsOQaJw8u/pZlX8oRc+sZxFTFPFt9UJKCOOmVpwgQ=="
+  "prometheus-operator @kubernetes-models/prometheus-operator@5.0.1 sha512-ta18PtLJP7Wvz8bFndtWNLkf/QKs67iX9RWUhSD4EPEeEfZVUi9amNce//RlayT4PUm9tM9lokc3jZah30GGhg=="
 )
 typescript="typescript@5.9.3"
 

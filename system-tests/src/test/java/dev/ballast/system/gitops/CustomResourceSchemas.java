@@ -25,9 +25,9 @@ import java.util.Set;
  * kubeconform's -strict does it: every object schema that lists properties (and does not say
  * x-kubernetes-preserve-unknown-fields) gets additionalProperties: false, so an unknown field fails instead of
  * being pruned by the API server. Schemas come from our own CRDs (rendered from gitops/base) and from the
- * Argo CD and Flux CRD schemas vendored under src/test/resources/crd-schemas (see its README). An object that
- * passes the structural schema is then checked against the CRD's CEL rules (x-kubernetes-validations), as the API
- * server does.
+ * Argo CD, Flux and Prometheus Operator CRD schemas vendored under src/test/resources/crd-schemas (see its
+ * README). An object that passes the structural schema is then checked against the CRD's CEL rules
+ * (x-kubernetes-validations), as the API server does.
  */
 final class CustomResourceSchemas {
 
@@ -36,7 +36,9 @@ final class CustomResourceSchemas {
             "crd-schemas/appprojects.argoproj.io.yaml",
             "crd-schemas/applicationsets.argoproj.io.yaml",
             "crd-schemas/gitrepositories.source.toolkit.fluxcd.io.yaml",
-            "crd-schemas/kustomizations.kustomize.toolkit.fluxcd.io.yaml");
+            "crd-schemas/kustomizations.kustomize.toolkit.fluxcd.io.yaml",
+            "crd-schemas/servicemonitors.monitoring.coreos.com.yaml",
+            "crd-schemas/prometheusrules.monitoring.coreos.com.yaml");
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 

@@ -179,8 +179,8 @@ class ManifestValidationTest {
         assertThat(problems(kustomization)).singleElement().asString().contains("prune");
     }
 
-    /** Valid Argo CD and Flux objects with a {@code FIELD} placeholder: the field's right name, then a misspelling. */
-    static Stream<Arguments> misspelledArgoAndFluxFields() {
+    /** Valid Argo CD, Flux and monitoring objects, a {@code FIELD} placeholder: right name, then a misspelling. */
+    static Stream<Arguments> misspelledCustomResourceFields() {
         return Stream.of(
                 arguments("ApplicationSet: a nested matrix git generator's directory", "exclude", "exlude",
                         "$.spec.generators[0].matrix.generators[0].git.directories[0]", """
@@ -274,6 +274,28 @@ class ManifestValidationTest {
                             - patch: '[{"op": "remove", "path": "/spec/replicas"}]'
                               target: {kind: Deployment, FIELD: app=demo}
                         """),
+                arguments("ServiceMonitor: an endpoint's relabeling", "targetLabel", "targetLable",
+                        "$.spec.endpoints[0].relabelings[0]", """
+                        apiVersion: monitoring.coreos.com/v1
+                        kind: ServiceMonitor
+                        metadata: {name: demo, namespace: demo}
+                        spec:
+                          selector: {matchLabels: {app: demo}}
+                          endpoints:
+                            - port: http
+                              path: /q/metrics
+                              relabelings: [{sourceLabels: [__meta_kubernetes_pod_name], FIELD: pod}]
+                        """),
+                arguments("PrometheusRule: an alerting rule", "annotations", "anotations",
+                        "$.spec.groups[0].rules[0]", """
+                        apiVersion: monitoring.coreos.com/v1
+                        kind: PrometheusRule
+                        metadata: {name: demo, namespace: demo}
+                        spec:
+                          groups:
+                            - name: demo
+                              rules: [{alert: Down, expr: up == 0, for: 5m, FIELD: {summary: down}}]
+                        """),
                 arguments("GitRepository: an included repository", "toPath", "toPth", "$.spec.include[0]", """
                         apiVersion: source.toolkit.fluxcd.io/v1
                         kind: GitRepository
@@ -286,9 +308,9 @@ class ManifestValidationTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("misspelledArgoAndFluxFields")
-    @DisplayName("a misspelled field deep in an Argo CD or Flux object fails its CRD schema, and is named with its path")
-    void misspelledFieldDeepInArgoOrFluxObjectFails(String where, String field, String typo, String parentPath,
+    @MethodSource("misspelledCustomResourceFields")
+    @DisplayName("a misspelled field deep in an Argo CD, Flux or monitoring object fails its CRD schema at its path")
+    void misspelledFieldDeepInCustomResourceFails(String where, String field, String typo, String parentPath,
             String yaml) {
         Manifest valid = only(yaml.replace("FIELD", field));
         Manifest misspelled = only(yaml.replace("FIELD", typo));
@@ -314,6 +336,23 @@ class ManifestValidationTest {
         ((ObjectNode) kustomization.node().path("spec")).put(field, value);
 
         assertThat(problems(kustomization)).singleElement().asString().contains("$.spec." + field).contains(message);
+    }
+
+    @Test
+    @DisplayName("a ServiceMonitor endpoint with a scheme or scrape interval Prometheus Operator rejects fails")
+    void invalidServiceMonitorValuesFail() {
+        Manifest monitor = only("""
+                apiVersion: monitoring.coreos.com/v1
+                kind: ServiceMonitor
+                metadata: {name: demo, namespace: demo}
+                spec:
+                  selector: {matchLabels: {app: demo}}
+                  endpoints: [{port: http, scheme: HTTPX, interval: 30 seconds}]
+                """);
+
+        assertThat(problems(monitor)).hasSize(2)
+                .anySatisfy(p -> assertThat(p).contains("$.spec.endpoints[0].scheme"))
+                .anySatisfy(p -> assertThat(p).contains("$.spec.endpoints[0].interval"));
     }
 
     @Test

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates the vendored Argo CD, Flux and Prometheus Operator CRD schemas in this folder from npm packages whose types were generated
-# from the upstream CRDs (GitHub, where the CRDs live, is out of reach of the build machines; npm is not).
-# Needs node and npm; CI does not run this: the generated files are committed. See README.md beside this file.
+# Regenerates the vendored Argo CD, Flux and Prometheus Operator CRD schemas in this folder from npm packages
+# whose types were generated from the upstream CRDs (GitHub, where the CRDs live, is out of reach of the build
+# machines; npm is not). Needs node and npm; CI does not run this: the generated files are committed.
+# See README.md beside this file.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"

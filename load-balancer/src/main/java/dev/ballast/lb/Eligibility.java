@@ -17,9 +17,10 @@ public final class Eligibility {
     final int version;
     private final boolean pristine;
     private final boolean recovering;
+    private final boolean ramping;
 
     Eligibility(UpstreamPool pool, boolean panic, boolean single, int usable, int candidates, long validUntil,
-            boolean expires, int version, boolean pristine, boolean recovering) {
+            boolean expires, int version, boolean pristine, boolean recovering, boolean ramping) {
         this.pool = pool;
         this.panic = panic;
         this.single = single;
@@ -30,6 +31,7 @@ public final class Eligibility {
         this.version = version;
         this.pristine = pristine;
         this.recovering = recovering;
+        this.ramping = ramping;
     }
 
     /** True when the strategy may pick this endpoint for this request. */
@@ -52,6 +54,11 @@ public final class Eligibility {
     /** True when some endpoint's effective weight is below its weight (round robin is climbing it back). */
     public boolean recovering() {
         return recovering;
+    }
+
+    /** True when some endpoint is in its slow-start ramp (the view expires when the last ramp ends). */
+    public boolean ramping() {
+        return ramping;
     }
 
     /** Round robin saw every effective weight back at its weight: rebuild the view so the fast path returns. */

@@ -387,7 +387,7 @@ public final class UpstreamPool {
         boolean panic = candidates > 0 && usable < config.panicThreshold() * candidates;
         boolean pristine = !panic && usable == s.list().size() && !ramping && !recovering;
         Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version,
-                pristine, recovering);
+                pristine, recovering, ramping);
         if (snapshot == s && healthVersion.get() == version) {
             view = v;
             // Only a view that is still current may flip the logged state, so a stale concurrent rebuild cannot.

@@ -72,6 +72,19 @@ public interface AutoscalerConfig {
         String prometheusUrl();
     }
 
+    /** Durable state (histories, last scale times, overrides, virtual replicas) kept in Redis. */
+    State state();
+
+    interface State {
+        /** Keep state in Redis (quarkus.redis.hosts); off, or while Redis fails, it lives in memory only (degraded). */
+        @WithDefault("true")
+        boolean redis();
+
+        /** Prefix of the one key per policy: {@code <prefix><namespace>/<name>}. */
+        @WithDefault("ballast:autoscaler:state:")
+        String keyPrefix();
+    }
+
     default EngineSettings engineSettings() {
         return new EngineSettings(cpuInitializationPeriod(), initialReadinessDelay(), tolerance(), downscaleStabilization());
     }

@@ -35,6 +35,17 @@ public class PolicyRegistry {
                 : old.withSpec(effective));
     }
 
+    /**
+     * Puts back what a previous process (or the previous leader) persisted: history, last scale time, override and
+     * its audit trail. The last decision is not restored; the next cycle makes a new one.
+     */
+    public void restore(PolicyKey key, ScalingHistory history, Instant lastScaleTime, OverrideRecord override,
+                        List<AuditEntry> audit) {
+        policies.computeIfPresent(key, (k, old) -> new PolicyState(k, old.spec(), old.lastDecision(),
+                history == null ? ScalingHistory.EMPTY : history, lastScaleTime, override,
+                audit == null ? List.of() : List.copyOf(audit)));
+    }
+
     public void remove(PolicyKey key) {
         policies.remove(key);
     }

@@ -32,9 +32,26 @@ public class AutoscalerMetrics {
 
     AutoscalerMetrics(MeterRegistry meters) {
         this.meters = meters;
-        Gauge.builder("ballast.autoscaler.leader", leader, AtomicInteger::get)
+        own(Gauge.builder("ballast.autoscaler.leader", leader, AtomicInteger::get)
                 .description("1 on the instance that acts (holds the Lease, or runs alone without Kubernetes), else 0")
-                .register(meters);
+                .register(meters));
+    }
+
+    private final java.util.Set<io.micrometer.core.instrument.Meter> owned = ConcurrentHashMap.newKeySet();
+
+    private <M extends io.micrometer.core.instrument.Meter> M own(M meter) {
+        owned.add(meter);
+        return meter;
+    }
+
+    /**
+     * Removes this instance's meters on shutdown: a registry that outlives the application (the global one, or the
+     * next application in the same JVM) must not keep gauges bound to this instance's state.
+     */
+    @jakarta.annotation.PreDestroy
+    void removeMeters() {
+        owned.forEach(meters::remove);
+        owned.clear();
     }
 
     /** Live values of one policy's gauges. */
@@ -126,17 +143,17 @@ public class AutoscalerMetrics {
     }
 
     void decisionTook(PolicyKey key, long nanos) {
-        Timer.builder("ballast.autoscaler.decision.duration")
+        own(Timer.builder("ballast.autoscaler.decision.duration")
                 .description("One policy cycle: scale read, metric fetches, decision, rescale")
                 .tags(Tags.of("policy_namespace", key.namespace(), "policy", key.name()))
-                .register(meters).record(nanos, TimeUnit.NANOSECONDS);
+                .register(meters)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void tickSkipped(PolicyKey key) {
-        Counter.builder("ballast.autoscaler.ticks.skipped")
+        own(Counter.builder("ballast.autoscaler.ticks.skipped")
                 .description("Ticks skipped because the previous tick of the policy was still running")
                 .tags(Tags.of("policy_namespace", key.namespace(), "policy", key.name()))
-                .register(meters).increment();
+                .register(meters)).increment();
     }
 
     /** 1 while this instance acts, 0 on a follower. */
@@ -148,31 +165,31 @@ public class AutoscalerMetrics {
         return g.metrics.computeIfAbsent(metric, name -> {
             double[] cell = {Double.NaN, Double.NaN};
             Tags tags = g.tags.and("metric", name);
-            Gauge.builder("ballast.autoscaler.policy.metric.value", cell, c -> c[0]).tags(tags)
-                    .description("The metric's current value as the HPA reports it (NaN while missing)").register(meters);
-            Gauge.builder("ballast.autoscaler.policy.metric.target", cell, c -> c[1]).tags(tags)
-                    .description("The metric's target, in the same unit as its value").register(meters);
+            own(Gauge.builder("ballast.autoscaler.policy.metric.value", cell, c -> c[0]).tags(tags)
+                    .description("The metric's current value as the HPA reports it (NaN while missing)").strongReference(true).register(meters));
+            own(Gauge.builder("ballast.autoscaler.policy.metric.target", cell, c -> c[1]).tags(tags)
+                    .description("The metric's target, in the same unit as its value").strongReference(true).register(meters));
             return cell;
         });
     }
 
     private void gauge(String name, String help, PolicyGauges g, java.util.function.ToDoubleFunction<PolicyGauges> f) {
-        Gauge.builder(name, g, f).tags(g.tags).description(help).register(meters);
+        own(Gauge.builder(name, g, f).tags(g.tags).description(help).strongReference(true).register(meters));
     }
 
     private Counter scaleEvents(Tags tags, String direction) {
-        return Counter.builder("ballast.autoscaler.scale.events").description("Rescales by direction")
-                .tags(tags.and("direction", direction)).register(meters);
+        return own(Counter.builder("ballast.autoscaler.scale.events").description("Rescales by direction")
+                .tags(tags.and("direction", direction)).register(meters));
     }
 
     private Counter scaleFailures(Tags tags, String reason) {
-        return Counter.builder("ballast.autoscaler.scale.failures").description("Failed scale reads and updates, by reason")
-                .tags(tags.and("reason", reason)).register(meters);
+        return own(Counter.builder("ballast.autoscaler.scale.failures").description("Failed scale reads and updates, by reason")
+                .tags(tags.and("reason", reason)).register(meters));
     }
 
     private Counter metricErrors(Tags tags, String metric) {
-        return Counter.builder("ballast.autoscaler.metric.errors").description("Cycles in which a metric could not be read")
-                .tags(tags.and("metric", metric)).register(meters);
+        return own(Counter.builder("ballast.autoscaler.metric.errors").description("Cycles in which a metric could not be read")
+                .tags(tags.and("metric", metric)).register(meters));
     }
 
     /** The value the status reports: utilization in percent, else the average or the plain value. */

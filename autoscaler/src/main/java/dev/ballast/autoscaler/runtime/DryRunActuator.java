@@ -51,6 +51,11 @@ public class DryRunActuator implements ScaleActuator {
         replicas.put(key, n);
     }
 
+    /** The virtual size, or null before the first read. */
+    public Integer current(PolicyKey key) {
+        return replicas.get(key);
+    }
+
     public void forget(PolicyKey key) {
         replicas.remove(key);
     }

@@ -19,6 +19,8 @@ import dev.ballast.autoscaler.registry.PolicyRegistry;
 import dev.ballast.autoscaler.registry.PolicyState;
 import dev.ballast.autoscaler.source.MetricFetcher;
 import dev.ballast.autoscaler.source.MetricQuery;
+import dev.ballast.autoscaler.state.StateStore;
+import dev.ballast.autoscaler.state.StoredState;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -51,17 +53,23 @@ public class PolicyTicker {
     private final DecisionEngine engine;
     private final MetricFetcher fetcher;
     private final ScaleActuator actuator;
+    /** The virtual targets, whose size is part of the persisted state. */
+    private final DryRunActuator virtual;
     private final AutoscalerMetrics metrics;
     private final Clock clock;
     private final String defaultPrometheus;
+    private final StateStore store;
     private final ConcurrentMap<PolicyKey, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private final java.util.Set<PolicyKey> restored = ConcurrentHashMap.newKeySet();
 
     PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, DryRunActuator actuator,
-                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config) {
+                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store) {
+        this.store = store;
         this.registry = registry;
         this.engine = engine;
         this.fetcher = fetcher;
         this.actuator = actuator;
+        this.virtual = actuator;
         this.metrics = metrics;
         this.clock = clock;
         this.defaultPrometheus = config.runtime().prometheusUrl();
@@ -81,12 +89,38 @@ public class PolicyTicker {
                 return Optional.empty();
             }
             long started = System.nanoTime();
-            Decision d = cycle(state.get());
+            if (restored.add(key)) {
+                restore(key);
+                state = registry.find(key);
+            }
+            Decision d = cycle(state.orElseThrow());
             metrics.decisionTook(key, System.nanoTime() - started);
             return Optional.of(d);
         } finally {
             busy.set(false);
         }
+    }
+
+    /** The first tick of a policy in this process picks up what the previous process or leader persisted. */
+    private void restore(PolicyKey key) {
+        store.load(key).ifPresent(s -> {
+            registry.restore(key, s.history(), s.lastScaleTime(), s.override(), s.audit());
+            if (s.virtualReplicas() != null && actuator.dryRun()) {
+                virtual.set(key, s.virtualReplicas());
+            }
+            LOG.infof("%s: restored state (%d recommendations, last scale %s)", key,
+                    s.history() == null ? 0 : s.history().recommendations().size(), s.lastScaleTime());
+        });
+    }
+
+    private void persist(PolicyKey key) {
+        registry.find(key).ifPresent(s -> store.save(key, new StoredState(s.history(), s.lastScaleTime(), s.override(),
+                s.audit(), actuator.dryRun() ? virtual.current(key) : null)));
+    }
+
+    /** Forgets that a policy was restored, so its next tick reads the store again (a new process does this). */
+    void forgetRestored(PolicyKey key) {
+        restored.remove(key);
     }
 
     /** Whether a tick of this policy is running now. */
@@ -157,6 +191,7 @@ public class PolicyTicker {
             }
         }
         registry.recordDecision(key, d);
+        persist(key);
         metrics.decided(key, spec, d, registry.activeOverride(key, now).isPresent() || spec.ballast().override() != null
                 && spec.ballast().override().expiresAt() != null && now.isBefore(spec.ballast().override().expiresAt()));
         LOG.info(logLine(key, d));

@@ -4,6 +4,7 @@ import dev.ballast.autoscaler.engine.Decision;
 import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
 import dev.ballast.autoscaler.registry.PolicyRegistry;
+import dev.ballast.autoscaler.state.StateStore;
 import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -46,6 +47,8 @@ class RedisQueueScalingTest {
     TestClock clock;
     @Inject
     PolicyRegistry registry;
+    @Inject
+    StateStore store;
 
     @BeforeEach
     void freshPolicyEmptyQueueAndOneReplica() {
@@ -53,7 +56,9 @@ class RedisQueueScalingTest {
         ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(POLICY).spec();
         registry.remove(POLICY);
         registry.upsert(POLICY, spec);
-        redis.key().del("gpu");
+        redis.flushall();
+        store.dropMemory();
+        ticker.forgetRestored(POLICY);
         actuator.set(POLICY, 1);
         clock.advance(Duration.ofHours(1));
     }

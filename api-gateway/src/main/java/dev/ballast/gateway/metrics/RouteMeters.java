@@ -18,6 +18,7 @@ public final class RouteMeters {
     private final Timer duration;
     private final Timer firstByte;
     private final Counter retries;
+    private final Counter retryBudgetExhausted;
     private final Counter bytesIn;
     private final Counter bytesOut;
 
@@ -41,6 +42,9 @@ public final class RouteMeters {
         retries = Counter.builder("ballast.gateway.retries")
                 .description("Tries beyond the first one").tag("route", route).tag("upstream", upstream)
                 .register(registry);
+        retryBudgetExhausted = Counter.builder("ballast.gateway.retry.budget.exhausted")
+                .description("Retries the retry budget refused (Envoy retry_budget overflow): the client got the "
+                        + "failure instead").tag("route", route).tag("upstream", upstream).register(registry);
         bytesIn = Counter.builder("ballast.gateway.request.body")
                 .baseUnit("bytes").description("Request body bytes forwarded upstream")
                 .tag("route", route).tag("upstream", upstream).register(registry);
@@ -69,5 +73,9 @@ public final class RouteMeters {
 
     public void retried() {
         retries.increment();
+    }
+
+    public void retryBudgetExhausted() {
+        retryBudgetExhausted.increment();
     }
 }

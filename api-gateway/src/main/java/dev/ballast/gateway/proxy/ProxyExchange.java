@@ -427,6 +427,7 @@ final class ProxyExchange {
         RetrySettings retries = route.retries();
         if (!inRetryBudget) {
             if (!upstream.tryStartRetry(retries.budgetPercent(), retries.budgetMinConcurrency())) {
+                meters.retryBudgetExhausted();
                 tries = retries.maxTries();
                 tryFailedWithoutRetry();
                 return;

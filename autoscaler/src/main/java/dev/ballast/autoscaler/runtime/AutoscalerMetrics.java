@@ -63,6 +63,7 @@ public class AutoscalerMetrics {
         volatile double max;
         volatile double forecast = Double.NaN;
         volatile double override;
+        volatile boolean forecastRegistered;
         final Map<String, double[]> metrics = new ConcurrentHashMap<>();
 
         PolicyGauges(Tags tags) {
@@ -78,7 +79,6 @@ public class AutoscalerMetrics {
             gauge("ballast.autoscaler.policy.desired.replicas", "replicas the last decision asked for", created, x -> x.desired);
             gauge("ballast.autoscaler.policy.min.replicas", "minReplicas of the policy", created, x -> x.min);
             gauge("ballast.autoscaler.policy.max.replicas", "maxReplicas of the policy", created, x -> x.max);
-            gauge("ballast.autoscaler.policy.forecast.replicas", "replicas the forecast asks for (NaN when predictive scaling is off)", created, x -> x.forecast);
             gauge("ballast.autoscaler.policy.override.active", "1 while a manual override pins the target", created, x -> x.override);
             for (String direction : new String[]{"up", "down"}) {
                 scaleEvents(created.tags, direction);
@@ -113,6 +113,11 @@ public class AutoscalerMetrics {
         g.current = d.rescale() ? d.desiredReplicas() : d.currentReplicas();
         g.desired = d.desiredReplicas();
         g.forecast = d.forecast() == null ? Double.NaN : d.forecast().replicas();
+        if (d.forecast() != null && !g.forecastRegistered) {
+            // absent, not NaN, until the policy has a forecast: the boards tell "no predictive scaling" by absence
+            g.forecastRegistered = true;
+            gauge("ballast.autoscaler.policy.forecast.replicas", "replicas the forecast asks for", g, x -> x.forecast);
+        }
         g.override = overridden ? 1 : 0;
         for (MetricStatus m : d.metrics()) {
             double[] cell = metricGauges(g, m.name());

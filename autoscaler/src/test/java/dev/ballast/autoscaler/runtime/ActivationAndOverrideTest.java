@@ -1,0 +1,99 @@
+package dev.ballast.autoscaler.runtime;
+
+import dev.ballast.autoscaler.engine.Decision;
+import dev.ballast.autoscaler.policy.ScalingPolicySpec;
+import dev.ballast.autoscaler.registry.PolicyKey;
+import dev.ballast.autoscaler.registry.PolicyRegistry;
+import dev.ballast.autoscaler.state.StateStore;
+import dev.ballast.testing.RedisServer;
+import dev.ballast.testing.RedisServerResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With a real redis-server: an RQ queue wakes a scaled-to-zero target and it returns to zero after the activation
+ * cooldown; a manual override set through the API pins the target until it expires.
+ */
+@QuarkusTest
+@TestProfile(ManualTicks.class)
+@QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
+class ActivationAndOverrideTest {
+
+    static final PolicyKey BATCH = new PolicyKey("ml", "batch-workers");
+
+    @RedisServerResource.Inject
+    RedisServer server;
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    PolicyTicker ticker;
+    @Inject
+    DryRunActuator actuator;
+    @Inject
+    TestClock clock;
+    @Inject
+    PolicyRegistry registry;
+    @Inject
+    StateStore store;
+
+    @BeforeEach
+    void freshPolicyAtZero() {
+        ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(BATCH).spec();
+        registry.remove(BATCH);
+        registry.upsert(BATCH, spec);
+        redis.flushall();
+        store.dropMemory();
+        ticker.forgetRestored(BATCH);
+        actuator.set(BATCH, 0);
+        clock.advance(Duration.ofHours(1));
+    }
+
+    private Decision tickAfter(Duration d) {
+        clock.advance(d);
+        return ticker.tick(BATCH).orElseThrow();
+    }
+
+    @Test
+    @DisplayName("a task in the queue wakes the target from zero; it returns to zero after the cooldown")
+    void wakeAndSleep() {
+        assertThat(tickAfter(Duration.ZERO).desiredReplicas()).as("empty queue: stays at zero").isZero();
+
+        redis.list(String.class).lpush("rq:queue:batch", "job-1");
+        assertThat(tickAfter(Duration.ofSeconds(15)).desiredReplicas()).as("woken").isEqualTo(1);
+
+        redis.key().del("rq:queue:batch");
+        assertThat(tickAfter(Duration.ofSeconds(15)).desiredReplicas()).as("cooling down").isEqualTo(1);
+        assertThat(tickAfter(Duration.ofSeconds(90)).desiredReplicas()).as("105 s idle").isEqualTo(1);
+        Decision asleep = tickAfter(Duration.ofSeconds(30));
+        assertThat(asleep.desiredReplicas()).as("135 s idle > 120 s cooldown").isZero();
+        assertThat(asleep.condition("Active").reason()).isEqualTo("ScaledToZero");
+    }
+
+    @Test
+    @DisplayName("an override set through the API pins the target until it expires")
+    void overridePinsAndExpires() {
+        tickAfter(Duration.ZERO);
+        given().contentType(ContentType.JSON).body("{\"replicas\": 3, \"reason\": \"load test\", \"ttlSeconds\": 60}")
+                .when().post("/scaling/policies/ml/batch-workers/override").then().statusCode(200);
+
+        Decision pinned = tickAfter(Duration.ofSeconds(15));
+        assertThat(pinned.desiredReplicas()).isEqualTo(3);
+        assertThat(pinned.condition("Overridden").reason()).isEqualTo("ManualOverride");
+
+        assertThat(tickAfter(Duration.ofSeconds(30)).desiredReplicas()).as("45 s into 60 s").isEqualTo(3);
+        Decision expired = tickAfter(Duration.ofSeconds(30));
+        assertThat(expired.condition("Overridden")).as("75 s: expired").isNull();
+    }
+}

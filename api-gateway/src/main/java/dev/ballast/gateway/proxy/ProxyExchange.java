@@ -565,6 +565,12 @@ final class ProxyExchange {
             return;
         }
         HttpClientRequest pending = upstreamRequest;
+        if (status == 101) {
+            // The upgrade was accepted: a closing connection ends the tunnel, it is not an aborted request.
+            // (On Vert.x 4.5 the tunnel's own close handlers usually run first; this keeps the order irrelevant.)
+            finishWithLease(Outcome.SUCCESS, 101);
+            return;
+        }
         finishWithLease(Outcome.CLIENT_ABORT, 499);
         if (pending != null) {
             pending.reset();

@@ -5,6 +5,7 @@ import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.Endpoint;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -13,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,9 @@ import static org.awaitility.Awaitility.await;
 @TestProfile(ProxyTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
 class ProxyTest extends GatewayTestBase {
+
+    @Inject
+    MeterRegistry meterRegistry;
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -340,6 +345,77 @@ class ProxyTest extends GatewayTestBase {
         assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
         assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:again");
         GatewayClient.await(socket.close());
+    }
+
+    @Test
+    @DisplayName("a WebSocket the client closes counts as a 101 in the request metrics, not as a 499 client abort")
+    void closedWebSocketCountsAsSwitchingProtocols() throws Exception {
+        double upgradedBefore = requests("1xx");
+        double abortedBefore = requests("4xx");
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        var socket = GatewayClient.await(client.http().webSocket(new WebSocketConnectOptions()
+                .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/api/v2/ws")));
+        socket.textMessageHandler(messages::add);
+        socket.writeTextMessage("hello");
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
+
+        GatewayClient.await(socket.close());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0 && requests("1xx") > upgradedBefore);
+        assertThat(requests("1xx") - upgradedBefore).isEqualTo(1.0);
+        assertThat(requests("4xx") - abortedBefore).isZero();
+    }
+
+    @Test
+    @DisplayName("a WebSocket whose client drops the TCP connection without a close frame still counts as a 101")
+    void droppedWebSocketCountsAsSwitchingProtocols() throws Exception {
+        double upgradedBefore = requests("1xx");
+        double abortedBefore = requests("4xx");
+        StringBuffer received = new StringBuffer();
+        var tcp = GatewayClient.await(client.vertx().createNetClient().connect(gateway.getPort(), "127.0.0.1"));
+        tcp.handler(buffer -> received.append(buffer.toString()));
+        tcp.write("GET /api/v2/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.indexOf("}") > 0);
+        received.setLength(0);
+        tcp.write("GET /api/v2/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.indexOf("\r\n\r\n") > 0);
+        assertThat(received.toString()).startsWith("HTTP/1.1 101");
+
+        GatewayClient.await(tcp.close());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0
+                && requests("1xx") + requests("4xx") > upgradedBefore + abortedBefore);
+        assertThat(requests("4xx") - abortedBefore).as("counted as a client abort").isZero();
+        assertThat(requests("1xx") - upgradedBefore).isEqualTo(1.0);
+    }
+
+    @Test
+    @DisplayName("a WebSocket whose origin goes away counts as a 101 too")
+    void webSocketEndedByTheOriginCountsAsSwitchingProtocols() throws Exception {
+        double upgradedBefore = requests("1xx");
+        double abortedBefore = requests("4xx");
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        var socket = GatewayClient.await(client.http().webSocket(new WebSocketConnectOptions()
+                .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/api/v2/ws")));
+        socket.textMessageHandler(messages::add);
+        socket.closeHandler(v -> closed.complete(null));
+        socket.writeTextMessage("hello");
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
+
+        origins.get(3).kill();
+
+        closed.get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0
+                && requests("1xx") + requests("4xx") > upgradedBefore + abortedBefore);
+        assertThat(requests("4xx") - abortedBefore).as("counted as a client abort").isZero();
+        assertThat(requests("1xx") - upgradedBefore).isEqualTo(1.0);
+    }
+
+    private double requests(String statusClass) {
+        return meterRegistry.get("ballast.gateway.requests").tag("route", "models").tag("status_class", statusClass)
+                .counter().count();
     }
 
     @Test

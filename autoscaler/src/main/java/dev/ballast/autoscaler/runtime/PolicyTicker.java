@@ -48,6 +48,8 @@ public class PolicyTicker {
     private static final Logger LOG = Logger.getLogger(PolicyTicker.class);
     /** Most points kept per forecast series: two daily seasons at a 15 s step, with room for the horizon. */
     static final int MAX_SERIES_POINTS = 12_000;
+    /** Prometheus refuses range queries of more than 11,000 points per series. */
+    static final int MAX_RANGE_POINTS = 11_000;
 
     private final PolicyRegistry registry;
     private final DecisionEngine engine;
@@ -61,6 +63,7 @@ public class PolicyTicker {
     private final StateStore store;
     private final ConcurrentMap<PolicyKey, AtomicBoolean> running = new ConcurrentHashMap<>();
     private final java.util.Set<PolicyKey> restored = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> backfilled = ConcurrentHashMap.newKeySet();
 
     PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, DryRunActuator actuator,
                  AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store) {
@@ -177,7 +180,7 @@ public class PolicyTicker {
         Observation observed = new Observation(scale.specReplicas(), scale.statusReplicas(), pods, values, errors, null,
                 Map.of(), unlisted);
 
-        ScalingHistory history = withSeries(state.history(), spec, values, pods, now);
+        ScalingHistory history = withSeries(backfill(key, state.history(), spec, now), spec, values, pods, now);
         BallastSpec.Override apiOverride = registry.activeOverride(key, now).map(OverrideRecord::toSpec).orElse(null);
         Decision d = engine.decide(new DecisionInput(spec, observed, history, now, apiOverride, null));
 
@@ -269,6 +272,50 @@ public class PolicyTicker {
             }
         });
         return out;
+    }
+
+    /**
+     * The first cycle of a predictive policy in this process fills the forecast series of each Object/External metric
+     * read from Prometheus with a range query (one point per polling interval), so a forecast does not wait two
+     * seasons of live samples. Done once per metric and process; a failure leaves live samples to grow it.
+     */
+    private ScalingHistory backfill(PolicyKey key, ScalingHistory h, ScalingPolicySpec spec, Instant now) {
+        BallastSpec.Predictive predictive = spec.ballast().predictive();
+        if (predictive.mode() == BallastSpec.PredictiveMode.OFF) {
+            return h;
+        }
+        int step = spec.ballast().pollingIntervalSeconds();
+        long points = Math.min(MAX_RANGE_POINTS, (2L * predictive.seasonSeconds() + predictive.horizonSeconds()) / step);
+        Map<String, MetricQuery> ranges = new LinkedHashMap<>();
+        for (BallastSpec.MetricValueSource s : spec.ballast().sources()) {
+            MetricSpec metric = spec.metrics().stream().filter(m -> s.metric().equals(m.displayName())).findFirst().orElse(null);
+            boolean objectOrExternal = metric != null && (metric.type() == dev.ballast.autoscaler.policy.MetricSourceType.OBJECT
+                    || metric.type() == dev.ballast.autoscaler.policy.MetricSourceType.EXTERNAL);
+            ScalingHistory.MetricSeries existing = h.series().get(s.metric());
+            if (objectOrExternal && s.prometheus() != null && (existing == null || existing.values().length == 0)
+                    && backfilled.add(key + "/" + s.metric())) {
+                String server = s.prometheus().serverAddress() == null ? defaultPrometheus : s.prometheus().serverAddress();
+                ranges.put(s.metric(), new MetricQuery.PrometheusRange(server, s.prometheus().query(),
+                        java.time.Duration.ofSeconds(points * step), java.time.Duration.ofSeconds(step)));
+            }
+        }
+        if (ranges.isEmpty()) {
+            return h;
+        }
+        Map<MetricQuery, MetricFetcher.Result> results = fetcher.fetchAll(ranges.values());
+        Map<String, ScalingHistory.MetricSeries> series = new HashMap<>(h.series());
+        ranges.forEach((metric, q) -> {
+            MetricFetcher.Result r = results.get(q);
+            if (r.failed()) {
+                LOG.infof("%s: no history for %s from Prometheus (%s); the forecast grows from live samples", key, metric, r.error());
+                return;
+            }
+            double[] milli = r.value().series().stream().mapToDouble(v -> v * 1000).toArray();
+            series.put(metric, new ScalingHistory.MetricSeries(step, milli, now));
+            LOG.infof("%s: forecast series of %s backfilled with %d points", key, metric, milli.length);
+        });
+        return new ScalingHistory(h.recommendations(), h.scaleUpEvents(), h.scaleDownEvents(), h.lastActiveTime(),
+                h.consecutiveFailures(), h.burstUntil(), series, h.firstSeen());
     }
 
     /** Grows the forecasting series by this cycle's values (Object/External as read; Pods as the total across pods). */

@@ -160,6 +160,32 @@ class PrometheusFallbackTest {
     }
 
     @Test
+    @DisplayName("a predictive policy's first cycle backfills its forecast series with a range query")
+    void predictiveBackfill() throws Exception {
+        PolicyKey key = policy("vllm-predictive", """
+                {"scaleTargetRef": {"kind": "Deployment", "name": "vllm"}, "minReplicas": 1, "maxReplicas": 10,
+                 "metrics": [{"type": "External", "external": {"metric": {"name": "waiting"}, "target": {"type": "AverageValue", "averageValue": "10"}}}],
+                 "ballast": {"sources": [{"metric": "waiting", "prometheus": {"serverAddress": "PROMETHEUS", "query": "sum(w)"}}],
+                             "predictive": {"mode": "forecast-only", "method": "linear", "horizonSeconds": 60, "seasonSeconds": 300}}}""");
+        String[] asked = new String[1];
+        prometheus.handle("/api/v1/query_range", exchange -> {
+            asked[0] = exchange.getRequestURI().getRawQuery();
+            LoopbackHttpServer.send(exchange, 200, "application/json", """
+                    {"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"10"],[2,"20"],[3,"30"],[4,"40"]]}]}}""",
+                    java.util.Map.of());
+        });
+        answer.set(vector(40));
+
+        Decision d = tickAfter(key, Duration.ZERO);
+
+        assertThat(asked[0]).as("(2 seasons + horizon) / 15 s step = 44 points").contains("step=15")
+                .contains("start=" + (clock.instant().getEpochSecond() - 44 * 15));
+        assertThat(d.history().series().get("waiting").values()).containsExactly(10_000, 20_000, 30_000, 40_000);
+        assertThat(d.forecast()).as("a rising series forecasts above the current 4 replicas").isNotNull();
+        assertThat(d.forecast().replicas()).isGreaterThan(4);
+    }
+
+    @Test
     @DisplayName("two metrics reading the same query are fetched once per tick")
     void sameQueryFetchedOnce() throws Exception {
         PolicyKey key = policy("vllm-dedup", """

@@ -38,18 +38,8 @@ class LiveStackTest {
                     "api-gateway: counter ballast.gateway.retry.budget.exhausted {route, upstream}, +1 per retry refused by the budget"),
             Map.entry("ballast_gateway_rate_limited_total",
                     "api-gateway: counter ballast.gateway.rate.limited {route}, +1 per request answered 429 by a rate limit"),
-            Map.entry("ballast_autoscaler_policy_current_replicas", "autoscaler: gauge {policy_namespace, policy}, scale.status.replicas"),
-            Map.entry("ballast_autoscaler_policy_desired_replicas", "autoscaler: gauge {policy_namespace, policy}, the last decision's desired replicas"),
-            Map.entry("ballast_autoscaler_policy_min_replicas", "autoscaler: gauge {policy_namespace, policy}, spec.minReplicas"),
-            Map.entry("ballast_autoscaler_policy_max_replicas", "autoscaler: gauge {policy_namespace, policy}, spec.maxReplicas"),
-            Map.entry("ballast_autoscaler_policy_metric_value", "autoscaler: gauge {policy_namespace, policy, metric}, current value in the target's units"),
-            Map.entry("ballast_autoscaler_policy_metric_target", "autoscaler: gauge {policy_namespace, policy, metric}, the target (utilization %, value or average value)"),
-            Map.entry("ballast_autoscaler_policy_forecast_replicas", "autoscaler: gauge {policy_namespace, policy}, the predictive floor's replicas (absent without a forecast)"),
-            Map.entry("ballast_autoscaler_policy_override_active", "autoscaler: gauge {policy_namespace, policy}, 1 while a manual override applies"),
-            Map.entry("ballast_autoscaler_scale_events_total", "autoscaler: counter {policy_namespace, policy, direction=up|down}, registered at 0 per policy"),
-            Map.entry("ballast_autoscaler_scale_failures_total", "autoscaler: counter {policy_namespace, policy, reason=FailedGetScale|FailedUpdateScale}, registered at 0 per policy"),
-            Map.entry("ballast_autoscaler_metric_errors_total", "autoscaler: counter {policy_namespace, policy, metric}, +1 per cycle the metric failed, registered at 0"),
-            Map.entry("ballast_autoscaler_leader", "autoscaler: gauge, 1 while this replica holds the Lease, else 0")));
+            // exported only once a policy with spec.ballast.predictive has a forecast; the demo policies have none
+            Map.entry("ballast_autoscaler_policy_forecast_replicas", "autoscaler: gauge {policy_namespace, policy}, the predictive floor's replicas (absent without a forecast)")));
 
     private static final String RATE_INTERVAL = "15s";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
@@ -62,6 +52,11 @@ class LiveStackTest {
         await("the services and prometheus to be ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                 .until(() -> stack.services().stream().allMatch(ServiceProcess::ready) && stack.prometheus().ready());
         stack.driveTraffic();
+        // The override annotation needs ballast_autoscaler_policy_override_active to change: scrape it at 0, then pin.
+        await("the autoscaler's demo policy to be scraped").atMost(PATIENCE).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !stack.prometheus().query("ballast_autoscaler_policy_override_active{policy=\"llm\"} == 0")
+                        .path("result").isEmpty());
+        stack.pinDemoPolicy();
         // Enough scrapes for rates over the 15 s window, and a queue that has visibly grown.
         await("traffic and scrapes").atMost(PATIENCE).pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.queued() >= 40);

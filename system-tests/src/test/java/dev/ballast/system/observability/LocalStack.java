@@ -46,6 +46,7 @@ final class LocalStack implements AutoCloseable {
     private RedisServer redis;
     private int gatewayPort;
     private int exporterPort;
+    private int autoscalerPort;
     private PrometheusServer prometheus;
 
     static LocalStack start(Path work) throws IOException {
@@ -86,7 +87,7 @@ final class LocalStack implements AutoCloseable {
         gatewayPort = ServiceProcess.freePort();
         int gatewayManagement = ServiceProcess.freePort();
         exporterPort = ServiceProcess.freePort();
-        int autoscalerPort = ServiceProcess.freePort();
+        autoscalerPort = ServiceProcess.freePort();
         services.add(ServiceProcess.quarkus("api-gateway", List.of(
                 "quarkus.http.port=" + gatewayPort, "quarkus.management.port=" + gatewayManagement,
                 "ballast.gateway.upstreams.llm.endpoints=" + String.join(",", simulators),
@@ -110,7 +111,9 @@ final class LocalStack implements AutoCloseable {
         }
         services.add(ServiceProcess.quarkus("metrics-exporter", exporter, work,
                 URI.create("http://127.0.0.1:" + exporterPort + "/q/health/ready")));
-        services.add(ServiceProcess.quarkus("autoscaler", List.of("quarkus.http.port=" + autoscalerPort), work,
+        // The demo policies of the local suite (dry-run) so the ballast_autoscaler_policy_* series exist.
+        services.add(ServiceProcess.quarkus("autoscaler", List.of("quarkus.http.port=" + autoscalerPort,
+                "quarkus.redis.hosts=" + redis.uri(), "ballast.autoscaler.policies-file=classpath:local/demo-policies.yaml"), work,
                 URI.create("http://127.0.0.1:" + autoscalerPort + "/q/health/ready")));
         resources.addAll(services);
 
@@ -157,6 +160,12 @@ final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             queued.decrementAndGet();
         }
+    }
+
+    /** Pins the demo policy local/llm with a short manual override, so the override gauge changes (0 -> 1). */
+    void pinDemoPolicy() {
+        post("http://127.0.0.1:" + autoscalerPort + "/scaling/policies/local/llm/override",
+                "{\"replicas\": 2, \"reason\": \"live stack test\", \"ttlSeconds\": 600}");
     }
 
     private static void post(String url, String json) {

@@ -11,6 +11,7 @@ import dev.ballast.autoscaler.registry.OverrideRecord;
 import dev.ballast.autoscaler.registry.PolicyKey;
 import dev.ballast.autoscaler.registry.PolicyRegistry;
 import dev.ballast.autoscaler.registry.PolicyState;
+import dev.ballast.autoscaler.runtime.PolicyTicker;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -38,9 +39,11 @@ public class ScalingResource {
     private final PolicyRegistry registry;
     private final ObjectMapper json;
     private final Clock clock;
+    private final PolicyTicker ticker;
 
-    ScalingResource(PolicyRegistry registry, ObjectMapper json, Clock clock) {
+    ScalingResource(PolicyRegistry registry, ObjectMapper json, Clock clock, PolicyTicker ticker) {
         this.registry = registry;
+        this.ticker = ticker;
         this.json = json;
         this.clock = clock;
     }
@@ -139,6 +142,7 @@ public class ScalingResource {
         Instant now = clock.instant();
         PolicyState s = registry.setOverride(key, replicas.intValue(), reason.asText(), now.plusSeconds(ttl.longValue()), now)
                 .orElseThrow();
+        ticker.overrideChanged(key);
         return Response.ok(new OverrideView(namespace, name, s.override(), s.audit())).build();
     }
 
@@ -150,6 +154,7 @@ public class ScalingResource {
         if (registry.clearOverride(key, clock.instant()).isEmpty()) {
             return Problem.notFound("no ScalingPolicy " + key + " is known to the autoscaler");
         }
+        ticker.overrideChanged(key);
         return Response.noContent().build();
     }
 }

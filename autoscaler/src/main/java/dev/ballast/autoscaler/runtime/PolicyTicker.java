@@ -121,6 +121,24 @@ public class PolicyTicker {
                 s.audit(), actuator.dryRun() ? virtual.current(key) : null)));
     }
 
+    /**
+     * Persists a policy's state now (an override was set or cleared through the API), so the override survives a
+     * restart even before the next tick. In a process that has not ticked the policy yet, the stored state is
+     * restored first and the new override kept.
+     */
+    public void overrideChanged(PolicyKey key) {
+        PolicyState current = registry.find(key).orElse(null);
+        if (current == null) {
+            return;
+        }
+        if (restored.add(key)) {
+            restore(key);
+            registry.find(key).ifPresent(r -> registry.restore(key, r.history(), r.lastScaleTime(), current.override(),
+                    current.audit()));
+        }
+        persist(key);
+    }
+
     /** Forgets that a policy was restored, so its next tick reads the store again (a new process does this). */
     void forgetRestored(PolicyKey key) {
         restored.remove(key);

@@ -82,6 +82,24 @@ class ActivationAndOverrideTest {
     }
 
     @Test
+    @DisplayName("an override set through the API survives a restart that happens before the next tick")
+    void overrideSurvivesRestart() {
+        tickAfter(Duration.ZERO);
+        given().contentType(ContentType.JSON).body("{\"replicas\": 2, \"reason\": \"incident\", \"ttlSeconds\": 600}")
+                .when().post("/scaling/policies/ml/batch-workers/override").then().statusCode(200);
+
+        ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(BATCH).spec();
+        registry.remove(BATCH);
+        registry.upsert(BATCH, spec);
+        store.dropMemory();
+        ticker.forgetRestored(BATCH);
+
+        Decision d = tickAfter(Duration.ofSeconds(15));
+        assertThat(d.desiredReplicas()).isEqualTo(2);
+        assertThat(d.condition("Overridden").message()).contains("incident");
+    }
+
+    @Test
     @DisplayName("an override set through the API pins the target until it expires")
     void overridePinsAndExpires() {
         tickAfter(Duration.ZERO);

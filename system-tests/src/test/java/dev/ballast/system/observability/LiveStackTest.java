@@ -34,8 +34,6 @@ class LiveStackTest {
 
     /** metric -> what its owner must export (type, labels). Remove an entry when the service exports it. */
     static final Map<String, String> AWAITED = new TreeMap<>(Map.ofEntries(
-            Map.entry("ballast_gateway_retry_budget_exhausted_total",
-                    "api-gateway: counter ballast.gateway.retry.budget.exhausted {route, upstream}, +1 per retry refused by the budget"),
             Map.entry("ballast_gateway_rate_limited_total",
                     "api-gateway: counter ballast.gateway.rate.limited {route}, +1 per request answered 429 by a rate limit"),
             // exported only once a policy with spec.ballast.predictive has a forecast; the demo policies have none

@@ -1,0 +1,246 @@
+package dev.ballast.autoscaler.engine;
+
+import dev.ballast.autoscaler.engine.ReplicaCalculator.Sample;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.ballast.autoscaler.engine.TestPods.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Parity with kubernetes/kubernetes pkg/controller/podautoscaler/replica_calculator_test.go: every TestReplicaCalc*
+ * case, one row each, named after its Go test. Inputs are written as the Go table writes them and turned into pods the
+ * way its fake clients do (prepareTestClientSet / prepareTestMetricsClient):
+ * <ul>
+ *   <li>max(currentReplicas, len(podPhase)) pods; each has two containers, each requesting {@code requests[i]} and
+ *       using {@code levels[i]}, so a pod requests and uses twice the row's numbers (hence Go's
+ *       {@code numContainersPerPod * x} raw values, written here already multiplied);</li>
+ *   <li>only the first len(levels) pods have samples; levels past the pod count belong to pods the lister does not
+ *       know (TestReplicaCalcSuperfluousMetrics) and only the first len(requests) pods have requests;</li>
+ *   <li>pod words: {@code ready} (ConditionTrue, cool start), {@code unready} (ConditionFalse, never ready since a
+ *       cool start), {@code hot} (ConditionTrue, started now, sample older than the Ready transition + window),
+ *       {@code hotunready} (ConditionFalse, started now), {@code pending}, {@code failed}, {@code deleting};</li>
+ *   <li>defaultTestingTolerance 0.1, defaultTestingCpuInitializationPeriod 2 min,
+ *       defaultTestingDelayOfInitialReadinessStatus 10 s.</li>
+ * </ul>
+ */
+class GoReplicaCalcParityTest {
+
+    private static final Tolerances GO_TESTING_TOLERANCE = new Tolerances(0.1, 0.1);
+    private final ReplicaCalculator calculator = new ReplicaCalculator(
+            new EngineSettings(Duration.ofMinutes(2), Duration.ofSeconds(10), 0.1, Duration.ofMinutes(5)));
+
+    /** Go's resourceInfo cases (GetResourceReplicas, CPU Utilization). Numbers per container, as in Go. */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("replica_calculator_test.go: Resource Utilization cases")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcScaleUp                         | 3 | 30 | 1000 1000 1000 | 300 500 700 | ready ready ready | 5 | 50 | 1000
+            TestReplicaCalcScaleUpUnreadyLessScale         | 3 | 30 | 1000 1000 1000 | 300 500 700 | unready ready ready | 4 | 60 | 1200
+            TestReplicaCalcScaleUpHotCpuLessScale          | 3 | 30 | 1000 1000 1000 | 300 500 700 | hot ready ready | 4 | 60 | 1200
+            TestReplicaCalcScaleUpUnreadyNoScale           | 3 | 30 | 1000 1000 1000 | 400 500 700 | ready unready unready | 3 | 40 | 800
+            TestReplicaCalcScaleHotCpuNoScale              | 3 | 30 | 1000 1000 1000 | 400 500 700 | ready hotunready hotunready | 3 | 40 | 800
+            TestReplicaCalcScaleUpIgnoresFailedPods        | 2 | 30 | 1000 1000 1000 1000 | 500 700 | ready ready failed failed | 4 | 60 | 1200
+            TestReplicaCalcScaleUpIgnoresDeletionPods      | 2 | 30 | 1000 1000 1000 1000 | 500 700 | ready ready deleting deleting | 4 | 60 | 1200
+            TestReplicaCalcScaleDown                       | 5 | 50 | 1000 1000 1000 1000 1000 | 100 300 500 250 250 | ready ready ready ready ready | 3 | 28 | 560
+            TestReplicaCalcScaleDownIncludeUnreadyPods     | 5 | 50 | 1000 1000 1000 1000 1000 | 100 300 500 250 250 | ready ready ready unready unready | 2 | 30 | 600
+            TestReplicaCalcScaleDownExcludeUnscheduledPods | 5 | 50 | 1000 1000 1000 1000 1000 | 100 | ready pending pending pending pending | 1 | 10 | 200
+            TestReplicaCalcScaleDownIgnoreHotCpuPods       | 5 | 50 | 1000 1000 1000 1000 1000 | 100 300 500 250 250 | ready ready ready hot hot | 2 | 30 | 600
+            TestReplicaCalcScaleDownIgnoresFailedPods      | 5 | 50 | 1000 1000 1000 1000 1000 1000 1000 | 100 300 500 250 250 | ready ready ready ready ready failed failed | 3 | 28 | 560
+            TestReplicaCalcScaleDownIgnoresDeletionPods    | 5 | 50 | 1000 1000 1000 1000 1000 1000 1000 | 100 300 500 250 250 | ready ready ready ready ready deleting deleting | 3 | 28 | 560
+            TestReplicaCalcTolerance                       | 3 | 100 | 900 1000 1100 | 1010 1030 1020 | ready ready ready | 3 | 102 | 2040
+            TestReplicaCalcSuperfluousMetrics              | 4 | 100 | 1000 1000 1000 1000 | 4000 9500 3000 7000 3200 2000 | ready ready ready ready | 24 | 587 | 11750
+            TestReplicaCalcMissingMetrics                  | 4 | 100 | 1000 1000 1000 1000 | 400 95 | ready ready ready ready | 3 | 24 | 495
+            TestReplicaCalcMissingMetricsNoChangeEq        | 2 | 100 | 1000 1000 | 1000 | ready ready | 2 | 100 | 2000
+            TestReplicaCalcMissingMetricsNoChangeGt        | 2 | 100 | 1000 1000 | 1900 | ready ready | 2 | 190 | 3800
+            TestReplicaCalcMissingMetricsNoChangeLt        | 2 | 100 | 1000 1000 | 600 | ready ready | 2 | 60 | 1200
+            TestReplicaCalcMissingMetricsUnreadyChange     | 3 | 50 | 1000 1000 1000 | 100 450 | unready ready ready | 3 | 45 | 900
+            TestReplicaCalcMissingMetricsHotCpuNoChange    | 3 | 50 | 1000 1000 1000 | 100 450 | hot ready ready | 3 | 45 | 900
+            TestReplicaCalcMissingMetricsUnreadyScaleUp    | 3 | 50 | 1000 1000 1000 | 100 2000 | unready ready ready | 4 | 200 | 4000
+            TestReplicaCalcMissingMetricsHotCpuScaleUp     | 3 | 50 | 1000 1000 1000 | 100 2000 | hotunready ready ready | 4 | 200 | 4000
+            TestReplicaCalcMissingMetricsUnreadyScaleDown  | 4 | 50 | 1000 1000 1000 1000 | 100 100 100 | unready ready ready ready | 3 | 10 | 200
+            TestReplicaCalcComputedToleranceAlgImplementation (breach: target int32(56.55)) | 10 | 56 | 400 200 310 290 302 298 301 299 300 300 | 150 150 150 150 150 150 150 150 150 150 | ready ready ready ready ready ready ready ready ready ready | 9 | 50 | 300
+            TestReplicaCalcComputedToleranceAlgImplementation (within: target int32(55.95)) | 10 | 55 | 400 200 310 290 302 298 301 299 300 300 | 150 150 150 150 150 150 150 150 150 150 | ready ready ready ready ready ready ready ready ready ready | 10 | 50 | 300
+            """)
+    void resourceUtilization(String goTest, int current, int targetUtilization, String requests, String levels,
+                             String states, int expectedReplicas, int expectedUtilization, long expectedRawValue) {
+        GoFixture fixture = GoFixture.resource(current, numbers(requests), numbers(levels), words(states));
+
+        Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null,
+                current, targetUtilization, GO_TESTING_TOLERANCE, NOW);
+
+        assertThat(p.error()).as("error").isNull();
+        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
+        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+    }
+
+    /** Go's resourceInfo cases that expect an error; the message is the one Go asserts with assert.Contains. */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("replica_calculator_test.go: Resource Utilization error cases")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcDisjointResourcesMetrics | 1 | 1000 | 100 | ready | an-older-pod-name | no metrics returned matched known pods
+            TestReplicaCalcEmptyCPURequest          | 1 | -    | 200 | ready |                   | missing request for
+            """)
+    void resourceUtilizationErrors(String goTest, int current, String requests, String levels, String states,
+                                   String sampleOnlyForPod, String expectedError) {
+        GoFixture fixture = sampleOnlyForPod == null
+                ? GoFixture.resource(current, numbers(requests), numbers(levels), words(states))
+                // the metrics API answers for a pod name the lister does not know: an unlisted sample
+                : GoFixture.resource(current, numbers(requests), new Long[0], words(states)).withUnlisted(numbers(levels));
+
+        Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null,
+                current, 100, GO_TESTING_TOLERANCE, NOW);
+
+        assertThat(p.error()).as("error").contains(expectedError);
+        assertThat(p.failureReason()).isEqualTo("FailedGetResourceMetric");
+    }
+
+    /**
+     * TestReplicaCalcEmptyMetrics: Go fails in the metrics client ("no metrics returned from resource metrics API"),
+     * before the calculator; in Ballast the runtime reports that fetch error, and pods without any sample reaching the
+     * engine fail the same metric (no proposal, FailedGetResourceMetric).
+     */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("replica_calculator_test.go: no resource samples at all is an error, never zero load")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcEmptyMetrics | 4 | 1000 1000 1000 | ready ready ready ready
+            """)
+    void emptyMetrics(String goTest, int current, String requests, String states) {
+        GoFixture fixture = GoFixture.resource(current, numbers(requests), new Long[0], words(states));
+
+        Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null,
+                current, 100, GO_TESTING_TOLERANCE, NOW);
+
+        assertThat(p.ok()).isFalse();
+        assertThat(p.failureReason()).isEqualTo("FailedGetResourceMetric");
+    }
+
+    /**
+     * Go's metricInfo cases. {@code kind}: podMetric (GetMetricReplicas), objectMetric (GetObjectMetricReplicas),
+     * objectPerPodMetric, externalMetric (levels summed), externalPerPodMetric. Levels are milli-units as in Go.
+     * {@code expected} is Go's expectedUtilization: the average (pods), the value (object/external) or the per-pod
+     * value rounded up (per-pod kinds).
+     */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("replica_calculator_test.go: Pods, Object and External cases")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcScaleUpCM                                | podMetric            | 3 | 15000 | 20000 10000 30000 | ready ready ready | 4 | 20000
+            TestReplicaCalcScaleUpCMUnreadyHotCpuNoLessScale        | podMetric            | 3 | 15000 | 50000 10000 30000 | ready ready hotunready | 6 | 30000
+            TestReplicaCalcScaleUpCMUnreadyHotCpuScaleWouldScaleDown| podMetric            | 3 | 15000 | 50000 15000 30000 | hotunready ready hotunready | 7 | 31666
+            TestReplicaCalcScaleUpCMExternal                        | podMetric            | 1 | 4400  | 8600              | ready | 2 | 8600
+            TestReplicaCalcScaleUpCMExternalNoLabels                | podMetric            | 1 | 4400  | 8600              | ready | 2 | 8600
+            TestReplicaCalcScaleDownCM                              | podMetric            | 5 | 20000 | 12000 12000 12000 12000 12000 | ready ready ready ready ready | 3 | 12000
+            TestReplicaCalcToleranceCM                              | podMetric            | 3 | 20000 | 20000 21000 21000 | ready ready ready | 3 | 20666
+            TestReplicaCalcScaleUpCMObject                          | objectMetric         | 3 | 15000 | 20000 | ready ready ready | 4 | 20000
+            TestReplicaCalcScaleUpCMObjectIgnoresUnreadyPods        | objectMetric         | 3 | 10000 | 50000 | unready ready unready | 5 | 50000
+            TestReplicaCalcScaleDownCMObject                        | objectMetric         | 5 | 20000 | 12000 | ready ready ready ready ready | 3 | 12000
+            TestReplicaCalcToleranceCMObject                        | objectMetric         | 3 | 20000 | 20666 | ready ready ready | 3 | 20666
+            TestReplicaCalcScaleUpCMPerPodObject                    | objectPerPodMetric   | 3 | 5000  | 20000 | ready ready ready | 4 | 6667
+            TestReplicaCalcScaleDownPerPodCMObject                  | objectPerPodMetric   | 5 | 2000  | 6000  | ready ready ready ready ready | 3 | 1200
+            TestReplicaCalcTolerancePerPodCMObject                  | objectPerPodMetric   | 4 | 5000  | 20166 | ready ready ready ready | 4 | 5042
+            TestReplicaCalcScaleUpCMExternalIgnoresUnreadyPods      | externalMetric       | 3 | 4400  | 8600  | unready ready unready | 2 | 8600
+            TestReplicaCalcScaleDownCMExternal                      | externalMetric       | 5 | 14334 | 8600  | ready ready ready ready ready | 3 | 8600
+            TestReplicaCalcToleranceCMExternal                      | externalMetric       | 3 | 8888  | 8600  | ready ready ready | 3 | 8600
+            TestReplicaCalcScaleUpPerPodCMExternal                  | externalPerPodMetric | 3 | 2150  | 8600  | ready ready ready | 4 | 2867
+            TestReplicaCalcScaleDownPerPodCMExternal                | externalPerPodMetric | 5 | 2867  | 8600  | ready ready ready ready ready | 3 | 1720
+            TestReplicaCalcTolerancePerPodCMExternal                | externalPerPodMetric | 3 | 2900  | 8600  | ready ready ready | 3 | 2867
+            """)
+    void customMetrics(String goTest, String kind, int current, long target, String levels, String states,
+                       int expectedReplicas, long expected) {
+        Long[] values = numbers(levels);
+        String[] podStates = words(states);
+
+        Proposal p;
+        long reported;
+        switch (kind) {
+            case "podMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    Map<String, Long> sample = i < values.length ? Map.of("qps", values[i]) : Map.of();
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), sample));
+                }
+                p = calculator.plainMetric(pods, Sample.PODS_METRIC, "qps", null, current, target, GO_TESTING_TOLERANCE, NOW);
+                reported = p.averageMilli();
+            }
+            case "objectMetric", "externalMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), Map.of()));
+                }
+                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
+                p = calculator.value(pods, usage, target, current, GO_TESTING_TOLERANCE);
+                reported = p.valueMilli();
+            }
+            case "objectPerPodMetric", "externalPerPodMetric" -> {
+                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
+                p = calculator.averageValue(usage, target, current, GO_TESTING_TOLERANCE);
+                reported = p.averageMilli();
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
+
+        assertThat(p.error()).as("error").isNull();
+        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(reported).as("Go's expectedUtilization").isEqualTo(expected);
+    }
+
+    /** The pods and unlisted samples Go's fake pod lister and metrics client would produce for one case. */
+    private record GoFixture(List<PodState> pods, long[] unlisted) {
+
+        private static final int CONTAINERS_PER_POD = 2;
+
+        static GoFixture resource(int currentReplicas, Long[] requests, Long[] levels, String[] states) {
+            int podCount = Math.max(currentReplicas, states.length);
+            List<PodState> pods = new ArrayList<>();
+            for (int i = 0; i < podCount; i++) {
+                Map<String, Long> request = i < requests.length ? Map.of("cpu", CONTAINERS_PER_POD * requests[i]) : Map.of();
+                Map<String, Long> usage = new HashMap<>();
+                if (i < levels.length) {
+                    usage.put("cpu", CONTAINERS_PER_POD * levels[i]);
+                }
+                pods.add(pod("test-pod-" + i, i < states.length ? states[i] : "ready", request, usage, Map.of()));
+            }
+            long[] unlisted = new long[Math.max(0, levels.length - podCount)];
+            for (int i = podCount; i < levels.length; i++) {
+                unlisted[i - podCount] = CONTAINERS_PER_POD * levels[i];
+            }
+            return new GoFixture(pods, unlisted);
+        }
+
+        GoFixture withUnlisted(Long[] levels) {
+            long[] extra = new long[levels.length];
+            for (int i = 0; i < levels.length; i++) {
+                extra[i] = CONTAINERS_PER_POD * levels[i];
+            }
+            return new GoFixture(pods, extra);
+        }
+
+        static PodState pod(String name, String state, Map<String, Long> requests, Map<String, Long> usage,
+                            Map<String, Long> metrics) {
+            if (state.equals("hotunready")) {
+                // hotCpuCreationTime with Ready=False: inside the CPU initialization period and not ready
+                return new PodState(name, PodPhase.RUNNING, false, false, NOW, NOW, NOW, 60, requests, usage, metrics, null);
+            }
+            return TestPods.pod(name, state, requests, usage, metrics);
+        }
+    }
+
+    private static Long[] numbers(String text) {
+        if (text == null || text.isBlank() || text.equals("-")) {
+            return new Long[0];
+        }
+        return TestPods.samples(text);
+    }
+
+    private static String[] words(String text) {
+        return TestPods.words(text);
+    }
+}

@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Parity with the behavior tables of kubernetes/kubernetes pkg/controller/podautoscaler/horizontal_test.go
  * (TestScalingWithRules, TestConvertDesiredReplicasWithRules, TestNormalizeDesiredReplicas,
+ * TestNormalizeDesiredReplicasWithBehavior, TestStoreScaleEvents,
  * TestCalculateScaleUpLimitWithScalingRules, TestCalculateScaleDownLimitWithBehaviors), one row per Go case with its
  * name, and of the same functions' tables in karmada-io/karmada pkg/controllers/federatedhpa (a copy of horizontal.go
  * whose tests are richer), marked "karmada:". Helpers written as Go writes them:
@@ -158,6 +159,59 @@ class GoBehaviorParityTest {
                 BehaviorNormalizerTest.rules(rules, false), NOW);
 
         assertThat(limit).isEqualTo(expected);
+    }
+
+    /** Windows in seconds (0 where Go's table leaves them unset); recommendations as {@code replicas@secondsAgo}. */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("horizontal_test.go TestNormalizeDesiredReplicasWithBehavior: stabilizeRecommendationWithBehaviors")
+    @CsvSource(delimiter = '|', textBlock = """
+            empty recommendations for scaling down                                | -                       | 100 | 5   | 0   | 0   | 5   | 5
+            simple scale down stabilization                                       | 4@120 5@60              | 100 | 3   | 0   | 180 | 5   | 4 5 3
+            simple scale up stabilization                                         | 4@120 5@60              | 1   | 7   | 300 | 0   | 4   | 4 5 7
+            no scale down stabilization                                           | 1@120 2@60              | 100 | 3   | 300 | 0   | 3   | 1 2 3
+            no scale up stabilization                                             | 4@120 5@60              | 1   | 3   | 0   | 300 | 3   | 4 5 3
+            no scale down stabilization, reuse recommendation element             | 10@600 9@540            | 100 | 3   | 0   | 0   | 3   | 10 3
+            no scale up stabilization, reuse recommendation element               | 10@600 9@540            | 1   | 100 | 0   | 0   | 100 | 10 100
+            scale down stabilization, reuse one of obsolete recommendation element | 10@600 4@60 5@120 9@540 | 100 | 3   | 0   | 180 | 5   | 10 4 5 3
+            scale up stabilization, reuse one of obsolete recommendation element  | 10@6000 6@60 5@120 9@180 | 1  | 100 | 300 | 0   | 5   | 100 6 5 9
+            """)
+    void normalizeDesiredReplicasWithBehavior(String goCase, String recommendations, int current, int prenormalized,
+                                              int upWindow, int downWindow, int expected, String expectedStored) {
+        BehaviorNormalizer.Stabilized s = BehaviorNormalizer.stabilizeWithBehaviors(current, prenormalized, upWindow,
+                downWindow, recommendations(recommendations), NOW);
+
+        assertThat(s.replicas()).as("stabilized").isEqualTo(expected);
+        assertThat(s.recommendations()).extracting(Recommendation::replicas).as("stored recommendations")
+                .containsExactly(java.util.Arrays.stream(expectedStored.split(" ")).map(Integer::valueOf)
+                        .toArray(Integer[]::new));
+    }
+
+    /**
+     * Rows with a behavior (the legacy rows without one store nothing, which DecisionEngineTest covers). Go checks
+     * getReplicasChangePerPeriod(60, previous) first, then storeScaleEvent(behavior, 10, 10 ± change), for both
+     * directions; Go's "outdated" flag is implied here by the event's age.
+     */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("horizontal_test.go TestStoreScaleEvents: getReplicasChangePerPeriod and storeScaleEvent")
+    @CsvSource(delimiter = '|', textBlock = """
+            empty entries with two-policy-behavior                  | 10:60:100:60 | -                        | 0  | 5
+            one outdated entry to be replaced with behavior         | 10:60:100:60 | 7@61                     | 0  | 5
+            one actual entry to be not touched with behavior        | 10:60:100:60 | 7@58                     | 7  | 7 5
+            two entries, one of them to be replaced                 | 10:60:0:0    | 7@61 6@59                | 6  | 5 6
+            replace one entry, use policies with different periods  | 10:60:100:30 | 8@29 6@59 7@61 9@61      | 14 | 8 6 7 5
+            two entries, both actual                                | 10:120:100:30 | 7@58 6@59               | 13 | 7 6 5
+            """)
+    void storeScaleEvents(String goCase, String rules, String previous, int expectedChange, String expectedStored) {
+        HPAScalingRules behavior = generated(rules, HorizontalPodAutoscalerBehavior.DEFAULT_SCALE_UP);
+        List<ScaleEvent> prev = events(previous);
+        Integer[] expected = java.util.Arrays.stream(expectedStored.split(" ")).map(Integer::valueOf).toArray(Integer[]::new);
+
+        assertThat(BehaviorNormalizer.changeInPeriod(60, prev, NOW)).as("change in the last 60 s").isEqualTo(expectedChange);
+        List<List<ScaleEvent>> up = BehaviorNormalizer.storeScaleEvent(behavior, behavior, 10, 15, prev, List.of(), NOW);
+        List<List<ScaleEvent>> down = BehaviorNormalizer.storeScaleEvent(behavior, behavior, 10, 5, List.of(), prev, NOW);
+
+        assertThat(up.get(0)).extracting(ScaleEvent::replicaChange).as("scale-up events").containsExactly(expected);
+        assertThat(down.get(1)).extracting(ScaleEvent::replicaChange).as("scale-down events").containsExactly(expected);
     }
 
     /** generateScalingRules(pods, podsPeriod, percent, percentPeriod, 0) with Max; "-" = nil, defaulted. */

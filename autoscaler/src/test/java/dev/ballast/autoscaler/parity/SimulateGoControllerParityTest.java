@@ -1,0 +1,121 @@
+package dev.ballast.autoscaler.parity;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * Full reconciles from kubernetes horizontal_test.go (TestScaleUp*, TestScaleDown*, the one-metric-failing cases)
+ * through POST /scaling/simulate, with the HPA spec, scale and pods each Go testCase builds:
+ * <ul>
+ *   <li>metrics: {@code cpu:30} (CPUTarget), {@code pods:qps:15}, {@code object:qps:Value:1},
+ *       {@code external:qps:AverageValue:2222m}, joined with {@code +}; an Object/External value of {@code error} is a
+ *       failing metrics API (the tests' PrependReactor returning "something went wrong");</li>
+ *   <li>pods {@code state/cpuMilli/qps}: the pod's total CPU usage (reportedLevels; Go halves it over two containers
+ *       whose requests are halves of reportedCPURequests, 1 CPU here), {@code -} for none; states ready, unready,
+ *       hot, failed, deleting as in the other parity tests;</li>
+ *   <li>recommendations {@code []} = Go's {@code recommendations: []timestampedRecommendation{}}, {@code -} = nil
+ *       (a fresh HPA: the current size is seeded and holds a scale-down for the 5-minute window).</li>
+ * </ul>
+ * Go's tests raise scaleUpLimitFactor to 8; no row here reaches Ballast's (and the HPA's) factor of 2.
+ */
+@QuarkusTest
+class SimulateGoControllerParityTest {
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("horizontal_test.go reconciles through the simulate API")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestScaleUp                                 | 2 | 6 | 3 | cpu:30 | ready/300/- ready/500/- ready/700/- | - | - | 5 | SucceededRescale | ValidMetricFound
+            TestScaleUpUnreadyLessScale                 | 2 | 6 | 3 | cpu:30 | unready/300/- ready/500/- ready/700/- | - | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpHotCpuLessScale                  | 2 | 6 | 3 | cpu:30 | hot/300/- ready/500/- ready/700/- | - | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpUnreadyNoScale                   | 2 | 6 | 3 | cpu:30 | ready/400/- unready/500/- unready/700/- | - | - | 3 | ReadyForNewScale | ValidMetricFound
+            TestScaleUpHotCpuNoScale                    | 2 | 6 | 3 | cpu:30 | ready/400/- hotunready/500/- hotunready/700/- | - | - | 3 | ReadyForNewScale | ValidMetricFound
+            TestScaleUpIgnoresFailedPods                | 2 | 6 | 2 | cpu:30 | ready/500/- ready/700/- failed/-/- failed/-/- | - | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpIgnoresDeletionPods              | 2 | 6 | 2 | cpu:30 | ready/500/- ready/700/- deleting/-/- deleting/-/- | - | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpDeployment                       | 2 | 6 | 3 | cpu:30 | ready/300/- ready/500/- ready/700/- | - | - | 5 | SucceededRescale | ValidMetricFound
+            TestScaleUpCM                               | 2 | 6 | 3 | pods:qps:15 | ready/-/20 ready/-/10 ready/-/30 | - | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpFromZeroIgnoresToleranceCMObject | 0 | 6 | 0 | object:qps:Value:1 |  | 1 | - | 1 | SucceededRescale | ValidMetricFound
+            TestScaleUpPerPodCMObject                   | 2 | 6 | 3 | object:qps:AverageValue:10 | ready/-/- ready/-/- ready/-/- | 40 | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpCMExternal                       | 2 | 6 | 3 | external:qps:Value:6666m | ready/-/- ready/-/- ready/-/- | 8600m | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleUpPerPodCMExternal                 | 2 | 6 | 3 | external:qps:AverageValue:2222m | ready/-/- ready/-/- ready/-/- | 8600m | - | 4 | SucceededRescale | ValidMetricFound
+            TestScaleDown                               | 2 | 6 | 5 | cpu:50 | ready/100/- ready/300/- ready/500/- ready/250/- ready/250/- | - | [] | 3 | SucceededRescale | ValidMetricFound
+            TestScaleDownStabilizeInitialSize           | 2 | 6 | 5 | cpu:50 | ready/100/- ready/300/- ready/500/- ready/250/- ready/250/- | - | - | 5 | ScaleDownStabilized | ValidMetricFound
+            TestScaleUpOneMetricEmpty                   | 2 | 6 | 3 | cpu:30+external:qps:Value:100m | ready/300/- ready/400/- ready/500/- | error | - | 4 | SucceededRescale | ValidMetricFound
+            TestNoScaleDownOneMetricEmpty               | 2 | 6 | 5 | cpu:50+external:qps:Value:1 | ready/100/- ready/300/- ready/500/- ready/250/- ready/250/- | error | - | 5 | SucceededGetScale | FailedGetExternalMetric
+            """)
+    void reconcile(String goTest, int min, int max, int replicas, String metrics, String pods, String objectValue,
+                   String recommendations, int expected, String ableToScale, String scalingActive) {
+        String spec = """
+                {"scaleTargetRef": {"kind": "ReplicationController", "name": "test-rc", "apiVersion": "v1"},
+                 "minReplicas": %d, "maxReplicas": %d, "metrics": [%s]}""".formatted(min, max, metricSpecs(metrics));
+        String history = recommendations.equals("[]")
+                ? ", \"history\": {\"recommendations\": [], \"scaleUpEvents\": [], \"scaleDownEvents\": []}" : "";
+        String values = objectValue.equals("-") ? "{}"
+                : objectValue.equals("error") ? "{\"qps\": {\"error\": \"something went wrong\"}}"
+                : "{\"qps\": \"" + objectValue + "\"}";
+        String body = """
+                {"spec": %s, "observed": {"specReplicas": %d, "pods": [%s], "metrics": %s%s}}"""
+                .formatted(spec, replicas, pods(pods), values, history);
+
+        given().contentType(ContentType.JSON).body(body).when().post("/scaling/simulate").then()
+                .statusCode(200)
+                .body("desiredReplicas", equalTo(expected))
+                .body("conditions.find { it.type == 'AbleToScale' }.reason", equalTo(ableToScale))
+                .body("conditions.find { it.type == 'ScalingActive' }.reason", equalTo(scalingActive));
+    }
+
+    private static String metricSpecs(String text) {
+        List<String> specs = new ArrayList<>();
+        for (String m : text.split("\\+")) {
+            String[] f = m.split(":");
+            specs.add(switch (f[0]) {
+                case "cpu" -> """
+                        {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": %s}}}"""
+                        .formatted(f[1]);
+                case "pods" -> """
+                        {"type": "Pods", "pods": {"metric": {"name": "%s"}, "target": {"type": "AverageValue", "averageValue": "%s"}}}"""
+                        .formatted(f[1], f[2]);
+                case "object" -> """
+                        {"type": "Object", "object": {"describedObject": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "some-deployment"},
+                         "metric": {"name": "%s"}, "target": {"type": "%s", "%s": "%s"}}}"""
+                        .formatted(f[1], f[2], f[2].equals("Value") ? "value" : "averageValue", f[3]);
+                case "external" -> """
+                        {"type": "External", "external": {"metric": {"name": "%s", "selector": {}},
+                         "target": {"type": "%s", "%s": "%s"}}}"""
+                        .formatted(f[1], f[2], f[2].equals("Value") ? "value" : "averageValue", f[3]);
+                default -> throw new IllegalArgumentException(m);
+            });
+        }
+        return String.join(",", specs);
+    }
+
+    private static String pods(String text) {
+        if (text == null || text.isBlank()) {
+            return "";
+        }
+        List<String> pods = new ArrayList<>();
+        String[] entries = text.trim().split("\\s+");
+        for (int i = 0; i < entries.length; i++) {
+            String[] f = entries[i].split("/");
+            String state = f[0];
+            String phase = state.equals("failed") ? "Failed" : "Running";
+            boolean ready = state.equals("ready") || state.equals("hot") || state.equals("deleting");
+            String usage = f[1].equals("-") ? "{}" : "{\"cpu\": \"" + f[1] + "m\"}";
+            String qps = f[2].equals("-") ? "{}" : "{\"qps\": " + f[2] + "}";
+            // hotCPUCreationTime: started inside the CPU initialization period
+            String hot = state.startsWith("hot") ? ", \"startedSecondsAgo\": 30, \"readyTransitionSecondsAgo\": 10" : "";
+            pods.add("""
+                    {"name": "test-pod-%d", "phase": "%s", "ready": %s, "deleting": %s, "requests": {"cpu": "1"},
+                     "usage": %s, "metrics": %s%s}""".formatted(i, phase, ready, state.equals("deleting"), usage, qps, hot));
+        }
+        return String.join(",", pods);
+    }
+}

@@ -82,6 +82,51 @@ class GoReplicaCalcParityTest {
         assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
     }
 
+    /**
+     * The ContainerResource rows of the table-driven TestReplicaCalcResourceScale (newer replica_calculator_test.go):
+     * two containers per pod, each requesting 1 CPU; {@code levels} are the named container's usage ("-": no sample
+     * for it), the other container uses 1 CPU so that a pod-level sum would give a different answer.
+     */
+    @ParameterizedTest(name = "TestReplicaCalcResourceScale/{0}")
+    @DisplayName("replica_calculator_test.go: ContainerResource Utilization cases")
+    @CsvSource(delimiter = '|', textBlock = """
+            scale up: container metric                                   | 3 | 30 | container2 | ready ready ready | 300 500 700 | 5 | 50 | 500
+            scale up: hot-CPU container scales less                      | 3 | 30 | container2 | hot ready ready | 300 500 700 | 4 | 60 | 600
+            scale up: failed pods ignored with missing container metric  | 2 | 30 | container2 | ready ready failed failed | 500 700 - - | 4 | 60 | 600
+            scale up: container metrics with pods being deleted ignored  | 2 | 30 | container1 | ready ready deleting deleting | 500 700 - - | 4 | 60 | 600
+            scale down: container metric                                 | 5 | 50 | container2 | ready ready ready ready ready | 100 300 500 250 250 | 3 | 28 | 280
+            scale down: container metric excludes unready pods           | 5 | 50 | container2 | ready ready ready unready unready | 100 300 500 250 250 | 2 | 30 | 300
+            scale down: container metric excludes unscheduled pods       | 5 | 50 | container2 | ready pending pending pending pending | 100 300 500 250 250 | 1 | 10 | 100
+            scale down: container metric ignores hot-CPU pods            | 5 | 50 | container2 | ready ready ready hot hot | 100 300 500 1000 1000 | 2 | 30 | 300
+            scale down: container metric with failed pods ignored        | 5 | 50 | container2 | ready ready ready ready ready failed failed | 100 300 500 250 250 - - | 3 | 28 | 280
+            """)
+    void containerResourceUtilization(String goCase, int current, int targetUtilization, String container,
+                                      String states, String levels, int expectedReplicas, int expectedUtilization,
+                                      long expectedRawValue) {
+        String[] podStates = words(states);
+        Long[] samples = numbers(levels);
+        String other = container.equals("container1") ? "container2" : "container1";
+        List<PodState> pods = new ArrayList<>();
+        for (int i = 0; i < podStates.length; i++) {
+            Map<String, Long> usage = i < samples.length && samples[i] != null ? Map.of("cpu", samples[i]) : Map.of();
+            Map<String, PodState.ContainerState> containers = Map.of(
+                    container, new PodState.ContainerState(Map.of("cpu", 1000L), usage),
+                    other, new PodState.ContainerState(Map.of("cpu", 1000L), Map.of("cpu", 1000L)));
+            PodState base = GoFixture.pod("test-pod-" + i, podStates[i], Map.of("cpu", 2000L), Map.of(), Map.of());
+            pods.add(new PodState(base.name(), base.phase(), base.ready(), base.deleting(), base.startTime(),
+                    base.readyTransitionTime(), base.usageTimestamp(), base.usageWindowSeconds(), base.requestsMilli(),
+                    base.usageMilli(), base.metricsMilli(), containers));
+        }
+
+        Proposal p = calculator.resourceUtilization(pods, Sample.CONTAINER_RESOURCE, "cpu", container, current,
+                targetUtilization, GO_TESTING_TOLERANCE, NOW);
+
+        assertThat(p.error()).as("error").isNull();
+        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
+        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+    }
+
     /** Go's resourceInfo cases that expect an error; the message is the one Go asserts with assert.Contains. */
     @ParameterizedTest(name = "{0}")
     @DisplayName("replica_calculator_test.go: Resource Utilization error cases")

@@ -237,6 +237,96 @@ class GoReplicaCalcParityTest {
         assertThat(reported).as("Go's expectedUtilization").isEqualTo(expected);
     }
 
+    /**
+     * Rows of the newer table-driven TestReplicaCalcResourceTolerance (per-direction tolerances, Kubernetes 1.33+):
+     * tolerance columns are Go's Tolerances{scaleDown, scaleUp}; requests 0.9/1.0/1.1 CPU per container.
+     */
+    @ParameterizedTest(name = "TestReplicaCalcResourceTolerance/{0}")
+    @DisplayName("replica_calculator_test.go: configurable tolerances on a Resource metric")
+    @CsvSource(delimiter = '|', textBlock = """
+            within default tolerance                                        | 0.1  | 0.1  | 1010 1030 1020 | 3 | 102 | 2040
+            outside 0% tolerance                                            | 0    | 0    | 909 1010 1111  | 4 | 101 | 2020
+            within 200% scale-up tolerance                                  | 0.1  | 2    | 1890 1910 1900 | 3 | 190 | 3800
+            outside 8% scale-up tolerance (superfluous scale-down tolerance) | 2   | 0.08 | 1100 1080 1090 | 4 | 109 | 2180
+            within 36% scale-down tolerance                                 | 0.36 | 0.1  | 660 640 650    | 3 | 65  | 1300
+            outside 34% scale-down tolerance                                | 0.34 | 0.1  | 660 640 650    | 2 | 65  | 1300
+            """)
+    void resourceTolerance(String goCase, double down, double up, String levels, int expectedReplicas,
+                           int expectedUtilization, long expectedRawValue) {
+        GoFixture fixture = GoFixture.resource(3, numbers("900 1000 1100"), numbers(levels), words("ready ready ready"));
+
+        Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null, 3, 100,
+                new Tolerances(down, up), NOW);
+
+        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
+        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+    }
+
+    /**
+     * Rows of the newer TestReplicaCalcPodMetric, TestReplicaCalcObjectMetric, TestReplicaCalcObjectPerPodMetric,
+     * TestReplicaCalcExternalMetric and TestReplicaCalcExternalPerPodMetric that the older file did not have:
+     * configurable tolerances, missing samples, a surge pod without a sample, and int64/int32 saturation
+     * ({@code MAX} = math.MaxInt64). External levels are given already summed: Go's metrics client caps the sum at
+     * MaxInt64 ("usage overflow caps at MaxInt64"); in Ballast the source hands the engine one value per metric.
+     */
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("replica_calculator_test.go (table-driven): tolerances, missing samples and saturation")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcPodMetric/outside configurable 1% tolerance                      | podMetric            | 3 | 20000 | 20000 21000 21000 | ready ready ready | 0.1 | 0.01 | 4 | 20666
+            TestReplicaCalcPodMetric/no change: missing metrics                             | podMetric            | 5 | 20000 | 20000 19000 21000 | ready ready ready ready ready | 0.1 | 0.1 | 5 | 20000
+            TestReplicaCalcPodMetric/rolling update with maxSurge: extra pod missing metric | podMetric            | 2 | 17000 | 10000 10000       | ready ready ready | 0.1 | 0.1 | 2 | 10000
+            TestReplicaCalcObjectMetric/scale up: very large metric saturates replicas to MaxInt32 | objectMetric  | 3 | 1     | MAX               | ready ready ready | 0.1 | 0.1 | 2147483647 | 9223372036854775807
+            TestReplicaCalcObjectMetric/outside configurable 1% tolerance                   | objectMetric         | 3 | 20000 | 20666             | ready ready ready | 0.1 | 0.01 | 4 | 20666
+            TestReplicaCalcObjectPerPodMetric/outside configurable 1% tolerance             | objectPerPodMetric   | 4 | 5000  | 20208             | ready ready ready ready | 0.1 | 0.01 | 5 | 5052
+            TestReplicaCalcExternalMetric/outside configurable 1% tolerance                 | externalMetric       | 3 | 8800  | 8900              | ready ready ready | 0.1 | 0.01 | 4 | 8900
+            TestReplicaCalcExternalMetric/usage overflow caps at MaxInt64                   | externalMetric       | 3 | MAX   | MAX               | ready ready ready | 0.1 | 0.1 | 3 | 9223372036854775807
+            TestReplicaCalcExternalPerPodMetric/replica count overflow saturates to MaxInt32 | externalPerPodMetric | 1 | 1     | MAX               | ready | 0.1 | 0.1 | 2147483647 | 9223372036854775807
+            TestReplicaCalcExternalPerPodMetric/usage overflow with huge target leaves replicas unchanged | externalPerPodMetric | 1 | MAX | MAX | ready | 0.1 | 0.1 | 1 | 9223372036854775807
+            TestReplicaCalcExternalPerPodMetric/outside configurable 1% tolerance           | externalPerPodMetric | 3 | 2800  | 8600              | ready ready ready | 0.1 | 0.01 | 4 | 2867
+            """)
+    void newerCustomMetricRows(String goCase, String kind, int current, String target, String levels, String states,
+                               double down, double up, int expectedReplicas, long expected) {
+        long targetMilli = target.equals("MAX") ? Long.MAX_VALUE : Long.parseLong(target);
+        String[] parts = levels.trim().split("\\s+");
+        Long[] values = new Long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = parts[i].equals("MAX") ? Long.MAX_VALUE : Long.parseLong(parts[i]);
+        }
+        String[] podStates = words(states);
+        Tolerances tolerances = new Tolerances(down, up);
+
+        Proposal p;
+        long reported;
+        switch (kind) {
+            case "podMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    Map<String, Long> sample = i < values.length ? Map.of("qps", values[i]) : Map.of();
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), sample));
+                }
+                p = calculator.plainMetric(pods, Sample.PODS_METRIC, "qps", null, current, targetMilli, tolerances, NOW);
+                reported = p.averageMilli();
+            }
+            case "objectMetric", "externalMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), Map.of()));
+                }
+                p = calculator.value(pods, values[0], targetMilli, current, tolerances);
+                reported = p.valueMilli();
+            }
+            default -> {
+                p = calculator.averageValue(values[0], targetMilli, current, tolerances);
+                reported = p.averageMilli();
+            }
+        }
+
+        assertThat(p.error()).as("error").isNull();
+        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(reported).as("Go's expectedUsage").isEqualTo(expected);
+    }
+
     /** The pods and unlisted samples Go's fake pod lister and metrics client would produce for one case. */
     private record GoFixture(List<PodState> pods, long[] unlisted) {
 

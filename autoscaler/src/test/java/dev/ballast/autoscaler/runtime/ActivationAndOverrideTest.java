@@ -3,16 +3,11 @@ package dev.ballast.autoscaler.runtime;
 import dev.ballast.autoscaler.engine.Decision;
 import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
-import dev.ballast.autoscaler.registry.PolicyRegistry;
-import dev.ballast.autoscaler.state.StateStore;
-import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -29,40 +24,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @TestProfile(ManualTicks.class)
 @QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
-class ActivationAndOverrideTest {
+class ActivationAndOverrideTest extends QueueLoopTest {
 
     static final PolicyKey BATCH = new PolicyKey("ml", "batch-workers");
 
-    @RedisServerResource.Inject
-    RedisServer server;
-    @Inject
-    RedisDataSource redis;
-    @Inject
-    PolicyTicker ticker;
-    @Inject
-    DryRunActuator actuator;
-    @Inject
-    TestClock clock;
-    @Inject
-    PolicyRegistry registry;
-    @Inject
-    StateStore store;
 
     @BeforeEach
     void freshPolicyAtZero() {
-        ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(BATCH).spec();
-        registry.remove(BATCH);
-        registry.upsert(BATCH, spec);
-        redis.flushall();
-        store.dropMemory();
-        ticker.forgetRestored(BATCH);
-        actuator.set(BATCH, 0);
-        clock.advance(Duration.ofHours(1));
+        freshPolicy(BATCH, 0);
     }
 
     private Decision tickAfter(Duration d) {
-        clock.advance(d);
-        return ticker.tick(BATCH).orElseThrow();
+        return tick(BATCH, d);
     }
 
     @Test

@@ -1,16 +1,11 @@
 package dev.ballast.autoscaler.runtime;
 
-import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
-import dev.ballast.autoscaler.registry.PolicyRegistry;
-import dev.ballast.autoscaler.state.StateStore;
 import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -30,38 +25,21 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTest
 @TestProfile(ManualTicks.class)
 @QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
-class DurableStateTest {
+class DurableStateTest extends QueueLoopTest {
 
     static final PolicyKey POLICY = RedisQueueScalingTest.POLICY;
 
     @RedisServerResource.Inject
     RedisServer server;
-    @Inject
-    RedisDataSource redis;
-    @Inject
-    PolicyTicker ticker;
-    @Inject
-    DryRunActuator actuator;
-    @Inject
-    TestClock clock;
-    @Inject
-    PolicyRegistry registry;
-    @Inject
-    StateStore store;
 
     private int tickAfter(Duration d) {
-        clock.advance(d);
-        return ticker.tick(POLICY).orElseThrow().desiredReplicas();
+        return tick(POLICY, d).desiredReplicas();
     }
 
     /** What a new process knows before its first tick: the policy, nothing else. */
     private void restart() {
-        ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(POLICY).spec();
-        registry.remove(POLICY);
-        registry.upsert(POLICY, spec);
+        reloadPolicy(POLICY);
         actuator.forget(POLICY);
-        store.dropMemory();
-        ticker.forgetRestored(POLICY);
     }
 
     @Test

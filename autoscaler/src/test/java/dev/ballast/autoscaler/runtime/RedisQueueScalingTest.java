@@ -1,17 +1,10 @@
 package dev.ballast.autoscaler.runtime;
 
-import dev.ballast.autoscaler.engine.Decision;
-import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
-import dev.ballast.autoscaler.registry.PolicyRegistry;
-import dev.ballast.autoscaler.state.StateStore;
-import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,42 +24,18 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @TestProfile(ManualTicks.class)
 @QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
-class RedisQueueScalingTest {
+class RedisQueueScalingTest extends QueueLoopTest {
 
     static final PolicyKey POLICY = new PolicyKey("ml", "celery-workers");
 
-    @RedisServerResource.Inject
-    RedisServer server;
-    @Inject
-    RedisDataSource redis;
-    @Inject
-    PolicyTicker ticker;
-    @Inject
-    DryRunActuator actuator;
-    @Inject
-    TestClock clock;
-    @Inject
-    PolicyRegistry registry;
-    @Inject
-    StateStore store;
 
     @BeforeEach
     void freshPolicyEmptyQueueAndOneReplica() {
-        // the spec as written in the file: the registry's copy is defaulted, which the validator does not take back
-        ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(POLICY).spec();
-        registry.remove(POLICY);
-        registry.upsert(POLICY, spec);
-        redis.flushall();
-        store.dropMemory();
-        ticker.forgetRestored(POLICY);
-        actuator.set(POLICY, 1);
-        clock.advance(Duration.ofHours(1));
+        freshPolicy(POLICY, 1);
     }
 
     private int tickAfter(Duration d) {
-        clock.advance(d);
-        Decision decision = ticker.tick(POLICY).orElseThrow();
-        return decision.desiredReplicas();
+        return tick(POLICY, d).desiredReplicas();
     }
 
     @Test

@@ -10,10 +10,11 @@ import java.util.List;
  */
 final class ReplicaCalculator {
 
-    private static final byte READY = 0;
-    private static final byte UNREADY = 1;
-    private static final byte MISSING = 2;
-    private static final byte IGNORED = 3;
+    // package-private, with groupPods, so GoReplicaCalcParityTest can port replica_calculator_test.go TestGroupPods
+    static final byte READY = 0;
+    static final byte UNREADY = 1;
+    static final byte MISSING = 2;
+    static final byte IGNORED = 3;
 
     private final EngineSettings settings;
 
@@ -265,8 +266,8 @@ final class ReplicaCalculator {
      * groupPods: ignored (deleting or Failed), unready (Pending; for CPU also never-ready or still initialising),
      * missing (no sample) or ready. Fills {@code values} with the samples and returns readyPodCount.
      */
-    private int groupPods(List<PodState> pods, Sample sample, String name, String container, Instant now,
-                          long[] values, byte[] group) {
+    int groupPods(List<PodState> pods, Sample sample, String name, String container, Instant now,
+                  long[] values, byte[] group) {
         boolean cpu = sample != Sample.PODS_METRIC && "cpu".equals(name);
         int readyPodCount = 0;
         for (int i = 0; i < pods.size(); i++) {

@@ -327,6 +327,69 @@ class GoReplicaCalcParityTest {
         assertThat(reported).as("Go's expectedUsage").isEqualTo(expected);
     }
 
+    /**
+     * TestGroupPods, one row per Go case. Pods as {@code name,phase,ready,startAgo,transitionAgo,sampleAgo,window}
+     * separated by {@code ;} (seconds before now; ready T/F or {@code -} for no Ready condition; startAgo {@code -}
+     * for no start time; sampleAgo {@code -} for no sample, {@code z} for Go's zero timestamp). The older Go file
+     * named the unready set "ignored"; Ballast's UNREADY is that set (Pending pods included, as newer Go does).
+     */
+    @ParameterizedTest(name = "TestGroupPods/{0}")
+    @DisplayName("replica_calculator_test.go TestGroupPods: ready, unready and missing pods")
+    @CsvSource(delimiter = '|', textBlock = """
+            void                                                                      | cpu    |                                                         | 0 | -         | -
+            count in a ready pod - memory                                             | memory | bentham,Succeeded,-,-,-,0,60                             | 1 | -         | -
+            ignore a pod without ready condition - CPU                                | cpu    | lucretius,Succeeded,-,0,-,z,0                            | 0 | lucretius | -
+            count in a ready pod with fresh metrics during initialization period - CPU | cpu   | bentham,Succeeded,T,60,30,0,30                           | 1 | -         | -
+            ignore a ready pod without fresh metrics during initialization period - CPU | cpu  | bentham,Succeeded,T,60,30,0,60                           | 0 | bentham   | -
+            ignore an unready pod during initialization period - CPU                  | cpu    | lucretius,Succeeded,F,600,594,z,0                        | 0 | lucretius | -
+            count in a ready pod without fresh metrics after initialization period - CPU | cpu | bentham,Succeeded,T,180,180,120,60                       | 1 | -         | -
+            count in an unready pod that was ready after initialization period - CPU  | cpu    | lucretius,Succeeded,F,600,540,z,0                        | 1 | -         | -
+            ignore pod that has never been ready after initialization period - CPU    | cpu    | lucretius,Succeeded,F,600,590,z,0                        | 1 | -         | -
+            a missing pod                                                             | cpu    | epicurus,Succeeded,-,180,-,-,0                           | 0 | -         | epicurus
+            several pods                                                              | cpu    | lucretius,Succeeded,-,0,-,z,0;niccolo,Succeeded,T,180,180,z,0;epicurus,Succeeded,-,180,-,-,0 | 1 | lucretius | epicurus
+            pending pods are ignored                                                  | cpu    | unscheduled,Pending,-,-,-,-,0                            | 0 | unscheduled | -
+            """)
+    void groupPods(String goCase, String resource, String podSpecs, int expectedReady, String expectedUnready,
+                   String expectedMissing) {
+        List<PodState> pods = new ArrayList<>();
+        if (podSpecs != null) {
+            for (String spec : podSpecs.split(";")) {
+                String[] f = spec.split(",");
+                Boolean ready = f[2].equals("-") ? null : f[2].equals("T");
+                java.time.Instant start = f[3].equals("-") ? null : NOW.minusSeconds(Long.parseLong(f[3]));
+                java.time.Instant transition = f[4].equals("-") ? null : NOW.minusSeconds(Long.parseLong(f[4]));
+                Map<String, Long> usage = f[5].equals("-") ? Map.of() : Map.of(resource, 1L);
+                // Go's zero time.Time, the timestamp of a sample built without one
+                java.time.Instant sampled = f[5].equals("-") || f[5].equals("z")
+                        ? java.time.Instant.parse("0001-01-01T00:00:00Z") : NOW.minusSeconds(Long.parseLong(f[5]));
+                pods.add(new PodState(f[0], PodPhase.valueOf(f[1].toUpperCase()), ready, false, start,
+                        transition == null ? start : transition, sampled, Long.parseLong(f[6]), Map.of(resource, 1000L),
+                        usage, Map.of(), null));
+            }
+        }
+        long[] values = new long[pods.size()];
+        byte[] group = new byte[pods.size()];
+
+        int readyPodCount = calculator.groupPods(pods, Sample.RESOURCE, resource, null, NOW, values, group);
+
+        List<String> unready = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < pods.size(); i++) {
+            if (group[i] == ReplicaCalculator.UNREADY) {
+                unready.add(pods.get(i).name());
+            } else if (group[i] == ReplicaCalculator.MISSING) {
+                missing.add(pods.get(i).name());
+            }
+        }
+        assertThat(readyPodCount).as("readyPodCount").isEqualTo(expectedReady);
+        assertThat(unready).as("unready pods").containsExactlyElementsOf(names(expectedUnready));
+        assertThat(missing).as("missing pods").containsExactlyElementsOf(names(expectedMissing));
+    }
+
+    private static List<String> names(String text) {
+        return text.equals("-") ? List.of() : List.of(text.trim().split("\\s+"));
+    }
+
     /** The pods and unlisted samples Go's fake pod lister and metrics client would produce for one case. */
     private record GoFixture(List<PodState> pods, long[] unlisted) {
 

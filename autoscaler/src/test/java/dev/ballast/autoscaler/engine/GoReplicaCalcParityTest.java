@@ -76,10 +76,7 @@ class GoReplicaCalcParityTest {
         Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null,
                 current, targetUtilization, GO_TESTING_TOLERANCE, NOW);
 
-        assertThat(p.error()).as("error").isNull();
-        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
-        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
-        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+        assertUtilization(p, expectedReplicas, expectedUtilization, expectedRawValue);
     }
 
     /**
@@ -121,10 +118,7 @@ class GoReplicaCalcParityTest {
         Proposal p = calculator.resourceUtilization(pods, Sample.CONTAINER_RESOURCE, "cpu", container, current,
                 targetUtilization, GO_TESTING_TOLERANCE, NOW);
 
-        assertThat(p.error()).as("error").isNull();
-        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
-        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
-        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+        assertUtilization(p, expectedReplicas, expectedUtilization, expectedRawValue);
     }
 
     /** Go's resourceInfo cases that expect an error; the message is the one Go asserts with assert.Contains. */
@@ -200,41 +194,11 @@ class GoReplicaCalcParityTest {
             """)
     void customMetrics(String goTest, String kind, int current, long target, String levels, String states,
                        int expectedReplicas, long expected) {
-        Long[] values = numbers(levels);
-        String[] podStates = words(states);
+        Reported r = customMetric(kind, current, target, numbers(levels), words(states), GO_TESTING_TOLERANCE);
 
-        Proposal p;
-        long reported;
-        switch (kind) {
-            case "podMetric" -> {
-                List<PodState> pods = new ArrayList<>();
-                for (int i = 0; i < podStates.length; i++) {
-                    Map<String, Long> sample = i < values.length ? Map.of("qps", values[i]) : Map.of();
-                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), sample));
-                }
-                p = calculator.plainMetric(pods, Sample.PODS_METRIC, "qps", null, current, target, GO_TESTING_TOLERANCE, NOW);
-                reported = p.averageMilli();
-            }
-            case "objectMetric", "externalMetric" -> {
-                List<PodState> pods = new ArrayList<>();
-                for (int i = 0; i < podStates.length; i++) {
-                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), Map.of()));
-                }
-                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
-                p = calculator.value(pods, usage, target, current, GO_TESTING_TOLERANCE);
-                reported = p.valueMilli();
-            }
-            case "objectPerPodMetric", "externalPerPodMetric" -> {
-                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
-                p = calculator.averageValue(usage, target, current, GO_TESTING_TOLERANCE);
-                reported = p.averageMilli();
-            }
-            default -> throw new IllegalArgumentException(kind);
-        }
-
-        assertThat(p.error()).as("error").isNull();
-        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
-        assertThat(reported).as("Go's expectedUtilization").isEqualTo(expected);
+        assertThat(r.proposal().error()).as("error").isNull();
+        assertThat(r.proposal().replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(r.value()).as("Go's expectedUtilization").isEqualTo(expected);
     }
 
     /**
@@ -258,9 +222,7 @@ class GoReplicaCalcParityTest {
         Proposal p = calculator.resourceUtilization(fixture.pods, fixture.unlisted, Sample.RESOURCE, "cpu", null, 3, 100,
                 new Tolerances(down, up), NOW);
 
-        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
-        assertThat(p.utilization()).as("utilization").isEqualTo(expectedUtilization);
-        assertThat(p.averageMilli()).as("raw value").isEqualTo(expectedRawValue);
+        assertUtilization(p, expectedReplicas, expectedUtilization, expectedRawValue);
     }
 
     /**
@@ -293,38 +255,11 @@ class GoReplicaCalcParityTest {
         for (int i = 0; i < parts.length; i++) {
             values[i] = parts[i].equals("MAX") ? Long.MAX_VALUE : Long.parseLong(parts[i]);
         }
-        String[] podStates = words(states);
-        Tolerances tolerances = new Tolerances(down, up);
+        Reported r = customMetric(kind, current, targetMilli, values, words(states), new Tolerances(down, up));
 
-        Proposal p;
-        long reported;
-        switch (kind) {
-            case "podMetric" -> {
-                List<PodState> pods = new ArrayList<>();
-                for (int i = 0; i < podStates.length; i++) {
-                    Map<String, Long> sample = i < values.length ? Map.of("qps", values[i]) : Map.of();
-                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), sample));
-                }
-                p = calculator.plainMetric(pods, Sample.PODS_METRIC, "qps", null, current, targetMilli, tolerances, NOW);
-                reported = p.averageMilli();
-            }
-            case "objectMetric", "externalMetric" -> {
-                List<PodState> pods = new ArrayList<>();
-                for (int i = 0; i < podStates.length; i++) {
-                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), Map.of()));
-                }
-                p = calculator.value(pods, values[0], targetMilli, current, tolerances);
-                reported = p.valueMilli();
-            }
-            default -> {
-                p = calculator.averageValue(values[0], targetMilli, current, tolerances);
-                reported = p.averageMilli();
-            }
-        }
-
-        assertThat(p.error()).as("error").isNull();
-        assertThat(p.replicas()).as("replicas").isEqualTo(expectedReplicas);
-        assertThat(reported).as("Go's expectedUsage").isEqualTo(expected);
+        assertThat(r.proposal().error()).as("error").isNull();
+        assertThat(r.proposal().replicas()).as("replicas").isEqualTo(expectedReplicas);
+        assertThat(r.value()).as("Go's expectedUsage").isEqualTo(expected);
     }
 
     /**
@@ -388,6 +323,52 @@ class GoReplicaCalcParityTest {
 
     private static List<String> names(String text) {
         return text.equals("-") ? List.of() : List.of(text.trim().split("\\s+"));
+    }
+
+    /** What Go's assertResourceReplicas checks: no error, replicas, utilization and raw value. */
+    private static void assertUtilization(Proposal p, int replicas, int utilization, long rawValue) {
+        assertThat(p.error()).as("error").isNull();
+        assertThat(p.replicas()).as("replicas").isEqualTo(replicas);
+        assertThat(p.utilization()).as("utilization").isEqualTo(utilization);
+        assertThat(p.averageMilli()).as("raw value").isEqualTo(rawValue);
+    }
+
+    /** A proposal and the usage Go's test asserts for it (expectedUtilization / expectedUsage). */
+    private record Reported(Proposal proposal, long value) {
+    }
+
+    /**
+     * Runs one Go metricInfo case: podMetric (GetMetricReplicas over per-pod samples), objectMetric / externalMetric
+     * (Value over the Running-and-Ready pods), objectPerPodMetric / externalPerPodMetric (AverageValue).
+     */
+    private Reported customMetric(String kind, int current, long targetMilli, Long[] values, String[] podStates,
+                                  Tolerances tolerances) {
+        switch (kind) {
+            case "podMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    Map<String, Long> sample = i < values.length ? Map.of("qps", values[i]) : Map.of();
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), sample));
+                }
+                Proposal p = calculator.plainMetric(pods, Sample.PODS_METRIC, "qps", null, current, targetMilli, tolerances, NOW);
+                return new Reported(p, p.averageMilli());
+            }
+            case "objectMetric", "externalMetric" -> {
+                List<PodState> pods = new ArrayList<>();
+                for (int i = 0; i < podStates.length; i++) {
+                    pods.add(GoFixture.pod("test-pod-" + i, podStates[i], Map.of(), Map.of(), Map.of()));
+                }
+                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
+                Proposal p = calculator.value(pods, usage, targetMilli, current, tolerances);
+                return new Reported(p, p.valueMilli());
+            }
+            case "objectPerPodMetric", "externalPerPodMetric" -> {
+                long usage = Arrays.stream(values).mapToLong(Long::longValue).sum();
+                Proposal p = calculator.averageValue(usage, targetMilli, current, tolerances);
+                return new Reported(p, p.averageMilli());
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
     }
 
     /** The pods and unlisted samples Go's fake pod lister and metrics client would produce for one case. */

@@ -1,6 +1,7 @@
 package dev.ballast.autoscaler.runtime;
 
 import dev.ballast.testing.LoopbackHttpServer;
+import dev.ballast.testing.RedisServerResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@code local} profile as {@code ./ballast up} runs it (demo policies from the class path), with Prometheus
- * served on loopback instead of :9090 and the scheduler off so the test ticks on a {@link TestClock}.
+ * served on loopback instead of :9090, a redis-server of its own instead of :6379, and the scheduler off so the test
+ * ticks on a {@link TestClock}.
  */
 public class LocalDemoProfile implements QuarkusTestProfile {
 
@@ -35,7 +37,9 @@ public class LocalDemoProfile implements QuarkusTestProfile {
 
     @Override
     public List<TestResourceEntry> testResources() {
-        return List.of(new TestResourceEntry(LoopbackPrometheus.class));
+        // A fresh redis-server of its own: the local profile's default (127.0.0.1:6379) may be a running
+        // `./ballast up` whose durable state for local/llm would leak into this test.
+        return List.of(new TestResourceEntry(LoopbackPrometheus.class), new TestResourceEntry(RedisServerResource.class));
     }
 
     /** Starts the loopback Prometheus and points the runtime's default Prometheus at it. */

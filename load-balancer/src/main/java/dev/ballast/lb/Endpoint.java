@@ -77,6 +77,15 @@ public final class Endpoint {
     }
 
     /**
+     * In-flight count without ordering (a plain read of the counter): for least-conn's pass over the whole pool,
+     * where any recent value will do (counts move concurrently anyway); the volatile read cost 15 of 110 ns per
+     * pick at 100 peers (JMH).
+     */
+    public int inFlightRelaxed() {
+        return (int) IN_FLIGHT.get(this);
+    }
+
+    /**
      * This endpoint's state (health, in-flight, ejection…) computed from its own fields only: O(1), for per-endpoint
      * meters that would otherwise build the whole {@link UpstreamPool#state()} once per endpoint.
      */

@@ -11,9 +11,6 @@ import dev.ballast.lb.PickContext;
  */
 public final class LeastConnections implements Strategy {
 
-    /** Indices of the peers tied for least loaded; per thread so the scan needs no lock and no allocation. */
-    private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[64]);
-
     private final Endpoint[] peers;
     private final long[] weight;
     /** nginx keeps one current_weight per peer for both methods; ties are settled by these rounds. */
@@ -34,41 +31,41 @@ public final class LeastConnections implements Strategy {
     }
 
     /**
-     * Every peer eligible at full weight: one lock-free pass over in-flight counts that also records the tied
-     * group in a per-thread scratch array, then round robin over that group only under the lock.
+     * Every peer eligible at full weight: nginx's two passes. The first, lock-free, finds the least load, where
+     * its group starts and how many peers share it (no per-peer bookkeeping: a store per peer cost a third of the
+     * pass); the second is one smooth round over the tied peers only, under the round-robin lock.
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
         long[] w = weight;
-        int[] group = SCRATCH.get();
-        if (group.length < p.length) {
-            group = new int[p.length];
-            SCRATCH.set(group);
-        }
-        int best = 0;
-        long bestConns = p[0].inFlight();
+        int n = p.length;
+        long bestConns = p[0].inFlightRelaxed();
         long bestWeight = w[0];
-        int size = 0;
-        group[size++] = 0;
-        for (int i = 1; i < p.length; i++) {
-            long conns = p[i].inFlight();
+        int best = 0; // the tied group lies in [best, n): it restarts at every new minimum
+        int tied = 1;
+        for (int i = 1; i < n; i++) {
+            long conns = p[i].inFlightRelaxed();
             long lhs = conns * bestWeight;
             long rhs = bestConns * w[i];
             if (lhs < rhs) {
                 best = i;
                 bestConns = conns;
                 bestWeight = w[i];
-                size = 0;
-                group[size++] = i;
+                tied = 1;
             } else if (lhs == rhs) {
-                group[size++] = i;
+                tied++;
             }
         }
-        if (size == 1) {
-            return p[best];
+        if (tied == 1) {
+            return p[best]; // nginx: a single least loaded peer is taken without a round
         }
-        // An idle pool ties everyone: then the plain all-peers round (no index indirection) gives the same answer.
-        return p[ties.roundAmong(size == p.length ? null : group, size)];
+        if (tied == n) {
+            return p[ties.roundAll()]; // an idle pool ties everyone: the plain all-peers round
+        }
+        // The round re-reads the counts under the lock, as the checked round does; if they moved so that no peer
+        // matches any more, the first least loaded peer the pass saw is still a fine answer.
+        int chosen = ties.roundAmongTied(best, bestConns, bestWeight);
+        return p[chosen < 0 ? best : chosen];
     }
 
     private Endpoint pickChecked(PickContext context, Eligibility eligibility, long nowNanos) {

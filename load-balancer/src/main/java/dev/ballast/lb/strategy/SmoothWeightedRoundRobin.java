@@ -30,7 +30,7 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
         if (eligibility.pristine() && context.avoid().isEmpty() && peers.length > 0) {
-            return peers[roundAmong(null, peers.length)];
+            return peers[roundAll()];
         }
         return round(0, 0, 0, context, eligibility, nowNanos);
     }
@@ -41,18 +41,17 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     }
 
     /**
-     * One round over the listed peers only (null: all of them), all usable at full weight: the whole pool, or
-     * least-conn's tied group. Returns the chosen index.
+     * One round over all peers, all usable at full weight: the whole pool's fast path, and least-conn's when every
+     * peer is tied. Returns the chosen index.
      */
-    int roundAmong(int[] indices, int size) {
+    int roundAll() {
         synchronized (this) {
             long[] cur = current;
             long[] w = weight;
             int best = 0;
             long bestCurrent = Long.MIN_VALUE;
             long total = 0;
-            for (int k = 0; k < size; k++) {
-                int i = indices == null ? k : indices[k]; // loop-invariant test: the JIT unswitches it
+            for (int i = 0; i < cur.length; i++) {
                 long cw = cur[i] + w[i];
                 cur[i] = cw;
                 total += w[i];
@@ -62,6 +61,37 @@ public final class SmoothWeightedRoundRobin implements Strategy {
                 }
             }
             cur[best] = bestCurrent - total;
+            return best;
+        }
+    }
+
+    /**
+     * Least-conn's tie-break when every peer is usable at full weight: one round over the peers from {@code from}
+     * whose in-flight count over weight equals tieConns/tieWeight. Returns the index, or -1 when none matches
+     * (the counts moved since least-conn's pass).
+     */
+    int roundAmongTied(int from, long tieConns, long tieWeight) {
+        synchronized (this) {
+            long[] cur = current;
+            long[] w = weight;
+            int best = -1;
+            long bestCurrent = Long.MIN_VALUE;
+            long total = 0;
+            for (int i = from; i < peers.length; i++) {
+                if (peers[i].inFlightRelaxed() * tieWeight != tieConns * w[i]) {
+                    continue;
+                }
+                long cw = cur[i] + w[i];
+                cur[i] = cw;
+                total += w[i];
+                if (best < 0 || cw > bestCurrent) {
+                    best = i;
+                    bestCurrent = cw;
+                }
+            }
+            if (best >= 0) {
+                cur[best] = bestCurrent - total;
+            }
             return best;
         }
     }

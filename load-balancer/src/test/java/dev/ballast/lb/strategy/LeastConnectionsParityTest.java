@@ -1,0 +1,103 @@
+package dev.ballast.lb.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ballast.lb.Lease;
+import dev.ballast.lb.Outcome;
+import dev.ballast.lb.PickContext;
+import dev.ballast.lb.Pools;
+import dev.ballast.lb.StrategyConfig;
+import dev.ballast.lb.UpstreamPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Least-conn's single-pass scan against a literal model of nginx's ngx_http_upstream_get_least_conn_peer (pass
+ * one: least conns/weight by cross-multiplying, remembering the first best and whether there are many; pass two:
+ * smooth round over the tied from the first best on), with requests held open at random so the least loaded
+ * group starts anywhere in the list.
+ */
+@DisplayName("least-conn picks exactly what nginx's two-pass least_conn picks")
+class LeastConnectionsParityTest {
+
+    @ParameterizedTest(name = "{0} endpoints, seed {1}")
+    @CsvSource({"2, 1", "3, 2", "7, 3", "20, 4", "100, 5"})
+    void everyPickMatchesTheNginxModel(int endpoints, long seed) {
+        Random random = new Random(seed);
+        int[] weights = random.ints(endpoints, 1, 6).toArray();
+        UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
+        NginxLeastConn nginx = new NginxLeastConn(weights);
+        List<Lease> open = new ArrayList<>();
+
+        for (int step = 0; step < 5_000; step++) {
+            int expected = nginx.pick();
+            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+
+            assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
+            nginx.conns[expected]++;
+            open.add(lease);
+            // Keep a few dozen requests open, completing a random one now and then.
+            while (open.size() > random.nextInt(3 * endpoints + 1)) {
+                Lease done = open.remove(random.nextInt(open.size()));
+                done.complete(Outcome.SUCCESS);
+                nginx.conns[indexOf(done.endpoint().id(), endpoints)]--;
+            }
+        }
+    }
+
+    private static int indexOf(String id, int endpoints) {
+        for (int i = 0; i < endpoints; i++) {
+            if (Pools.name(i).equals(id)) {
+                return i;
+            }
+        }
+        throw new AssertionError("unknown endpoint " + id);
+    }
+
+    /** nginx's least_conn over peers that are all up at full effective weight, transcribed loop for loop. */
+    private static final class NginxLeastConn {
+        final int[] weight;
+        final int[] conns;
+        final int[] current;
+
+        NginxLeastConn(int[] weight) {
+            this.weight = weight;
+            this.conns = new int[weight.length];
+            this.current = new int[weight.length];
+        }
+
+        int pick() {
+            int best = -1;
+            boolean many = false;
+            for (int i = 0; i < weight.length; i++) {
+                if (best < 0 || conns[i] * weight[best] < conns[best] * weight[i]) {
+                    best = i;
+                    many = false;
+                } else if (conns[i] * weight[best] == conns[best] * weight[i]) {
+                    many = true;
+                }
+            }
+            if (!many) {
+                return best;
+            }
+            int chosen = best;
+            int total = 0;
+            for (int i = best; i < weight.length; i++) {
+                if (conns[i] * weight[best] != conns[best] * weight[i]) {
+                    continue;
+                }
+                current[i] += weight[i];
+                total += weight[i];
+                if (current[i] > current[chosen]) {
+                    chosen = i;
+                }
+            }
+            current[chosen] -= total;
+            return chosen;
+        }
+    }
+}

@@ -39,7 +39,9 @@ public record BallastSpec(
                 fallback,
                 predictive == null ? Predictive.OFF : predictive.withDefaults(),
                 burst == null ? null : burst.withDefaults(),
-                priority == null ? 0 : priority,
+                // a priority only means something inside a budget group; defaulting it elsewhere would make the
+                // defaulted spec fail its own validation
+                priority == null && budgetGroup != null ? Integer.valueOf(0) : priority,
                 budgetGroup,
                 override);
     }

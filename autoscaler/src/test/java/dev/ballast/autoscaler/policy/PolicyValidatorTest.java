@@ -81,4 +81,22 @@ class PolicyValidatorTest {
 
         assertThat(PolicyValidator.validate(json.treeToValue(spec, ScalingPolicySpec.class), "spec")).isEmpty();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("a defaulted spec passes its own validation again (a restart or re-apply takes it back)")
+    @CsvSource(delimiter = '|', textBlock = """
+            no ballast block                                  | {}
+            ballast block without a budget group              | {"ballast": {"pollingIntervalSeconds": 5}}
+            scale to zero with activation on an External metric | {"minReplicas": 0, "ballast": {"activation": {"thresholds": {"queue": "5"}}}}
+            budget group without a priority                   | {"ballast": {"budgetGroup": "gpu-pool"}}
+            predictive forecast-only                          | {"ballast": {"predictive": {"mode": "forecast-only", "method": "linear"}}}
+            """)
+    void defaultedSpecStaysValid(String variant, String patch) throws Exception {
+        ObjectNode spec = (ObjectNode) json.readTree(BASE);
+        spec.setAll((ObjectNode) json.readTree(patch));
+
+        ScalingPolicySpec defaulted = PolicyValidator.validateAndDefault(json.treeToValue(spec, ScalingPolicySpec.class), "spec");
+
+        assertThat(PolicyValidator.validate(defaulted, "spec")).as(variant).isEmpty();
+    }
 }

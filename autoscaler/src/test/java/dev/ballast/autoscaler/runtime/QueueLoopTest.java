@@ -31,7 +31,6 @@ abstract class QueueLoopTest {
 
     /** What a new process knows before its first tick: the policy as written in the file, nothing else. */
     void reloadPolicy(PolicyKey key) {
-        // the spec as written in the file: the registry's copy is defaulted, which the validator does not take back
         ScalingPolicySpec spec = PoliciesFile.load("classpath:runtime/queue-policies.yaml", "default").get(key).spec();
         registry.remove(key);
         registry.upsert(key, spec);

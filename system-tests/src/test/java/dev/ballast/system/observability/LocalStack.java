@@ -88,6 +88,8 @@ final class LocalStack implements AutoCloseable {
         int gatewayManagement = ServiceProcess.freePort();
         exporterPort = ServiceProcess.freePort();
         autoscalerPort = ServiceProcess.freePort();
+        // chosen up front: the autoscaler's demo policies query this Prometheus (and backfill their forecast from it)
+        int prometheusPort = ServiceProcess.freePort();
         services.add(ServiceProcess.quarkus("api-gateway", List.of(
                 "quarkus.http.port=" + gatewayPort, "quarkus.management.port=" + gatewayManagement,
                 "ballast.gateway.upstreams.llm.endpoints=" + String.join(",", simulators),
@@ -113,7 +115,8 @@ final class LocalStack implements AutoCloseable {
                 URI.create("http://127.0.0.1:" + exporterPort + "/q/health/ready")));
         // The demo policies of the local suite (dry-run) so the ballast_autoscaler_policy_* series exist.
         services.add(ServiceProcess.quarkus("autoscaler", List.of("quarkus.http.port=" + autoscalerPort,
-                "quarkus.redis.hosts=" + redis.uri(), "ballast.autoscaler.policies-file=classpath:local/demo-policies.yaml"), work,
+                "quarkus.redis.hosts=" + redis.uri(), "ballast.autoscaler.policies-file=classpath:local/demo-policies.yaml",
+                "ballast.autoscaler.runtime.prometheus-url=http://127.0.0.1:" + prometheusPort), work,
                 URI.create("http://127.0.0.1:" + autoscalerPort + "/q/health/ready")));
         resources.addAll(services);
 
@@ -121,7 +124,7 @@ final class LocalStack implements AutoCloseable {
                 "ballast-gateway", List.of("127.0.0.1:" + gatewayManagement),
                 "ballast-exporter", List.of("127.0.0.1:" + exporterPort),
                 "ballast-autoscaler", List.of("127.0.0.1:" + autoscalerPort),
-                "inference-simulator", simulators), work);
+                "inference-simulator", simulators), prometheusPort, work);
         resources.add(prometheus);
     }
 

@@ -32,8 +32,8 @@ final class PrometheusServer implements AutoCloseable {
         this.base = base;
     }
 
-    /** jobTargets: job name of prometheus.yml -> the host:port list to scrape for it here. */
-    static PrometheusServer start(Map<String, List<String>> jobTargets, Path work) throws IOException {
+    /** jobTargets: job name of prometheus.yml -> the host:port list to scrape for it here; port: where it listens. */
+    static PrometheusServer start(Map<String, List<String>> jobTargets, int port, Path work) throws IOException {
         Path binary = Promtool.onPath("prometheus");
         Path rules = Files.createDirectories(work.resolve("rules"));
         for (Path file : ObservabilitySources.ruleFiles()) {
@@ -63,7 +63,6 @@ final class PrometheusServer implements AutoCloseable {
         }
         Path configFile = work.resolve("prometheus.yml");
         ObservabilitySources.YAML.writeValue(configFile.toFile(), config);
-        int port = ServiceProcess.freePort();
         String base = "http://127.0.0.1:" + port;
         ServiceProcess process = ServiceProcess.start("prometheus", List.of(binary.toString(),
                 "--config.file=" + configFile, "--storage.tsdb.path=" + work.resolve("data"),

@@ -5,6 +5,9 @@ import dev.ballast.gateway.config.GatewaySettings;
 import dev.ballast.gateway.health.ActiveHealthProbes;
 import dev.ballast.gateway.metrics.GatewayMetrics;
 import dev.ballast.gateway.proxy.ProxyHandler;
+import dev.ballast.gateway.ratelimit.LocalGcra;
+import dev.ballast.gateway.ratelimit.RateLimiter;
+import dev.ballast.gateway.ratelimit.RedisGcra;
 import dev.ballast.gateway.routing.RouteTable;
 import dev.ballast.gateway.upstream.Upstreams;
 import dev.ballast.lb.TimeSource;
@@ -13,6 +16,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Redis;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -35,13 +39,27 @@ public class GatewayRuntime {
     private final GatewayMetrics metrics;
     private final ProxyHandler proxy;
     private final ActiveHealthProbes probes;
+    private final RateLimiter limiter;
 
-    GatewayRuntime(GatewayConfig config, Vertx vertx, MeterRegistry registry) {
+    /** After a Redis failure, rate limits are decided locally this long before Redis is tried again. */
+    private static final long REDIS_RETRY_MILLIS = 1_000;
+    /** Past this many local budgets, the full (idle) ones are dropped. */
+    private static final int LOCAL_MAX_KEYS = 100_000;
+
+    GatewayRuntime(GatewayConfig config, Vertx vertx, MeterRegistry registry, Redis redis) {
         this.settings = GatewaySettings.from(config);
         this.routes = new RouteTable(settings.routes());
         this.upstreams = new Upstreams(settings, TimeSource.system());
         this.metrics = new GatewayMetrics(registry, settings.routes(), upstreams);
-        this.proxy = new ProxyHandler(vertx, settings, routes, upstreams, metrics);
+        this.limiter = settings.rateLimited()
+                ? new RateLimiter(new RedisGcra(vertx, redis, settings.redisTimeoutMillis()),
+                        new LocalGcra(() -> System.nanoTime() / 1_000, LOCAL_MAX_KEYS), settings.rateLimitReplicas(),
+                        () -> System.nanoTime() / 1_000_000, REDIS_RETRY_MILLIS)
+                : null;
+        if (limiter != null) {
+            metrics.rateLimiter(limiter);
+        }
+        this.proxy = new ProxyHandler(vertx, settings, routes, upstreams, metrics, limiter);
         this.probes = new ActiveHealthProbes(vertx, upstreams);
         if (settings.adminToken().isEmpty()) {
             LOG.warn("ballast.gateway.admin.token is not set: the admin API on the management port is OPEN to "
@@ -70,6 +88,11 @@ public class GatewayRuntime {
 
     public RouteTable routes() {
         return routes;
+    }
+
+    /** Null when no route is rate limited. */
+    public RateLimiter rateLimiter() {
+        return limiter;
     }
 
     public Upstreams upstreams() {

@@ -31,6 +31,9 @@ public interface GatewayConfig {
 
     Readiness readiness();
 
+    /** What every route's rate limit shares: the replica count and the Redis answer budget. */
+    RateLimits rateLimit();
+
     /** Header that carries the request id to the upstream and back to the client. */
     @WithDefault("X-Request-Id")
     String requestIdHeader();
@@ -69,6 +72,35 @@ public interface GatewayConfig {
         Timeouts timeouts();
 
         Retries retries();
+
+        RouteRateLimit rateLimit();
+    }
+
+    interface RouteRateLimit {
+        /** Sustained rate: 10/s, 600/m or 1000/h. Absent means the route is not rate limited. */
+        Optional<String> rate();
+
+        /** Requests allowed back to back on a full budget (nginx burst + 1). */
+        @WithDefault("1")
+        long burst();
+
+        /** What a budget is counted per: client-ip (trusted-proxy resolver), header:<Name> or route. */
+        @WithDefault("client-ip")
+        String key();
+
+        /** When Redis cannot decide: open (this replica's local share decides) or closed (503). */
+        @WithDefault("open")
+        String failMode();
+    }
+
+    interface RateLimits {
+        /** Gateway replicas sharing the budgets: while Redis is away each replica allows rate/replicas. */
+        @WithDefault("1")
+        int replicas();
+
+        /** Longest wait for Redis per decision; then the local limiter decides. */
+        @WithDefault("50ms")
+        Duration redisTimeout();
     }
 
     interface Timeouts {

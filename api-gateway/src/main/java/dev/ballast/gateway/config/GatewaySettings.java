@@ -1,5 +1,7 @@
 package dev.ballast.gateway.config;
 
+import dev.ballast.gateway.ratelimit.Rate;
+import dev.ballast.gateway.ratelimit.RateLimitRule;
 import dev.ballast.lb.EndpointSpec;
 import dev.ballast.lb.HashKeySource;
 import dev.ballast.lb.PoolConfig;
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSettings> upstreams,
                               List<String> trustedProxies, Optional<String> adminToken, String requestIdHeader,
-                              ReadinessMode readiness) {
+                              ReadinessMode readiness, int rateLimitReplicas, long redisTimeoutMillis) {
 
     private static final String PREFIX = "ballast.gateway.";
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
@@ -73,8 +75,21 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
                     "'" + config.requestIdHeader() + "' is not a valid header name");
         }
         Optional<String> token = config.admin().token().map(String::trim).filter(t -> !t.isEmpty());
+        int replicas = config.rateLimit().replicas();
+        if (replicas < 1) {
+            throw new InvalidGatewayConfigException(PREFIX + "rate-limit.replicas", "must be at least 1, was " + replicas);
+        }
+        long redisTimeout = config.rateLimit().redisTimeout().toMillis();
+        if (redisTimeout < 1) {
+            throw new InvalidGatewayConfigException(PREFIX + "rate-limit.redis-timeout", "must be at least 1ms");
+        }
         return new GatewaySettings(routes, upstreams, trusted, token, requestIdHeader,
-                readiness(config.readiness().mode()));
+                readiness(config.readiness().mode()), replicas, redisTimeout);
+    }
+
+    /** True when at least one route is rate limited (only then is Redis used at all). */
+    public boolean rateLimited() {
+        return routes.stream().anyMatch(r -> r.rateLimit() != null);
     }
 
     private static ReadinessMode readiness(String mode) {
@@ -124,7 +139,44 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         }
         return new RouteSettings(name, prefix, host, methods, route.upstream(), rewriteTo, route.idempotent(),
                 route.preserveHost(), maxBody, timeouts(key + "timeouts.", route.timeouts()),
-                retries(key + "retries.", route.retries()));
+                retries(key + "retries.", route.retries()), rateLimit(key + "rate-limit.", route.rateLimit()));
+    }
+
+    private static RateLimitRule rateLimit(String key, GatewayConfig.RouteRateLimit limit) {
+        if (limit.rate().isEmpty()) {
+            return null;
+        }
+        Rate rate;
+        try {
+            rate = Rate.parse(limit.rate().get());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidGatewayConfigException(key + "rate", e.getMessage());
+        }
+        if (limit.burst() < 1) {
+            throw new InvalidGatewayConfigException(key + "burst", "must be at least 1, was " + limit.burst());
+        }
+        String source = limit.key().trim();
+        RateLimitRule.KeySource keySource;
+        String header = null;
+        if (source.equals("client-ip")) {
+            keySource = RateLimitRule.KeySource.CLIENT_IP;
+        } else if (source.equals("route")) {
+            keySource = RateLimitRule.KeySource.ROUTE;
+        } else if (source.startsWith("header:") && source.length() > 7
+                && source.substring(7).chars().noneMatch(c -> c <= ' ' || c == ':')) {
+            keySource = RateLimitRule.KeySource.HEADER;
+            header = source.substring(7);
+        } else {
+            throw new InvalidGatewayConfigException(key + "key",
+                    "'" + limit.key() + "' is not one of client-ip, header:<Name>, route");
+        }
+        RateLimitRule.FailMode failMode = switch (limit.failMode().trim().toLowerCase(Locale.ROOT)) {
+            case "open" -> RateLimitRule.FailMode.OPEN;
+            case "closed" -> RateLimitRule.FailMode.CLOSED;
+            default -> throw new InvalidGatewayConfigException(key + "fail-mode",
+                    "'" + limit.failMode() + "' is not one of open, closed");
+        };
+        return new RateLimitRule(rate, limit.burst(), keySource, header, failMode);
     }
 
     private static TimeoutSettings timeouts(String key, GatewayConfig.Timeouts t) {

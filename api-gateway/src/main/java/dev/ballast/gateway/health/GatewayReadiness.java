@@ -41,6 +41,10 @@ public class GatewayReadiness implements HealthCheck {
                 usableRoutes++;
             }
         }
+        // Redis away never makes the gateway unready (the local share decides); it is only reported.
+        if (runtime.rateLimiter() != null) {
+            builder.withData("rate-limit", runtime.rateLimiter().redisUp() ? "redis" : "local fallback");
+        }
         boolean up = switch (mode) {
             case ALWAYS -> true;
             case ANY_ROUTE -> routes == 0 || usableRoutes > 0;

@@ -1,6 +1,7 @@
 package dev.ballast.gateway.metrics;
 
 import dev.ballast.gateway.config.RouteSettings;
+import dev.ballast.gateway.ratelimit.RateLimiter;
 import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.gateway.upstream.Upstreams;
 import dev.ballast.lb.Endpoint;
@@ -23,10 +24,18 @@ public final class GatewayMetrics {
     private final Map<String, RouteMeters> routes = new HashMap<>();
     private final Map<String, Counter> rejections = new HashMap<>();
     private final Counter unmatched;
+    private final Map<String, Counter> rateLimited = new HashMap<>();
+    private final MeterRegistry registry;
 
     public GatewayMetrics(MeterRegistry registry, List<RouteSettings> routeSettings, Upstreams upstreams) {
+        this.registry = registry;
         for (RouteSettings route : routeSettings) {
             routes.put(route.name(), new RouteMeters(registry, route.name(), route.upstream()));
+            if (route.rateLimit() != null) {
+                rateLimited.put(route.name(), Counter.builder("ballast.gateway.rate.limited")
+                        .description("Requests refused with 429 by the route's rate limit")
+                        .tag("route", route.name()).register(registry));
+            }
         }
         unmatched = Counter.builder("ballast.gateway.unmatched.requests")
                 .description("Requests that matched no route (answered 404)").register(registry);
@@ -61,6 +70,27 @@ public final class GatewayMetrics {
         if (counter != null) {
             counter.increment();
         }
+    }
+
+    public void rateLimited(String route) {
+        Counter counter = rateLimited.get(route);
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    /** Who decides: Redis (one budget for all replicas) or this replica's local share. */
+    public void rateLimiter(RateLimiter limiter) {
+        FunctionCounter.builder("ballast.gateway.rate.limit.decisions", limiter, RateLimiter::redisDecisions)
+                .description("Rate-limit decisions made by the shared Redis budget").tag("source", "redis")
+                .register(registry);
+        FunctionCounter.builder("ballast.gateway.rate.limit.decisions", limiter, RateLimiter::localDecisions)
+                .description("Rate-limit decisions made by this replica's local share while Redis was away")
+                .tag("source", "local")
+                .register(registry);
+        Gauge.builder("ballast.gateway.rate.limit.redis.up", limiter, l -> l.redisUp() ? 1 : 0)
+                .description("1 while Redis decides rate limits, 0 while the local fallback does")
+                .register(registry);
     }
 
     public void unmatched() {

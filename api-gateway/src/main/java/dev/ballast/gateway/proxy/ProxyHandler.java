@@ -3,12 +3,18 @@ package dev.ballast.gateway.proxy;
 import dev.ballast.gateway.config.GatewaySettings;
 import dev.ballast.gateway.config.RouteSettings;
 import dev.ballast.gateway.metrics.GatewayMetrics;
+import dev.ballast.gateway.ratelimit.Gcra;
+import dev.ballast.gateway.ratelimit.RateLimitRule;
+import dev.ballast.gateway.ratelimit.RateLimiter;
 import dev.ballast.gateway.routing.RouteTable;
 import dev.ballast.gateway.upstream.Upstreams;
 import dev.ballast.lb.TrustedProxyClientIp;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
@@ -32,10 +38,13 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     final String requestIdHeader;
     final EventLoopClients clients;
     private final long[] connectionIdle;
+    private final RateLimiter limiter;
 
+    /** {@code limiter} is null when no route is rate limited. */
     public ProxyHandler(Vertx vertx, GatewaySettings settings, RouteTable routes, Upstreams upstreams,
-                        GatewayMetrics metrics) {
+                        GatewayMetrics metrics, RateLimiter limiter) {
         this.vertx = vertx;
+        this.limiter = limiter;
         this.routes = routes;
         this.upstreams = upstreams;
         this.metrics = metrics;
@@ -85,7 +94,88 @@ public final class ProxyHandler implements Handler<RoutingContext> {
                     "No route matches " + request.method().name() + " " + safePath(request.path()), null, requestId);
             return;
         }
-        new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+        RateLimitRule rule = route.rateLimit();
+        if (rule == null || limiter == null) {
+            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+            return;
+        }
+        limitThenProxy(request, route, rule, requestId);
+    }
+
+    /**
+     * Asks the limiter (Redis or the local share) and proxies or refuses. The body waits paused meanwhile, and the
+     * answer is handled back on the request's own event loop: the Redis client may complete on another one.
+     */
+    private void limitThenProxy(HttpServerRequest request, RouteSettings route, RateLimitRule rule, String requestId) {
+        String contentLength = request.getHeader(HeaderNames.CONTENT_LENGTH);
+        boolean hasBody = (contentLength != null && !contentLength.equals("0"))
+                || request.getHeader(HeaderNames.TRANSFER_ENCODING) != null;
+        if (hasBody) {
+            request.pause();
+        }
+        Context context = vertx.getOrCreateContext();
+        limiter.decide(rateLimitKey(request, route, rule), rule).onComplete(result -> {
+            if (Vertx.currentContext() == context) {
+                admit(request, route, rule, requestId, hasBody, result);
+            } else {
+                context.runOnContext(v -> admit(request, route, rule, requestId, hasBody, result));
+            }
+        });
+    }
+
+    private void admit(HttpServerRequest request, RouteSettings route, RateLimitRule rule, String requestId,
+                       boolean hasBody, AsyncResult<RateLimiter.Verdict> result) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            return;
+        }
+        // The limiter recovers its own failures; a failed future would be a bug, and then traffic flows.
+        RateLimiter.Verdict verdict = result.succeeded() ? result.result() : null;
+        if (verdict == null || verdict.allowed()) {
+            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+            return;
+        }
+        response.putHeader(requestIdHeader, requestId);
+        if (verdict.source() == RateLimiter.Source.UNAVAILABLE) {
+            response.putHeader("Retry-After", "1");
+            Problem.send(response, 503, "rate-limit-unavailable", "Service Unavailable", "The rate limit of route '"
+                    + route.name() + "' cannot be checked right now and the route fails closed", route.name(), requestId);
+        } else {
+            Gcra.Decision decision = verdict.decision();
+            long retryAfter = Math.max(1, Gcra.Decision.seconds(decision.retryAfterMicros()));
+            metrics.rateLimited(route.name());
+            response.putHeader("Retry-After", Long.toString(retryAfter))
+                    .putHeader("RateLimit-Limit", Long.toString(decision.limit()))
+                    .putHeader("RateLimit-Remaining", Long.toString(decision.remaining()))
+                    .putHeader("RateLimit-Reset", Long.toString(Gcra.Decision.seconds(decision.resetMicros())));
+            Problem.send(response, 429, "rate-limited", "Too Many Requests", "Route '" + route.name() + "' allows "
+                    + rule.rate() + " with a burst of " + rule.burst() + "; retry in " + retryAfter + " s",
+                    route.name(), requestId);
+        }
+        if (hasBody) {
+            request.resume(); // let the refused body drain so the connection can be reused
+        }
+    }
+
+    /**
+     * The Redis key of the request's budget. A header key falls back to the client IP when the header is absent, so
+     * clients without it neither share one budget nor escape the limit.
+     */
+    String rateLimitKey(HttpServerRequest request, RouteSettings route, RateLimitRule rule) {
+        String base = "ballast:rl:" + route.name() + ":";
+        if (rule.key() == RateLimitRule.KeySource.ROUTE) {
+            return base + "route";
+        }
+        if (rule.key() == RateLimitRule.KeySource.HEADER) {
+            String value = request.getHeader(rule.header());
+            if (value != null && !value.isEmpty()) {
+                return base + "h:" + value;
+            }
+        }
+        String peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
+        String xff = request.getHeader(HeaderNames.X_FORWARDED_FOR);
+        String forwarded = request.getHeader(HeaderNames.FORWARDED);
+        return base + "ip:" + (xff == null && forwarded == null ? peer : clientIp.resolve(peer, xff, forwarded));
     }
 
     /** 128 random bits as 32 hex characters: unique enough to correlate logs, cheaper than UUID formatting. */

@@ -82,6 +82,27 @@ class GatewaySettingsTest {
         assertThat(settings(properties).upstreams().get("llm").hashHeader()).isEqualTo("X-Session-Id");
     }
 
+    @Test
+    @DisplayName("a route's rate limit keeps its rate, burst, key and fail mode; unlimited routes have none")
+    void rateLimit() {
+        Map<String, String> properties = validWith("ballast.gateway.routes.chat.rate-limit.rate", "600/m");
+        properties.put("ballast.gateway.routes.chat.rate-limit.burst", "20");
+        properties.put("ballast.gateway.routes.chat.rate-limit.key", "header:X-Api-Key");
+        properties.put("ballast.gateway.routes.chat.rate-limit.fail-mode", "closed");
+        properties.put("ballast.gateway.rate-limit.replicas", "3");
+
+        GatewaySettings settings = settings(properties);
+
+        assertThat(settings.routes().get(0).rateLimit()).isEqualTo(new dev.ballast.gateway.ratelimit.RateLimitRule(
+                dev.ballast.gateway.ratelimit.Rate.parse("600/m"), 20,
+                dev.ballast.gateway.ratelimit.RateLimitRule.KeySource.HEADER, "X-Api-Key",
+                dev.ballast.gateway.ratelimit.RateLimitRule.FailMode.CLOSED));
+        assertThat(settings.rateLimitReplicas()).isEqualTo(3);
+        assertThat(settings.redisTimeoutMillis()).isEqualTo(50);
+        assertThat(settings(VALID).routes().get(0).rateLimit()).isNull();
+        assertThat(settings(VALID).rateLimited()).isFalse();
+    }
+
     @ParameterizedTest(name = "{0}={1} is refused naming the key")
     @CsvSource(delimiter = '|', value = {
             "ballast.gateway.routes.chat.upstream|nope|ballast.gateway.routes.chat.upstream",
@@ -106,9 +127,20 @@ class GatewaySettingsTest {
             "ballast.gateway.upstreams.llm.health.path|healthz|ballast.gateway.upstreams.llm.health.path",
             "ballast.gateway.client-ip.trusted-proxies|10.0.0.0/99|ballast.gateway.client-ip.trusted-proxies",
             "ballast.gateway.readiness.mode|sometimes|ballast.gateway.readiness.mode",
+            "ballast.gateway.routes.chat.rate-limit.rate|10/d|ballast.gateway.routes.chat.rate-limit.rate",
+            "ballast.gateway.routes.chat.rate-limit.rate|0/s|ballast.gateway.routes.chat.rate-limit.rate",
+            "ballast.gateway.routes.chat.rate-limit.burst|0|ballast.gateway.routes.chat.rate-limit.burst",
+            "ballast.gateway.routes.chat.rate-limit.key|cookie:sid|ballast.gateway.routes.chat.rate-limit.key",
+            "ballast.gateway.routes.chat.rate-limit.key|header:|ballast.gateway.routes.chat.rate-limit.key",
+            "ballast.gateway.routes.chat.rate-limit.fail-mode|maybe|ballast.gateway.routes.chat.rate-limit.fail-mode",
+            "ballast.gateway.rate-limit.replicas|0|ballast.gateway.rate-limit.replicas",
+            "ballast.gateway.rate-limit.redis-timeout|0s|ballast.gateway.rate-limit.redis-timeout",
     })
     void invalidValueNamesItsKey(String key, String value, String namedKey) {
         Map<String, String> properties = validWith(key, value);
+        if (key.contains(".rate-limit.") && !key.endsWith(".rate")) {
+            properties.put("ballast.gateway.routes.chat.rate-limit.rate", "10/s");
+        }
         if (key.endsWith(".health.path")) {
             properties.put("ballast.gateway.upstreams.llm.health.interval", "1s");
         }

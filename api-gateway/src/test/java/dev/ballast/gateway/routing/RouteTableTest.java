@@ -16,7 +16,7 @@ class RouteTableTest {
     static RouteSettings route(String name, String prefix, String host, Set<String> methods, String rewriteTo) {
         return new RouteSettings(name, prefix, host, methods, "up", rewriteTo, false, true, 1024,
                 new TimeoutSettings(1000, 1000, 1000, 0),
-                new RetrySettings(3, Set.of(502), 25, 250, 1024, 20, 3));
+                new RetrySettings(3, Set.of(502), 25, 250, 1024, 20, 3), null);
     }
 
     private final RouteTable table = new RouteTable(List.of(

@@ -33,9 +33,7 @@ import static org.awaitility.Awaitility.await;
 class LiveStackTest {
 
     /** metric -> what its owner must export (type, labels). Remove an entry when the service exports it. */
-    static final Map<String, String> AWAITED = new TreeMap<>(Map.ofEntries(
-            Map.entry("ballast_gateway_rate_limited_total",
-                    "api-gateway: counter ballast.gateway.rate.limited {route}, +1 per request answered 429 by a rate limit")));
+    static final Map<String, String> AWAITED = new TreeMap<>(Map.ofEntries());
 
     private static final String RATE_INTERVAL = "15s";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
@@ -122,13 +120,21 @@ class LiveStackTest {
         assertQueryAnswers(query);
     }
 
-    @ParameterizedTest(name = "{0}")
+    // Empty while every needed metric is exported; the test is kept for the next awaited one.
+    @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
     @MethodSource("awaitedMetrics")
     @DisplayName("a metric still awaited from its service is really not exported (else delete it from AWAITED)")
     void awaitedMetricIsStillMissing(String metric) {
         JsonNode result = stack.prometheus().query("count({__name__=\"" + metric + "\"})").path("result");
 
         assertThat(result).as("%s is exported now: delete it from LiveStackTest.AWAITED", metric).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the gateway's rate limit on the Ollama route answers some generates 429, counted per route")
+    void rateLimitedRequestsAreCounted() {
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(stack.prometheus()
+                .query("ballast_gateway_rate_limited_total{route=\"ollama\"} > 0").path("result")).isNotEmpty());
     }
 
     @Test

@@ -97,7 +97,10 @@ final class LocalStack implements AutoCloseable {
                 "ballast.gateway.upstreams.llm.health.path=/health",
                 "ballast.gateway.upstreams.llm.health.interval=1s",
                 "ballast.gateway.routes.openai.prefix=/v1/", "ballast.gateway.routes.openai.upstream=llm",
-                "ballast.gateway.routes.ollama.prefix=/api/", "ballast.gateway.routes.ollama.upstream=llm"),
+                "ballast.gateway.routes.ollama.prefix=/api/", "ballast.gateway.routes.ollama.upstream=llm",
+                // One generate every 500 ms against 1/s: about every other one is answered 429 (rate-limited panels).
+                "ballast.gateway.routes.ollama.rate-limit.rate=1/s", "ballast.gateway.routes.ollama.rate-limit.key=route",
+                "quarkus.redis.hosts=" + redis.uri()),
                 work, URI.create("http://127.0.0.1:" + gatewayManagement + "/q/health/ready")));
         List<String> exporter = new ArrayList<>(List.of("quarkus.http.port=" + exporterPort,
                 "quarkus.redis.hosts=" + redis.uri(),

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +40,7 @@ public final class RedisServer implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 Path dir = Files.createTempDirectory("ballast-redis-");
-                RedisServer server = new RedisServer(executable, freePort(), dir);
+                RedisServer server = new RedisServer(executable, LoopbackPorts.free(), dir);
                 server.startProcess();
                 return server;
             } catch (IOException e) {
@@ -72,15 +71,6 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException(INSTALL_HINT);
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free loopback port", e);
-        }
-    }
 
     private void startProcess() {
         ProcessBuilder builder = new ProcessBuilder(executable.toString(),

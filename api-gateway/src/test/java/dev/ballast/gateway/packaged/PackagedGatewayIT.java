@@ -1,15 +1,12 @@
 package dev.ballast.gateway.packaged;
 
+import dev.ballast.testing.LoopbackPorts;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -27,7 +24,7 @@ class PackagedGatewayIT {
 
     /** The only override: a free management port this test can find (the traffic port is chosen by Quarkus). */
     public static class FreeManagementPort implements QuarkusTestProfile {
-        static final int PORT = freePort();
+        static final int PORT = LoopbackPorts.free();
 
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -35,14 +32,6 @@ class PackagedGatewayIT {
                     "quarkus.management.test-port", Integer.toString(PORT));
         }
 
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress("127.0.0.1", 0));
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     private static String management(String path) {

@@ -1,14 +1,14 @@
 package dev.ballast.gateway.testing;
 
+import dev.ballast.testing.LoopbackPorts;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 
-import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +36,7 @@ public class Origins implements QuarkusTestResourceLifecycleManager {
         vertx = Vertx.vertx();
         Map<String, String> config = new HashMap<>();
         for (int i = 0; i < COUNT; i++) {
-            Origin origin = new Origin(vertx, "origin-" + i, freePort());
+            Origin origin = new Origin(vertx, "origin-" + i, LoopbackPorts.free());
             origin.start();
             origins.add(origin);
             config.put("test.origin." + i, origin.address());
@@ -69,12 +69,4 @@ public class Origins implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free loopback port", e);
-        }
-    }
 }

@@ -1,14 +1,13 @@
 package dev.ballast.exporter.collector.queue;
 
+import dev.ballast.testing.LoopbackPorts;
+
 import dev.ballast.exporter.testing.MetricsText;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,16 +25,7 @@ class RedisAbsentTest {
     public static class NoRedis implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + closedPort());
-        }
-
-        private static int closedPort() {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress("127.0.0.1", 0));
-                return socket.getLocalPort(); // closed again when this returns: nothing listens there
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + LoopbackPorts.free() /* nothing listens there */);
         }
     }
 

@@ -72,6 +72,50 @@ public interface AutoscalerConfig {
         String prometheusUrl();
     }
 
+    /**
+     * The cluster side: where policies come from and where decisions go. Off (the default, and the local suite):
+     * policies from {@link #policiesFile()}, decisions computed and shown but applied by the dry-run actuator only.
+     */
+    Kubernetes kubernetes();
+
+    interface Kubernetes {
+        /** On: watch ScalingPolicy objects, scale through the scale subresource, write status and Events. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Field manager of every write (server-side apply and patches), as the HPA writes as its controller name. */
+        @WithDefault("ballast-autoscaler")
+        String fieldManager();
+    }
+
+    /** One acting replica among several (a coordination.k8s.io Lease); followers still answer the read API. */
+    LeaderElection leaderElection();
+
+    interface LeaderElection {
+        /** Only meaningful with kubernetes.enabled; off, this replica always acts. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("ballast-autoscaler")
+        String leaseName();
+
+        /** Namespace of the Lease; unset: the pod's own namespace (the service account's), else "default". */
+        Optional<String> leaseNamespace();
+
+        /** client-go's defaults (kube-controller-manager): 15 s lease, 10 s renew deadline, 2 s retry period. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        @WithDefault("2s")
+        Duration retryPeriod();
+
+        /** Holder identity; unset: the pod name (HOSTNAME) plus a random suffix. */
+        Optional<String> identity();
+    }
+
     /** Durable state (histories, last scale times, overrides, virtual replicas) kept in Redis. */
     State state();
 

@@ -86,6 +86,13 @@ public interface AutoscalerConfig {
         /** Field manager of every write (server-side apply and patches), as the HPA writes as its controller name. */
         @WithDefault("ballast-autoscaler")
         String fieldManager();
+
+        /** Namespaces whose ScalingPolicy objects are watched (one informer each); unset: all namespaces. */
+        Optional<java.util.List<String>> namespaces();
+
+        /** How often the policy informer re-delivers every object it holds (0: never; the watch alone keeps it current). */
+        @WithDefault("10m")
+        Duration informerResync();
     }
 
     /** One acting replica among several (a coordination.k8s.io Lease); followers still answer the read API. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ballast.autoscaler.policy.InvalidPolicyException;
 import dev.ballast.autoscaler.policy.PolicyValidator;
 import dev.ballast.autoscaler.policy.ScalingPolicy;
+import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
 
 import java.io.IOException;
@@ -71,6 +72,16 @@ public final class PoliciesFile {
             }
         }
         return out;
+    }
+
+    /**
+     * The spec of a ScalingPolicy read from the API server (its {@code spec} as a JSON tree), mapped with the same
+     * rules as the file so the two paths cannot read one policy differently.
+     *
+     * @throws IllegalArgumentException when the tree does not fit the schema (a wrong type, an unknown enum value)
+     */
+    public static ScalingPolicySpec spec(Object tree) {
+        return tree == null ? null : YAML.convertValue(tree, ScalingPolicySpec.class);
     }
 
     private static InputStream open(String location) throws IOException {

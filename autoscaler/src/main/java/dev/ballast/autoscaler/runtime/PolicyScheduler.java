@@ -13,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,7 +29,8 @@ public class PolicyScheduler {
     private final PolicyRegistry registry;
     private final PolicyTicker ticker;
     private final Scheduler scheduler;
-    private final Set<PolicyKey> scheduled = ConcurrentHashMap.newKeySet();
+    /** The job that ticks each scheduled policy: its own, or its budget group's (shared by the group). */
+    private final Map<PolicyKey, String> jobs = new ConcurrentHashMap<>();
 
     PolicyScheduler(AutoscalerConfig config, PolicyRegistry registry, PolicyTicker ticker, Scheduler scheduler) {
         this.config = config;
@@ -40,6 +40,12 @@ public class PolicyScheduler {
     }
 
     void start(@Observes StartupEvent event) {
+        if (config.kubernetes().enabled()) {
+            // policies come from the ScalingPolicy informer, which calls schedule/unschedule as they change
+            config.policiesFile().ifPresent(location -> LOG.warnf(
+                    "ballast.autoscaler.policies-file=%s is ignored: with kubernetes.enabled policies come from ScalingPolicy objects", location));
+            return;
+        }
         config.policiesFile().ifPresent(location -> {
             Map<PolicyKey, ScalingPolicy> policies = PoliciesFile.load(location, config.defaultNamespace());
             policies.forEach((key, p) -> registry.upsert(key, p.spec()));
@@ -51,32 +57,60 @@ public class PolicyScheduler {
         }
     }
 
-    /** Starts ticking a policy (idempotent); the interval is read from its spec when the job is created. */
+    /**
+     * Starts ticking a policy (idempotent); the interval is read from its spec when the job is created. A policy of
+     * a configured budget group joins its group's job, which decides all members together.
+     */
     public void schedule(PolicyKey key) {
         PolicyState state = registry.find(key).orElse(null);
-        if (state == null || !scheduled.add(key)) {
+        if (state == null || !config.runtime().schedulerEnabled() || jobs.containsKey(key)) {
             return;
         }
         int seconds = state.spec().ballast().pollingIntervalSeconds();
-        scheduler.newJob(jobId(key))
+        String group = ticker.grouped(state.spec()) ? state.spec().ballast().budgetGroup() : null;
+        String id = group == null ? jobId(key) : "budget-group/" + group;
+        boolean exists = jobs.containsValue(id);
+        jobs.put(key, id);
+        if (exists) {
+            return;
+        }
+        scheduler.newJob(id)
                 .setInterval(seconds + "s")
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> tickSafely(key))
+                .setTask(execution -> tickSafely(id, () -> {
+                    if (group == null) {
+                        ticker.tick(key);
+                    } else {
+                        ticker.tickGroup(group);
+                    }
+                }))
                 .schedule();
     }
 
     public void unschedule(PolicyKey key) {
-        if (scheduled.remove(key)) {
-            scheduler.unscheduleJob(jobId(key));
+        String id = jobs.remove(key);
+        if (id != null && !jobs.containsValue(id)) {
+            scheduler.unscheduleJob(id);
         }
     }
 
-    private void tickSafely(PolicyKey key) {
+    /** A changed spec: its next tick uses it; a changed interval or budget group gets a new job. */
+    public void reschedule(PolicyKey key) {
+        unschedule(key);
+        schedule(key);
+    }
+
+    /** Whether a policy has a job (its own or its group's). */
+    public boolean scheduled(PolicyKey key) {
+        return jobs.containsKey(key);
+    }
+
+    private void tickSafely(String what, Runnable tick) {
         try {
-            ticker.tick(key);
+            tick.run();
         } catch (RuntimeException e) {
             // One policy's bug must not stop the others or the next tick.
-            LOG.errorf(e, "tick of %s failed", key);
+            LOG.errorf(e, "tick of %s failed", what);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ballast.autoscaler.runtime;
 
 import dev.ballast.autoscaler.config.AutoscalerConfig;
+import dev.ballast.autoscaler.engine.BudgetArbiter;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
 import dev.ballast.autoscaler.engine.DecisionEngine;
@@ -21,7 +22,9 @@ import dev.ballast.autoscaler.source.MetricFetcher;
 import dev.ballast.autoscaler.source.MetricQuery;
 import dev.ballast.autoscaler.state.StateStore;
 import dev.ballast.autoscaler.state.StoredState;
+import dev.ballast.autoscaler.leader.Leadership;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -61,13 +64,22 @@ public class PolicyTicker {
     private final Clock clock;
     private final String defaultPrometheus;
     private final StateStore store;
+    private final Leadership leadership;
+    private final Event<PolicyDecided> decided;
+    private final Map<String, AutoscalerConfig.BudgetGroup> budgetGroups;
     private final ConcurrentMap<PolicyKey, AtomicBoolean> running = new ConcurrentHashMap<>();
     private final java.util.Set<PolicyKey> restored = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> backfilled = ConcurrentHashMap.newKeySet();
 
     PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, DryRunActuator actuator,
-                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store) {
+                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store, Leadership leadership,
+                 Event<PolicyDecided> decided) {
         this.store = store;
+        this.leadership = leadership;
+        this.decided = decided;
+        this.budgetGroups = Map.copyOf(config.budgetGroups());
+        // a hand-over means another replica may have decided meanwhile: every policy re-reads the durable state
+        leadership.onChange(leading -> restored.clear());
         this.registry = registry;
         this.engine = engine;
         this.fetcher = fetcher;
@@ -78,8 +90,19 @@ public class PolicyTicker {
         this.defaultPrometheus = config.runtime().prometheusUrl();
     }
 
-    /** Runs one cycle; empty when the policy is unknown or its previous tick is still running (skipped). */
+    /**
+     * Runs one cycle; empty when this replica is a follower, the policy is unknown, or its previous tick is still
+     * running (skipped). A policy of a configured budget group is decided with the rest of its group.
+     */
     public Optional<Decision> tick(PolicyKey key) {
+        if (!leadership.acting()) {
+            LOG.debugf("%s: not the leader, tick skipped", key);
+            return Optional.empty();
+        }
+        Optional<String> group = registry.find(key).map(s -> s.spec().ballast().budgetGroup()).filter(budgetGroups::containsKey);
+        if (group.isPresent()) {
+            return Optional.ofNullable(tickGroup(group.get()).get(key));
+        }
         AtomicBoolean busy = running.computeIfAbsent(key, k -> new AtomicBoolean());
         if (!busy.compareAndSet(false, true)) {
             metrics.tickSkipped(key);
@@ -92,16 +115,68 @@ public class PolicyTicker {
                 return Optional.empty();
             }
             long started = System.nanoTime();
-            if (restored.add(key)) {
-                restore(key);
-                state = registry.find(key);
-            }
-            Decision d = cycle(state.orElseThrow());
+            Prepared p = prepare(key);
+            Decision d = p.failed() != null ? p.failed() : finish(p, engine.decide(p.input()));
             metrics.decisionTook(key, System.nanoTime() - started);
             return Optional.of(d);
         } finally {
             busy.set(false);
         }
+    }
+
+    /**
+     * One cycle of every policy naming budget group {@code group} (ballast.autoscaler.budget-groups): each is read
+     * and measured, the engine decides them together (BudgetArbiter.decideGroup) so the group's max-replicas holds,
+     * lowest priority trimmed first, then each is rescaled. A member whose scale cannot be read keeps the replicas it
+     * last had out of the budget. Skipped as a whole when any member's tick is still running, or on a follower.
+     */
+    public Map<PolicyKey, Decision> tickGroup(String group) {
+        if (!leadership.acting()) {
+            return Map.of();
+        }
+        List<PolicyKey> members = registry.all().stream().filter(s -> group.equals(s.spec().ballast().budgetGroup()))
+                .map(PolicyState::key).sorted(java.util.Comparator.comparing(PolicyKey::toString)).toList();
+        List<AtomicBoolean> held = new ArrayList<>();
+        try {
+            for (PolicyKey key : members) {
+                AtomicBoolean busy = running.computeIfAbsent(key, k -> new AtomicBoolean());
+                if (!busy.compareAndSet(false, true)) {
+                    metrics.tickSkipped(key);
+                    LOG.debugf("budget group %s: previous tick of %s still running, group tick skipped", group, key);
+                    return Map.of();
+                }
+                held.add(busy);
+            }
+            long started = System.nanoTime();
+            Map<PolicyKey, Decision> out = new LinkedHashMap<>();
+            List<Prepared> ready = new ArrayList<>();
+            int budget = budgetGroups.get(group).maxReplicas();
+            for (PolicyKey key : members) {
+                Prepared p = prepare(key);
+                if (p.failed() != null) {
+                    out.put(key, p.failed());
+                    Decision last = p.state().lastDecision();
+                    budget -= last == null ? 0 : last.currentReplicas();
+                } else {
+                    ready.add(p);
+                }
+            }
+            List<Decision> decisions = BudgetArbiter.decideGroup(engine, ready.stream().map(Prepared::input).toList(),
+                    ready.stream().map(p -> p.state().key().toString()).toList(), Math.max(0, budget));
+            for (int i = 0; i < ready.size(); i++) {
+                out.put(ready.get(i).state().key(), finish(ready.get(i), decisions.get(i)));
+            }
+            long took = System.nanoTime() - started;
+            members.forEach(k -> metrics.decisionTook(k, took / Math.max(1, members.size())));
+            return out;
+        } finally {
+            held.forEach(b -> b.set(false));
+        }
+    }
+
+    /** Whether a policy is decided with a budget group (it names one that is configured). */
+    public boolean grouped(ScalingPolicySpec spec) {
+        return spec.ballast().budgetGroup() != null && budgetGroups.containsKey(spec.ballast().budgetGroup());
     }
 
     /** The first tick of a policy in this process picks up what the previous process or leader persisted. */
@@ -144,14 +219,35 @@ public class PolicyTicker {
         restored.remove(key);
     }
 
+    /** Forgets everything this process holds about a deleted policy (the registry and store are cleared by the caller). */
+    public void forget(PolicyKey key) {
+        restored.remove(key);
+        running.remove(key);
+        backfilled.removeIf(k -> k.startsWith(key + "/"));
+        if (actuator.dryRun()) {
+            virtual.forget(key);
+        }
+    }
+
     /** Whether a tick of this policy is running now. */
     public boolean running(PolicyKey key) {
         AtomicBoolean busy = running.get(key);
         return busy != null && busy.get();
     }
 
-    private Decision cycle(PolicyState state) {
-        PolicyKey key = state.key();
+    /**
+     * What one policy's cycle knows before the engine decides: its state and the engine's input, or the decision
+     * already made because the scale could not be read (FailedGetScale).
+     */
+    private record Prepared(PolicyState state, DecisionInput input, Decision failed) {
+    }
+
+    /** Restores, reads the scale and fetches the metrics of one policy (the HPA's reconcile up to the decision). */
+    private Prepared prepare(PolicyKey key) {
+        if (restored.add(key)) {
+            restore(key);
+        }
+        PolicyState state = registry.find(key).orElseThrow();
         ScalingPolicySpec spec = state.spec();
         metrics.register(key, spec);
         Instant now = clock.instant();
@@ -165,7 +261,8 @@ public class PolicyTicker {
                     List.of(Condition.of(Condition.ABLE_TO_SCALE, false, e.reason(), "the HPA controller was unable to get the target's current scale: " + e.getMessage())),
                     null, state.history());
             registry.recordDecision(key, failed);
-            return failed;
+            announce(new PolicyDecided(key, spec, failed, e, 0));
+            return new Prepared(state, null, failed);
         }
 
         Map<String, MetricQuery> queries = queries(spec);
@@ -200,15 +297,24 @@ public class PolicyTicker {
 
         ScalingHistory history = withSeries(backfill(key, state.history(), spec, now), spec, values, pods, now);
         BallastSpec.Override apiOverride = registry.activeOverride(key, now).map(OverrideRecord::toSpec).orElse(null);
-        Decision d = engine.decide(new DecisionInput(spec, observed, history, now, apiOverride, null));
+        return new Prepared(state, new DecisionInput(spec, observed, history, now, apiOverride, null), null);
+    }
 
+    /** Rescales when the engine says so, then records, persists, exports, logs and announces the decision. */
+    private Decision finish(Prepared p, Decision d) {
+        PolicyKey key = p.state().key();
+        ScalingPolicySpec spec = p.state().spec();
+        Instant now = p.input().now();
+        ScaleActuator.ScaleException refused = null;
+        int asked = d.desiredReplicas();
         if (d.rescale()) {
             try {
                 actuator.scale(key, spec, d.desiredReplicas());
                 metrics.scaled(key, d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
             } catch (ScaleActuator.ScaleException e) {
                 metrics.scaleFailed(key, e.reason());
-                d = failedUpdate(d, state.history(), e);
+                refused = e;
+                d = failedUpdate(d, p.state().history(), e);
             }
         }
         registry.recordDecision(key, d);
@@ -216,7 +322,17 @@ public class PolicyTicker {
         metrics.decided(key, spec, d, registry.activeOverride(key, now).isPresent() || spec.ballast().override() != null
                 && spec.ballast().override().expiresAt() != null && now.isBefore(spec.ballast().override().expiresAt()));
         LOG.info(logLine(key, d));
+        announce(new PolicyDecided(key, spec, d, refused, asked));
         return d;
+    }
+
+    /** Tells the observers (policy status, Events) about a decision; their failures never fail the tick. */
+    private void announce(PolicyDecided event) {
+        try {
+            decided.fire(event);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "%s: reporting the decision failed", event.key());
+        }
     }
 
     /** The read behind each Pods/Object/External metric that names a source; Resource metrics need Kubernetes. */

@@ -79,6 +79,20 @@ public class StateStore {
         }
     }
 
+    /** Drops a deleted policy's state, in memory and in Redis (the HPA forgets a deleted HPA's history too). */
+    public void delete(PolicyKey key) {
+        memory.remove(key);
+        if (!enabled) {
+            return;
+        }
+        try {
+            redis.send(Request.cmd(Command.DEL).arg(redisKey(key))).await().atMost(timeout);
+            healthy();
+        } catch (RuntimeException e) {
+            failed("delete", e);
+        }
+    }
+
     /** Null while state is durable; otherwise why it is not. */
     public String degraded() {
         return degraded;

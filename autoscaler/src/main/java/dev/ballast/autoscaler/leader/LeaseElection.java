@@ -1,0 +1,108 @@
+package dev.ballast.autoscaler.leader;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * One candidate in a coordination.k8s.io/v1 Lease election, with client-go's semantics (fabric8's LeaderElector):
+ * acquire when the Lease is free or its holder has not renewed for leaseDuration, renew every retryPeriod, give up
+ * leading when no renewal succeeds within renewDeadline. A graceful stop releases the Lease so a follower takes over
+ * at its next retry instead of after a whole lease duration.
+ */
+public final class LeaseElection {
+
+    private static final Logger LOG = Logger.getLogger(LeaseElection.class);
+
+    /** Where the Lease lives, who this candidate is and the client-go timings. */
+    public record Settings(String namespace, String leaseName, String identity, Duration leaseDuration,
+                           Duration renewDeadline, Duration retryPeriod, boolean releaseOnStop) {
+
+        public Settings {
+            if (!(leaseDuration.compareTo(renewDeadline) > 0)) {
+                throw new IllegalArgumentException("ballast.autoscaler.leader-election.lease-duration (" + leaseDuration
+                        + ") must be longer than renew-deadline (" + renewDeadline + ")");
+            }
+            if (!(renewDeadline.toMillis() > (long) (1.2 * retryPeriod.toMillis()))) {
+                throw new IllegalArgumentException("ballast.autoscaler.leader-election.renew-deadline (" + renewDeadline
+                        + ") must be longer than 1.2 x retry-period (" + retryPeriod + "), as client-go requires");
+            }
+        }
+    }
+
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final Consumer<Boolean> leading;
+    private final Consumer<String> holder;
+    private final ExecutorService executor;
+    private volatile CompletableFuture<?> running;
+
+    /**
+     * @param leading called with true when this candidate starts leading, false when it stops
+     * @param holder  called with the identity of each new holder the candidate observes
+     */
+    public LeaseElection(KubernetesClient client, Settings settings, Consumer<Boolean> leading, Consumer<String> holder) {
+        this.client = client;
+        this.settings = settings;
+        this.leading = leading;
+        this.holder = holder;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lease-election-" + settings.identity());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public synchronized void start() {
+        if (running != null) {
+            return;
+        }
+        var config = new LeaderElectionConfigBuilder()
+                .withName(settings.leaseName())
+                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+                .withLeaseDuration(settings.leaseDuration())
+                .withRenewDeadline(settings.renewDeadline())
+                .withRetryPeriod(settings.retryPeriod())
+                .withReleaseOnCancel(settings.releaseOnStop())
+                .withLeaderCallbacks(new LeaderCallbacks(() -> leading.accept(true), () -> leading.accept(false), holder::accept))
+                .build();
+        LOG.infof("leader election as %s on Lease %s/%s (lease %s, renew deadline %s, retry %s)", settings.identity(),
+                settings.namespace(), settings.leaseName(), settings.leaseDuration(), settings.renewDeadline(),
+                settings.retryPeriod());
+        running = client.leaderElector().withConfig(config).build().start();
+        running.whenComplete((v, e) -> {
+            // a lost renewal ends the elector's future; client-go's controllers exit then, we campaign again
+            synchronized (this) {
+                if (running != null && running.isDone() && !executor.isShutdown()) {
+                    running = null;
+                    executor.execute(this::start);
+                }
+            }
+        });
+    }
+
+    /** Stops campaigning; releases the Lease first when {@code releaseOnStop} (graceful shutdown). */
+    public void stop() {
+        CompletableFuture<?> f;
+        synchronized (this) {
+            executor.shutdown();
+            f = running;
+            running = null;
+        }
+        if (f != null) {
+            f.cancel(true);
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+}

@@ -6,7 +6,9 @@
 #   JMH_OPTS  iteration options (default: the annotations' 3 x 1 s warm-up, 5 x 1 s measurement, 1 fork)
 #             e.g. JMH_OPTS="-wi 2 -w 1s -i 3 -r 1s" for a quick, noisier run
 #   THREADS   thread counts to run (default: "1 2")
-#   FILTER    benchmark regex (default: PickBenchmark); extra args go straight to JMH (e.g. -p endpoints=100)
+#   FILTER    benchmark regex (default: PickBenchmark: pickAndComplete on a shared pool, pickAndCompleteUnshared on
+#             one pool per thread, i.e. what the machine gives two threads without sharing, and the anchor);
+#             extra args go straight to JMH (e.g. -p endpoints=100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 module=load-balancer
@@ -43,6 +45,8 @@ for path in sys.argv[1:]:
                 strategy, n = "anchor (atomic counter + alloc)", 100
             else:
                 strategy = r["Param: strategy"]
+                if r["Benchmark"].endswith("Unshared"):
+                    strategy += " (own pool per thread)"
                 n = int(r["Param: endpoints"])
             col = (n, int(threads))
             cols.add(col)
@@ -52,7 +56,10 @@ header = "| strategy | " + " | ".join(f"{n} endpoints, {t} thr" for n, t in cols
 print(header)
 print("|---|" + "---:|" * len(cols))
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
-for s in sorted(rows, key=lambda s: order.index(s) if s in order else 99):
+def rank(s):
+    base = s.replace(" (own pool per thread)", "")
+    return (order.index(base) if base in order else 99, s != base)
+for s in sorted(rows, key=rank):
     cells = []
     for c in cols:
         v = rows[s].get(c)

@@ -4,27 +4,43 @@ import dev.ballast.lb.Eligibility;
 import dev.ballast.lb.Endpoint;
 import dev.ballast.lb.PickContext;
 import dev.ballast.lb.health.SlowStart;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * nginx smooth weighted round robin (ngx_http_upstream_get_peer, commit 52327e06): every eligible peer's current
  * weight grows by its effective weight, the greatest wins (ties to the earlier peer) and drops by the total.
- * Weights {5,1,1} give a a b a c a a. nginx serialises this per upstream (one worker, or the zone lock), so do we:
- * one short lock per snapshot. Least-conn reuses the same rounds for its tie-break, as nginx does.
+ * Weights {5,1,1} give a a b a c a a. The current weights are kept per thread (per event loop), as nginx without a
+ * {@code zone} keeps them per worker process, so picks take no lock; least-conn reuses the same rounds for its
+ * tie-break, as nginx does.
  */
 public final class SmoothWeightedRoundRobin implements Strategy {
 
+    /** Fractional part of the golden ratio: spreads the threads' starting points evenly over the cycle. */
+    private static final double SPREAD = 0.6180339887498949;
+    /** Upper bound on peer visits spent placing a new thread's state (about a millisecond at most). */
+    private static final long MAX_PLACEMENT_VISITS = 1L << 21;
+
     private final Endpoint[] peers;
-    private final long[] current;
     /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the all-usable fast path. */
     private final long[] weight;
+    /** Length of the all-usable cycle in picks: the sum of the weights (nginx's period). */
+    private final long cycle;
+    /**
+     * This thread's current weights (nginx peer->current_weight), one array per thread and snapshot: an update
+     * builds a new strategy, so every thread starts a fresh cycle over the new peers, as nginx workers do on reload.
+     */
+    private final ThreadLocal<long[]> current = ThreadLocal.withInitial(this::placeNewThread);
+    private final AtomicInteger threadsSeen = new AtomicInteger();
 
     public SmoothWeightedRoundRobin(Endpoint[] peers) {
         this.peers = peers;
-        this.current = new long[peers.length];
         this.weight = new long[peers.length];
+        long sum = 0;
         for (int i = 0; i < peers.length; i++) {
             weight[i] = (long) peers[i].weight() * SlowStart.FULL;
+            sum += peers[i].weight();
         }
+        this.cycle = sum;
     }
 
     @Override
@@ -41,28 +57,50 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     }
 
     /**
+     * The first thread starts at nginx's initial state (all zero), so one event loop sees nginx's exact sequence.
+     * Each further thread starts some rounds into the same cycle (golden-ratio spacing, Envoy's createWithPicks
+     * idea): two event loops then hit different endpoints at any moment instead of moving over the pool in
+     * lock-step and bouncing the same in-flight counters between cores. Each still runs the exact nginx sequence
+     * from where it starts.
+     */
+    private long[] placeNewThread() {
+        long[] cur = new long[peers.length];
+        int ordinal = threadsSeen.getAndIncrement();
+        if (ordinal == 0 || peers.length < 2) {
+            return cur;
+        }
+        double phase = ordinal * SPREAD - Math.floor(ordinal * SPREAD);
+        long rounds = Math.min((long) (phase * cycle), Math.max(1, MAX_PLACEMENT_VISITS / peers.length));
+        for (long r = 0; r < rounds; r++) {
+            roundAll(cur);
+        }
+        return cur;
+    }
+
+    /**
      * One round over all peers, all usable at full weight: the whole pool's fast path, and least-conn's when every
      * peer is tied. Returns the chosen index.
      */
     int roundAll() {
-        synchronized (this) {
-            long[] cur = current;
-            long[] w = weight;
-            int best = 0;
-            long bestCurrent = Long.MIN_VALUE;
-            long total = 0;
-            for (int i = 0; i < cur.length; i++) {
-                long cw = cur[i] + w[i];
-                cur[i] = cw;
-                total += w[i];
-                if (cw > bestCurrent) {
-                    best = i;
-                    bestCurrent = cw;
-                }
+        return roundAll(current.get());
+    }
+
+    private int roundAll(long[] cur) {
+        long[] w = weight;
+        int best = 0;
+        long bestCurrent = Long.MIN_VALUE;
+        long total = 0;
+        for (int i = 0; i < cur.length; i++) {
+            long cw = cur[i] + w[i];
+            cur[i] = cw;
+            total += w[i];
+            if (cw > bestCurrent) {
+                best = i;
+                bestCurrent = cw;
             }
-            cur[best] = bestCurrent - total;
-            return best;
         }
+        cur[best] = bestCurrent - total;
+        return best;
     }
 
     /**
@@ -71,70 +109,68 @@ public final class SmoothWeightedRoundRobin implements Strategy {
      * (the counts moved since least-conn's pass).
      */
     int roundAmongTied(int from, long tieConns, long tieWeight) {
-        synchronized (this) {
-            long[] cur = current;
-            long[] w = weight;
-            int best = -1;
-            long bestCurrent = Long.MIN_VALUE;
-            long total = 0;
-            for (int i = from; i < peers.length; i++) {
-                if (peers[i].inFlightRelaxed() * tieWeight != tieConns * w[i]) {
-                    continue;
-                }
-                long cw = cur[i] + w[i];
-                cur[i] = cw;
-                total += w[i];
-                if (best < 0 || cw > bestCurrent) {
-                    best = i;
-                    bestCurrent = cw;
-                }
+        long[] cur = current.get();
+        long[] w = weight;
+        Endpoint[] p = peers;
+        int best = -1;
+        long bestCurrent = Long.MIN_VALUE;
+        long total = 0;
+        for (int i = from; i < p.length; i++) {
+            if (p[i].inFlightRelaxed() * tieWeight != tieConns * w[i]) {
+                continue;
             }
-            if (best >= 0) {
-                cur[best] = bestCurrent - total;
+            long cw = cur[i] + w[i];
+            cur[i] = cw;
+            total += w[i];
+            if (best < 0 || cw > bestCurrent) {
+                best = i;
+                bestCurrent = cw;
             }
-            return best;
         }
+        if (best >= 0) {
+            cur[best] = bestCurrent - total;
+        }
+        return best;
     }
 
     /**
      * One checked round over the peers from index {@code from} that the eligibility allows, with effective weights
      * and slow start. With {@code tieWeight > 0} only peers whose in-flight/weight equals tieConns/tieWeight take
-     * part (least-conn's tie-break). Returns null when no peer took part.
+     * part (least-conn's tie-break). Returns null when no peer took part. The effective weights it reads and
+     * recovers are the endpoints' own (shared by all threads): a failure seen on one event loop lowers the weight
+     * every loop uses, and every loop's round climbs it back by one.
      */
     Endpoint round(int from, long tieConns, long tieWeight, PickContext context, Eligibility eligibility,
             long nowNanos) {
+        long[] cur = current.get();
         boolean below = false;
-        Endpoint chosen;
-        synchronized (this) {
-            int best = -1;
-            long total = 0;
-            long bestCurrent = 0;
-            for (int i = from; i < peers.length; i++) {
-                Endpoint peer = peers[i];
-                if (!eligibility.allows(peer, context, nowNanos) || tieWeight > 0
-                        && peer.inFlight() * tieWeight != tieConns * peer.rampedWeight(nowNanos)) {
-                    continue;
-                }
-                long w = peer.selectionWeight(nowNanos);
-                long cw = current[i] + w;
-                current[i] = cw;
-                total += w;
-                peer.recoverEffectiveWeight();
-                below |= peer.effectiveWeight() < peer.weight();
-                if (best < 0 || cw > bestCurrent) {
-                    best = i;
-                    bestCurrent = cw;
-                }
+        int best = -1;
+        long total = 0;
+        long bestCurrent = 0;
+        for (int i = from; i < peers.length; i++) {
+            Endpoint peer = peers[i];
+            if (!eligibility.allows(peer, context, nowNanos) || tieWeight > 0
+                    && peer.inFlight() * tieWeight != tieConns * peer.rampedWeight(nowNanos)) {
+                continue;
             }
-            if (best < 0) {
-                return null;
+            long w = peer.selectionWeight(nowNanos);
+            long cw = cur[i] + w;
+            cur[i] = cw;
+            total += w;
+            peer.recoverEffectiveWeight();
+            below |= peer.effectiveWeight() < peer.weight();
+            if (best < 0 || cw > bestCurrent) {
+                best = i;
+                bestCurrent = cw;
             }
-            current[best] = bestCurrent - total;
-            chosen = peers[best];
         }
+        if (best < 0) {
+            return null;
+        }
+        cur[best] = bestCurrent - total;
         if (!below && tieWeight == 0) {
             eligibility.weightsRecovered();
         }
-        return chosen;
+        return peers[best];
     }
 }

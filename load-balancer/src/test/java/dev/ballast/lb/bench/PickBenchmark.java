@@ -113,6 +113,22 @@ public class PickBenchmark {
         return new Object[] {endpoint};
     }
 
+    /**
+     * The same pool setup, but one pool per thread: no state is shared between the threads, so the gap between
+     * this and {@link #pickAndComplete} on two threads is what sharing costs, and its own gap between one and two
+     * threads is what the machine costs (two vCPUs that are not two idle cores).
+     */
+    @State(Scope.Thread)
+    public static class OwnPool extends Pool {
+    }
+
+    @Benchmark
+    public Lease pickAndCompleteUnshared(OwnPool pool, Requests requests) {
+        Lease lease = pool.pool.pick(requests.next());
+        lease.complete(Outcome.SUCCESS);
+        return lease;
+    }
+
     @Benchmark
     public Lease pickAndComplete(Pool pool, Requests requests) {
         Lease lease = pool.pool.pick(requests.next());

@@ -5,6 +5,7 @@ import dev.ballast.autoscaler.engine.PodState;
 import dev.ballast.autoscaler.policy.ScalingPolicySpec;
 import dev.ballast.autoscaler.registry.PolicyKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,8 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Without Kubernetes (the local suite): each target is virtual. It starts at the policy's minReplicas, takes every
  * decision at once and has that many Running, Ready pods, so the loop behaves as on a cluster whose rollouts are
  * instant. Nothing outside the autoscaler changes.
+ *
+ * <p>Typed to its class only: the one {@link ScaleActuator} the loop gets is chosen by {@code ActuatorSelection}.
  */
 @ApplicationScoped
+@Typed(DryRunActuator.class)
 public class DryRunActuator implements ScaleActuator {
 
     /** Virtual pods started long before any decision, so no readiness or CPU-initialization rule holds them back. */

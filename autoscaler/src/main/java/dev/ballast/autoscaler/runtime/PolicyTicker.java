@@ -71,8 +71,8 @@ public class PolicyTicker {
     private final java.util.Set<PolicyKey> restored = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> backfilled = ConcurrentHashMap.newKeySet();
 
-    PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, DryRunActuator actuator,
-                 AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store, Leadership leadership,
+    PolicyTicker(PolicyRegistry registry, DecisionEngine engine, MetricFetcher fetcher, ScaleActuator actuator,
+                 DryRunActuator virtual, AutoscalerMetrics metrics, Clock clock, AutoscalerConfig config, StateStore store, Leadership leadership,
                  Event<PolicyDecided> decided) {
         this.store = store;
         this.leadership = leadership;
@@ -84,7 +84,7 @@ public class PolicyTicker {
         this.engine = engine;
         this.fetcher = fetcher;
         this.actuator = actuator;
-        this.virtual = actuator;
+        this.virtual = virtual;
         this.metrics = metrics;
         this.clock = clock;
         this.defaultPrometheus = config.runtime().prometheusUrl();

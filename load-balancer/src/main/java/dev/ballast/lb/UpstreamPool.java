@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One upstream pool: an immutable snapshot of endpoints swapped atomically on update (survivors keep their live
@@ -32,7 +33,11 @@ public final class UpstreamPool {
     private final boolean trackTotal;
     /** Without slow start, an all-usable pool with no pending deadline needs no clock read per pick. */
     private final boolean clockFree;
-    private final AtomicInteger totalInFlight = new AtomicInteger();
+    /**
+     * Requests in flight across the pool, for bounded-load hashing only. Striped (LongAdder): every pick and
+     * completion on every event loop writes it, and one shared atomic made the two loops take turns on its cache line.
+     */
+    private final LongAdder totalInFlight = new LongAdder();
     private final Object writeLock = new Object();
     private volatile Snapshot snapshot;
     private volatile Eligibility view;
@@ -154,7 +159,7 @@ public final class UpstreamPool {
         }
         endpoint.acquire(time);
         if (trackTotal) {
-            totalInFlight.incrementAndGet();
+            totalInFlight.increment();
         }
         return new Lease(endpoint);
     }
@@ -260,14 +265,16 @@ public final class UpstreamPool {
     // ---- internals ----
 
     int totalInFlight() {
-        return totalInFlight.get();
+        // The stripes are read one after another, so a completion counted in one stripe can be seen without the
+        // pick counted in another: never report less than nothing.
+        return (int) Math.max(0, totalInFlight.sum());
     }
 
     /** Called once per lease. */
     void complete(Endpoint endpoint, Outcome outcome) {
         endpoint.release();
         if (trackTotal) {
-            totalInFlight.decrementAndGet();
+            totalInFlight.decrement();
         }
         if (outcome == Outcome.CLIENT_ABORT) {
             return;

@@ -6,8 +6,9 @@ import dev.ballast.lb.PickContext;
 
 /**
  * nginx least_conn (ngx_http_upstream_get_least_conn_peer): fewest in-flight requests relative to weight, compared
- * by cross-multiplying, ties resolved by smooth weighted round robin among the tied peers only. The scan is
- * lock-free; only a tie takes the (short) round-robin lock.
+ * by cross-multiplying, ties resolved by smooth weighted round robin among the tied peers only. Lock-free: the
+ * in-flight counts are the endpoints' own (shared), the round-robin state is per thread, as nginx keeps it per
+ * worker.
  */
 public final class LeastConnections implements Strategy {
 
@@ -33,37 +34,49 @@ public final class LeastConnections implements Strategy {
     /**
      * Every peer eligible at full weight: nginx's two passes. The first, lock-free, finds the least load, where
      * its group starts and how many peers share it (no per-peer bookkeeping: a store per peer cost a third of the
-     * pass); the second is one smooth round over the tied peers only, under the round-robin lock.
+     * pass), and looks ahead at the all-peers smooth round without changing it; when the whole pool is tied (an
+     * idle pool, the usual case) that round is simply committed, otherwise a round over the tied peers follows.
+     * The current weights are this thread's (see {@link SmoothWeightedRoundRobin}).
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
         long[] w = weight;
+        long[] cur = ties.currentWeights();
         int n = p.length;
         long bestConns = p[0].inFlightRelaxed();
         long bestWeight = w[0];
         int best = 0; // the tied group lies in [best, n): it restarts at every new minimum
         int tied = 1;
+        int roundBest = 0;
+        long roundBestCurrent = cur[0] + w[0];
         for (int i = 1; i < n; i++) {
             long conns = p[i].inFlightRelaxed();
+            long wi = w[i];
             long lhs = conns * bestWeight;
-            long rhs = bestConns * w[i];
+            long rhs = bestConns * wi;
             if (lhs < rhs) {
                 best = i;
                 bestConns = conns;
-                bestWeight = w[i];
+                bestWeight = wi;
                 tied = 1;
             } else if (lhs == rhs) {
                 tied++;
+            }
+            long cw = cur[i] + wi;
+            if (cw > roundBestCurrent) {
+                roundBest = i;
+                roundBestCurrent = cw;
             }
         }
         if (tied == 1) {
             return p[best]; // nginx: a single least loaded peer is taken without a round
         }
         if (tied == n) {
-            return p[ties.roundAll()]; // an idle pool ties everyone: the plain all-peers round
+            ties.commitRoundAll(cur, roundBest, roundBestCurrent); // everyone tied: the plain all-peers round
+            return p[roundBest];
         }
-        // The round re-reads the counts under the lock, as the checked round does; if they moved so that no peer
-        // matches any more, the first least loaded peer the pass saw is still a fine answer.
+        // The round re-reads the counts, as the checked round does; if they moved so that no peer matches any
+        // more, the first least loaded peer the pass saw is still a fine answer.
         int chosen = ties.roundAmongTied(best, bestConns, bestWeight);
         return p[chosen < 0 ? best : chosen];
     }

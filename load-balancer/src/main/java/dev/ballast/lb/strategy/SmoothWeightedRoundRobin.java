@@ -25,6 +25,8 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     private final long[] weight;
     /** Length of the all-usable cycle in picks: the sum of the weights (nginx's period). */
     private final long cycle;
+    /** Sum of {@link #weight}: the total of an all-peers round. */
+    private final long weightSum;
     /**
      * This thread's current weights (nginx peer->current_weight), one array per thread and snapshot: an update
      * builds a new strategy, so every thread starts a fresh cycle over the new peers, as nginx workers do on reload.
@@ -41,6 +43,7 @@ public final class SmoothWeightedRoundRobin implements Strategy {
             sum += peers[i].weight();
         }
         this.cycle = sum;
+        this.weightSum = sum * SlowStart.FULL;
     }
 
     @Override
@@ -78,11 +81,27 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     }
 
     /**
-     * One round over all peers, all usable at full weight: the whole pool's fast path, and least-conn's when every
-     * peer is tied. Returns the chosen index.
+     * One round over all peers, all usable at full weight: the whole pool's fast path. Returns the chosen index.
      */
     int roundAll() {
         return roundAll(current.get());
+    }
+
+    /** This thread's current weights, for least-conn's pass that looks ahead at the all-peers round. */
+    long[] currentWeights() {
+        return current.get();
+    }
+
+    /**
+     * Completes the all-peers round that least-conn's pass already looked ahead at: {@code best} had the greatest
+     * current + weight ({@code bestCurrent}), ties to the earlier peer, exactly as {@link #roundAll} would find.
+     */
+    void commitRoundAll(long[] cur, int best, long bestCurrent) {
+        long[] w = weight;
+        for (int i = 0; i < cur.length; i++) {
+            cur[i] += w[i];
+        }
+        cur[best] = bestCurrent - weightSum;
     }
 
     private int roundAll(long[] cur) {

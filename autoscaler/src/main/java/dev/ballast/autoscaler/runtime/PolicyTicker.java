@@ -266,7 +266,15 @@ public class PolicyTicker {
         }
 
         Map<String, MetricQuery> queries = queries(spec);
+        List<MetricSpec> resourceMetrics = spec.metrics().stream().filter(m -> m.type() == dev.ballast.autoscaler.policy.MetricSourceType.RESOURCE
+                || m.type() == dev.ballast.autoscaler.policy.MetricSourceType.CONTAINER_RESOURCE).toList();
+        if (scale.selector() != null) {
+            // a real target: its Resource metrics are the metrics.k8s.io samples of the pods the scale's selector picks
+            MetricQuery usage = new MetricQuery.KubernetesPodMetrics(key.namespace(), scale.selector());
+            resourceMetrics.forEach(m -> queries.put(m.displayName(), usage));
+        }
         Map<MetricQuery, MetricFetcher.Result> results = fetcher.fetchAll(queries.values());
+        Map<String, dev.ballast.autoscaler.source.PodUsage> podUsage = Map.of();
         Map<String, MetricReading> values = new HashMap<>();
         Map<String, String> errors = new HashMap<>();
         Map<String, long[]> unlisted = new HashMap<>();
@@ -285,13 +293,21 @@ public class PolicyTicker {
                         podSamples.put(name, r.value().perPodMilli());
                     }
                 }
+                case RESOURCE, CONTAINER_RESOURCE -> {
+                    if (error != null) {
+                        errors.put(name, error);
+                    } else {
+                        podUsage = r.value().podUsage();
+                    }
+                }
                 default -> errors.put(name, error);
             }
             if (error != null) {
                 metrics.metricFailed(key, name);
             }
         }
-        List<PodState> pods = attachPodSamples(scale.pods(), podSamples, unlisted);
+        List<PodState> pods = attachPodSamples(dev.ballast.autoscaler.source.ResourceSamples.attach(scale.pods(), podUsage,
+                resourceMetrics, unlisted), podSamples, unlisted);
         Observation observed = new Observation(scale.specReplicas(), scale.statusReplicas(), pods, values, errors, null,
                 Map.of(), unlisted);
 

@@ -25,4 +25,11 @@ public sealed interface MetricQuery {
     /** The depth of a task queue in Redis, laid out as task-queues describes it. */
     record RedisQueueDepth(BallastSpec.RedisQueue queue) implements MetricQuery {
     }
+
+    /**
+     * metrics.k8s.io/v1beta1 PodMetrics of the pods a label selector picks in a namespace: the samples of every
+     * Resource and ContainerResource metric of one target, read once per tick.
+     */
+    record KubernetesPodMetrics(String namespace, String selector) implements MetricQuery {
+    }
 }

@@ -1,0 +1,138 @@
+package dev.ballast.autoscaler.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import java.net.URI;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The raw API server calls of the actuator and the resource-metrics source, over the fabric8 client's HTTP client
+ * (its credentials, TLS and user agent). Every call is bounded by {@code quarkus.kubernetes-client.request-timeout};
+ * an unreachable or silent server is a {@link Unreachable}, never a hang. The client is only created on first use,
+ * so with Kubernetes off nothing is built and nothing is contacted.
+ */
+@ApplicationScoped
+public class ApiServer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Instance<KubernetesClient> clients;
+    private volatile KubernetesClient client;
+
+    ApiServer(Instance<KubernetesClient> clients) {
+        this.clients = clients;
+    }
+
+    /** An answer: the HTTP status and the body (a metav1.Status on errors). */
+    public record Reply(int code, String body) {
+
+        public boolean ok() {
+            return code >= 200 && code < 300;
+        }
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body == null || body.isEmpty() ? "{}" : body);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("the API server answered " + code + " with a body that is not JSON: "
+                        + abbreviate(body), e);
+            }
+        }
+
+        /** "404 NotFound: deployments.apps \"web\" not found" from a metav1.Status body, else the code and body. */
+        public String describe() {
+            try {
+                JsonNode s = JSON.readTree(body);
+                if ("Status".equals(s.path("kind").asText())) {
+                    return code + " " + s.path("reason").asText() + ": " + s.path("message").asText();
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // not a Status: fall through to the raw body
+            }
+            return code + (body == null || body.isEmpty() ? "" : ": " + abbreviate(body));
+        }
+    }
+
+    /** The call could not be made or got no answer in time. */
+    public static class Unreachable extends Exception {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public Reply get(String path) throws Unreachable {
+        return send("GET", path, null, null);
+    }
+
+    public Reply put(String path, String body) throws Unreachable {
+        return send("PUT", path, "application/json", body);
+    }
+
+    /** The request timeout of every call, in milliseconds. */
+    public long timeoutMillis() {
+        int configured = client().getConfiguration().getRequestTimeout();
+        return configured > 0 ? configured : 10_000;
+    }
+
+    Reply send(String method, String path, String contentType, String body) throws Unreachable {
+        KubernetesClient c = client();
+        HttpClient http = c.getHttpClient();
+        String base = c.getConfiguration().getMasterUrl();
+        URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+        long timeout = timeoutMillis();
+        HttpRequest.Builder request = http.newHttpRequestBuilder().uri(uri).timeout(timeout, TimeUnit.MILLISECONDS)
+                .header("Accept", "application/json");
+        switch (method) {
+            case "GET" -> { }
+            case "PUT" -> request.put(contentType, body);
+            case "PATCH" -> request.patch(contentType, body);
+            default -> throw new IllegalArgumentException("unsupported method " + method);
+        }
+        try {
+            // the request timeout bounds the answer; the extra second only guards against a client that ignores it
+            HttpResponse<String> r = http.sendAsync(request.build(), String.class).get(timeout + 1_000, TimeUnit.MILLISECONDS);
+            return new Reply(r.code(), r.body());
+        } catch (TimeoutException e) {
+            throw new Unreachable(method + " " + path + ": no answer from the API server at " + base + " within "
+                    + timeout + " ms", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new Unreachable(method + " " + path + ": the API server at " + base + " cannot be reached ("
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable(method + " " + path + ": interrupted", e);
+        } catch (RuntimeException e) {
+            throw new Unreachable(method + " " + path + ": the API server at " + base + " cannot be reached (" + e + ")", e);
+        }
+    }
+
+    private KubernetesClient client() {
+        KubernetesClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = clients.get();
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 300 ? s : s.substring(0, 300) + "…";
+    }
+}

@@ -20,7 +20,7 @@ public interface UpstreamTlsConfig {
     /** Password of a PKCS#12 trust store. */
     Optional<String> trustStorePassword();
 
-    /** Name sent as SNI and checked against the certificate; defaults to the endpoints' host when they share one. */
+    /** Name sent as SNI and checked against the certificate; absent = each endpoint's own host (IP SANs for IPs). */
     Optional<String> serverName();
 
     /** Check that the upstream certificate names server-name (or the endpoint host). */

@@ -1,0 +1,142 @@
+package dev.ballast.gateway.tls;
+
+import dev.ballast.gateway.config.InvalidGatewayConfigException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.TrustOptions;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+
+/**
+ * Checked {@code ballast.gateway.upstreams.<upstream>.tls.*}: how the gateway speaks TLS to one upstream's endpoints,
+ * and the one place that turns it into Vert.x client options. Like nginx' {@code proxy_ssl_trusted_certificate},
+ * {@code proxy_ssl_name} and {@code proxy_ssl_verify}, except that verification is on by default.
+ *
+ * @param trust      the trust store's bytes (PEM bundle or PKCS#12), null for the JVM's default trust
+ * @param serverName the name sent as SNI and checked against the certificate; null for each endpoint's own host
+ */
+public record UpstreamTls(boolean enabled, byte[] trust, boolean pkcs12, String trustPassword, String serverName,
+                          boolean verifyHostname, boolean insecureSkipVerify) {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamTls.class);
+
+    /** Plain HTTP to the upstream. */
+    public static final UpstreamTls PLAIN = new UpstreamTls(false, null, false, null, null, true, false);
+
+    /** @param upstream the upstream's name (for the keys in error messages) */
+    public static UpstreamTls from(String upstream, UpstreamTlsConfig config) {
+        String key = "ballast.gateway.upstreams." + upstream + ".tls.";
+        if (!config.enabled()) {
+            config.trustStoreFile().ifPresent(file -> {
+                throw new InvalidGatewayConfigException(key + "trust-store-file",
+                        "has no effect unless " + key + "enabled=true");
+            });
+            return PLAIN;
+        }
+        if (config.insecureSkipVerify()) {
+            if (config.trustStoreFile().isPresent()) {
+                throw new InvalidGatewayConfigException(key + "insecure-skip-verify",
+                        "contradicts trust-store-file: either verify against the trust store or skip verification");
+            }
+            LOG.warnf("%sinsecure-skip-verify=true: the gateway accepts ANY certificate from upstream '%s', so anyone "
+                    + "on the network path can impersonate it. Use a trust-store-file instead.", key, upstream);
+            return new UpstreamTls(true, null, false, null, config.serverName().map(String::trim).orElse(null),
+                    false, true);
+        }
+        byte[] trust = null;
+        boolean pkcs12 = false;
+        String password = config.trustStorePassword().orElse(null);
+        if (config.trustStoreFile().isPresent()) {
+            Path file = Path.of(config.trustStoreFile().get().trim());
+            trust = read(key + "trust-store-file", file);
+            pkcs12 = !new String(trust, 0, Math.min(trust.length, 4096), StandardCharsets.US_ASCII)
+                    .contains("-----BEGIN CERTIFICATE-----");
+            checkTrustStore(key, file, trust, pkcs12, password);
+        }
+        String serverName = config.serverName().map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+        return new UpstreamTls(true, trust, pkcs12, password, serverName, config.verifyHostname(), false);
+    }
+
+    /** Applies TLS to a client for this upstream; a plain upstream's options are returned untouched. */
+    public HttpClientOptions applyTo(HttpClientOptions options) {
+        if (!enabled) {
+            return options;
+        }
+        options.setSsl(true)
+                .setVerifyHost(verifyHostname && !insecureSkipVerify)
+                .setTrustAll(insecureSkipVerify);
+        TrustOptions trustOptions = trustOptions();
+        if (trustOptions != null) {
+            options.setTrustOptions(trustOptions);
+        }
+        return options;
+    }
+
+    /**
+     * Points a request at an endpoint. Vert.x sends SNI for, and verifies the certificate against, the request's host,
+     * which is the endpoint's own host unless a server-name is set; the connection always goes to the endpoint.
+     */
+    public RequestOptions target(RequestOptions options, SocketAddress endpoint) {
+        options.setServer(endpoint);
+        if (enabled && serverName != null) {
+            options.setHost(serverName).setPort(endpoint.port());
+        }
+        return options;
+    }
+
+    private TrustOptions trustOptions() {
+        if (trust == null) {
+            return null;
+        }
+        return pkcs12 ? new PfxOptions().setValue(Buffer.buffer(trust)).setPassword(trustPassword)
+                : new PemTrustOptions().addCertValue(Buffer.buffer(trust));
+    }
+
+    private static byte[] read(String key, Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new InvalidGatewayConfigException(key, "file " + file + " does not exist");
+        } catch (IOException | SecurityException e) {
+            throw new InvalidGatewayConfigException(key, "cannot read " + file + " (" + e + ")");
+        }
+    }
+
+    private static void checkTrustStore(String key, Path file, byte[] trust, boolean pkcs12, String password) {
+        try {
+            if (pkcs12) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(new ByteArrayInputStream(trust), password == null ? null : password.toCharArray());
+                if (store.size() == 0) {
+                    throw new InvalidGatewayConfigException(key + "trust-store-file", file + " holds no certificate");
+                }
+            } else if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(trust))
+                    .isEmpty()) {
+                throw new InvalidGatewayConfigException(key + "trust-store-file", file + " holds no certificate");
+            }
+        } catch (InvalidGatewayConfigException e) {
+            throw e;
+        } catch (IOException e) {
+            // KeyStore.load reports a wrong password as an IOException caused by UnrecoverableKeyException.
+            boolean wrongPassword = e.getCause() instanceof java.security.UnrecoverableKeyException;
+            throw new InvalidGatewayConfigException(key + (wrongPassword ? "trust-store-password" : "trust-store-file"),
+                    wrongPassword ? "does not open " + file
+                            : file + " is neither a PEM certificate bundle nor a PKCS#12 store (" + e.getMessage() + ")");
+        } catch (Exception e) {
+            throw new InvalidGatewayConfigException(key + "trust-store-file",
+                    file + " is not a readable trust store (" + e.getMessage() + ")");
+        }
+    }
+}

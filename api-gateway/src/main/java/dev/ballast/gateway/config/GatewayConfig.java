@@ -40,6 +40,12 @@ public interface GatewayConfig {
     @WithDefault("X-Request-Id")
     String requestIdHeader();
 
+    /**
+     * A YAML file (e.g. a mounted ConfigMap) holding {@code ballast.gateway.routes} and {@code upstreams}: when set,
+     * routes and upstreams come from it (at start-up and whenever it changes) instead of from the other sources.
+     */
+    Optional<String> configFile();
+
     /** TLS termination on the traffic port and the HTTP-to-HTTPS redirect (keys and checks in the tls package). */
     ServerTlsConfig tls();
 
@@ -157,8 +163,11 @@ public interface GatewayConfig {
     }
 
     interface Upstream {
-        /** Static endpoints: "host:port", optionally followed by ";weight=N" and ";zone=Z". */
-        List<String> endpoints();
+        /** Static endpoints: "host:port", optionally followed by ";weight=N" and ";zone=Z". Exclusive with kubernetes. */
+        Optional<List<String>> endpoints();
+
+        /** Endpoints discovered from a Kubernetes Service's EndpointSlices instead of static ones. */
+        Kubernetes kubernetes();
 
         /** round-robin, least-conn, ip-hash, consistent-hash, least-request or random. */
         @WithDefault("round-robin")
@@ -204,6 +213,18 @@ public interface GatewayConfig {
 
         /** HTTPS to this upstream's endpoints (keys and checks in the tls package). */
         UpstreamTlsConfig tls();
+    }
+
+    /** The Kubernetes Service whose EndpointSlices (discovery.k8s.io/v1) are this upstream's endpoints. */
+    interface Kubernetes {
+        /** Service name; setting it turns discovery on for the upstream. */
+        Optional<String> service();
+
+        /** Namespace of the Service; absent means the gateway pod's own namespace. */
+        Optional<String> namespace();
+
+        /** Port name (as in the Service) or number (the endpoint's port); absent means the slices' only port. */
+        Optional<String> port();
     }
 
     /** nginx max_fails / fail_timeout. */

@@ -211,9 +211,10 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
 
     private static UpstreamSettings upstream(String name, GatewayConfig.Upstream u) {
         String key = PREFIX + "upstreams." + name + ".";
+        Optional<KubernetesService> kubernetes = kubernetes(key + "kubernetes.", u);
         List<EndpointSpec> endpoints = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (String raw : u.endpoints()) {
+        for (String raw : u.endpoints().orElse(List.of())) {
             EndpointSpec spec = endpoint(key + "endpoints", raw);
             if (!ids.add(spec.id())) {
                 throw new InvalidGatewayConfigException(key + "endpoints", "endpoint " + spec.id()
@@ -221,8 +222,9 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
             }
             endpoints.add(spec);
         }
-        if (endpoints.isEmpty()) {
-            throw new InvalidGatewayConfigException(key + "endpoints", "needs at least one host:port");
+        if (endpoints.isEmpty() && kubernetes.isEmpty()) {
+            throw new InvalidGatewayConfigException(key + "endpoints",
+                    "needs at least one host:port, or kubernetes.service to discover them");
         }
         String strategy = u.strategy().trim().toLowerCase(Locale.ROOT);
         if (!STRATEGIES.contains(strategy)) {
@@ -258,7 +260,50 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         PoolConfig poolConfig = poolConfig(key, u, strategy, hashKey);
         return new UpstreamSettings(name, strategy, endpoints, poolConfig, hashHeader, hashCookie,
                 u.maxConnectionsPerEndpoint(), u.maxPendingPerEndpoint(),
-                millis(key + "keep-alive-timeout", u.keepAliveTimeout()), probe(key + "health.", u.health()));
+                millis(key + "keep-alive-timeout", u.keepAliveTimeout()), probe(key + "health.", u.health()), kubernetes);
+    }
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    /** Kubernetes naming rules (RFC 1123 labels, IANA service names for ports), checked so typos fail at start. */
+    private static Optional<KubernetesService> kubernetes(String key, GatewayConfig.Upstream u) {
+        GatewayConfig.Kubernetes k = u.kubernetes();
+        Optional<String> service = k.service().map(String::trim).filter(v -> !v.isEmpty());
+        if (service.isEmpty()) {
+            if (k.namespace().isPresent() || k.port().isPresent()) {
+                throw new InvalidGatewayConfigException(key + "service",
+                        "is required when kubernetes.namespace or kubernetes.port is set");
+            }
+            return Optional.empty();
+        }
+        if (u.endpoints().isPresent() && !u.endpoints().get().isEmpty()) {
+            throw new InvalidGatewayConfigException(key + "service", "is exclusive with "
+                    + key.substring(0, key.length() - "kubernetes.".length()) + "endpoints: an upstream has static "
+                    + "endpoints or discovers them, not both");
+        }
+        String name = service.get();
+        if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+            throw new InvalidGatewayConfigException(key + "service", "'" + name + "' is not a Service name "
+                    + "(lower-case letters, digits and '-', at most 63 characters)");
+        }
+        String namespace = k.namespace().map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+        if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
+            throw new InvalidGatewayConfigException(key + "namespace", "'" + namespace + "' is not a namespace name "
+                    + "(lower-case letters, digits and '-', at most 63 characters)");
+        }
+        String port = k.port().map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
+        if (port != null) {
+            if (port.chars().allMatch(Character::isDigit)) {
+                if (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                    throw new InvalidGatewayConfigException(key + "port", "'" + port + "' must be within 1..65535");
+                }
+            } else if (port.length() > 15 || !PORT_NAME.matcher(port).matches()) {
+                throw new InvalidGatewayConfigException(key + "port", "'" + port + "' is neither a port number nor "
+                        + "a port name (lower-case letters, digits and '-', at most 15 characters)");
+            }
+        }
+        return Optional.of(new KubernetesService(namespace, name, port));
     }
 
     private static PoolConfig poolConfig(String key, GatewayConfig.Upstream u, String strategy,

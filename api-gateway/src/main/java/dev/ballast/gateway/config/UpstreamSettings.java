@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One validated upstream: its static endpoints, the library pool settings, where the hash key comes from
- * ({@code hashHeader}/{@code hashCookie}, both null for the client IP), connection caps and the optional probe.
+ * One validated upstream: its static endpoints (empty when {@code kubernetes} discovers them), the library pool
+ * settings, where the hash key comes from ({@code hashHeader}/{@code hashCookie}, both null for the client IP),
+ * connection caps and the optional probe.
  */
 public record UpstreamSettings(String name, String strategy, List<EndpointSpec> endpoints, PoolConfig poolConfig,
                                String hashHeader, String hashCookie, int maxConnectionsPerEndpoint,
-                               int maxPendingPerEndpoint, long keepAliveTimeoutMillis, Optional<ProbeSettings> probe) {
+                               int maxPendingPerEndpoint, long keepAliveTimeoutMillis, Optional<ProbeSettings> probe,
+                               Optional<KubernetesService> kubernetes) {
 
     public UpstreamSettings {
         endpoints = List.copyOf(endpoints);

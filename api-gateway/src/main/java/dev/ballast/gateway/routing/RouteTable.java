@@ -8,18 +8,28 @@ import java.util.List;
 
 /**
  * Finds the route for a request: the longest matching path prefix wins (nginx prefix locations), and among equal
- * prefixes a route that names a host or methods beats one that does not. Immutable and allocation-free per lookup.
+ * prefixes a route that names a host or methods beats one that does not. Allocation-free per lookup; a reload swaps
+ * the whole sorted array at once (one volatile read per lookup), so a request sees either the old or the new routes.
  */
 public final class RouteTable {
 
-    private final RouteSettings[] routes;
+    private volatile RouteSettings[] routes;
 
     public RouteTable(List<RouteSettings> routes) {
+        this.routes = sorted(routes);
+    }
+
+    /** Swaps in a new set of routes atomically (live reconfiguration). */
+    public void replace(List<RouteSettings> next) {
+        this.routes = sorted(next);
+    }
+
+    private static RouteSettings[] sorted(List<RouteSettings> routes) {
         List<RouteSettings> sorted = new ArrayList<>(routes);
         sorted.sort(Comparator.comparingInt((RouteSettings r) -> r.prefix().length()).reversed()
                 .thenComparing(r -> r.host() == null)
                 .thenComparing(r -> r.methods().isEmpty()));
-        this.routes = sorted.toArray(new RouteSettings[0]);
+        return sorted.toArray(new RouteSettings[0]);
     }
 
     /**
@@ -29,7 +39,7 @@ public final class RouteTable {
      * @return the route, or null when none matches
      */
     public RouteSettings match(String host, String method, String path) {
-        for (RouteSettings route : routes) {
+        for (RouteSettings route : this.routes) {
             if (path.startsWith(route.prefix())
                     && (route.host() == null || hostMatches(route.host(), host))
                     && (route.methods().isEmpty() || route.methods().contains(method))) {

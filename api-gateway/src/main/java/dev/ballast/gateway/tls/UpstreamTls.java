@@ -139,4 +139,28 @@ public record UpstreamTls(boolean enabled, byte[] trust, boolean pkcs12, String 
                     file + " is not a readable trust store (" + e.getMessage() + ")");
         }
     }
+
+    /** By content: a configuration reload that re-reads the same trust store is no change. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof UpstreamTls o && enabled == o.enabled && pkcs12 == o.pkcs12
+                && verifyHostname == o.verifyHostname && insecureSkipVerify == o.insecureSkipVerify
+                && java.util.Arrays.equals(trust, o.trust) && java.util.Objects.equals(trustPassword, o.trustPassword)
+                && java.util.Objects.equals(serverName, o.serverName);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(enabled, java.util.Arrays.hashCode(trust), serverName, verifyHostname,
+                insecureSkipVerify);
+    }
+
+    /** Never prints the trust store password. */
+    @Override
+    public String toString() {
+        return !enabled ? "plain HTTP" : insecureSkipVerify ? "TLS without verification"
+                : "TLS (trust " + (trust == null ? "JVM default" : pkcs12 ? "PKCS#12 store" : "PEM bundle")
+                + ", name " + (serverName == null ? "endpoint host" : serverName)
+                + (verifyHostname ? "" : " not verified") + ")";
+    }
 }

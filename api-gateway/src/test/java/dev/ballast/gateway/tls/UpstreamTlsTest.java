@@ -92,6 +92,21 @@ class UpstreamTlsTest {
         assertThat(options.getServer()).isEqualTo(SocketAddress.inetSocketAddress(8000, "10.0.0.1"));
     }
 
+    @Test
+    @DisplayName("the same trust store read twice is the same setting (a config reload changes nothing), and the "
+            + "password never shows in logs")
+    void equalityAndToString() {
+        Map<String, String> keys = Map.of("enabled", "true",
+                "trust-store-file", TestPki.CA.caPkcs12("s3cret").toString(), "trust-store-password", "s3cret");
+
+        UpstreamTls first = tls(keys);
+        UpstreamTls second = tls(keys);
+
+        assertThat(first).isEqualTo(second).hasSameHashCodeAs(second);
+        assertThat(first).isNotEqualTo(tls(Map.of("enabled", "true")));
+        assertThat(first.toString()).doesNotContain("s3cret").contains("PKCS#12");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "trusted by the PEM CA bundle               | trusted     | pem    |                 | true  | false | true",

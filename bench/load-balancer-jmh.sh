@@ -6,6 +6,8 @@
 #   JMH_OPTS  iteration options (default: the annotations' 3 x 1 s warm-up, 5 x 1 s measurement, 1 fork)
 #             e.g. JMH_OPTS="-wi 2 -w 1s -i 3 -r 1s" for a quick, noisier run
 #   THREADS   thread counts to run (default: "1 2")
+#   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
+#             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
 #   FILTER    benchmark regex (default: PickBenchmark: pickAndComplete on a shared pool, pickAndCompleteUnshared on
 #             one pool per thread, i.e. what the machine gives two threads without sharing, and the anchor);
 #             extra args go straight to JMH (e.g. -p endpoints=100)
@@ -24,46 +26,120 @@ echo "building $module (test classes carry the generated JMH code)..." >&2
   -Dmdep.outputFile="$(pwd)/$out/classpath.txt" >/dev/null
 cp="$module/target/test-classes:$module/target/classes:$(cat "$out/classpath.txt")"
 
-csvs=()
-for t in ${THREADS:-1 2}; do
-  echo "running JMH with $t thread(s)..." >&2
+# QUIET=n: before each JMH run, wait (up to QUIET_WAIT seconds, default 300) until the kernel's run queue
+# (/proc/loadavg, running tasks, this script included) has stayed at most n for 3 s in a row. The machine is
+# shared: on two cores, any other runnable task steals time from a two-thread run and JMH counts it as ns/op.
+wait_quiet() {
+  [ -n "${QUIET:-}" ] || return 0
+  local waited=0 calm=0 running
+  while [ "$waited" -lt "${QUIET_WAIT:-300}" ]; do
+    running=$(cut -d' ' -f4 /proc/loadavg | cut -d/ -f1)
+    if [ "$running" -le "$QUIET" ]; then
+      calm=$((calm + 1))
+      [ "$calm" -ge 3 ] && return 0
+    else
+      calm=0
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+  echo "still busy after ${QUIET_WAIT:-300} s; running anyway (see the load column)" >&2
+}
+
+# One JMH run; its load average at start and end goes next to its CSV, for the table.
+run_jmh() { # name threads filter jmh-args...
+  local name=$1 t=$2 filter=$3
+  shift 3
+  wait_quiet
+  local before
+  before=$(cut -d' ' -f1 /proc/loadavg)
   # shellcheck disable=SC2086
-  java -cp "$cp" org.openjdk.jmh.Main "${FILTER:-PickBenchmark}" -t "$t" ${JMH_OPTS:-} \
-    -rf csv -rff "$out/threads-$t.csv" "$@" >"$out/threads-$t.log"
-  csvs+=("$out/threads-$t.csv")
-done
+  java -cp "$cp" org.openjdk.jmh.Main "$filter" -t "$t" ${JMH_OPTS:-} -prof dev.ballast.lb.bench.CpuTimeProfiler \
+    -rf csv -rff "$out/$name.csv" "$@" >"$out/$name.log"
+  echo "$before $(cut -d' ' -f1 /proc/loadavg)" >"$out/$name.load"
+  csvs+=("$out/$name.csv")
+}
+
+rm -f "$out"/threads-*.csv "$out"/threads-*.load
+csvs=()
+if [ -z "${QUIET:-}" ]; then
+  for t in ${THREADS:-1 2}; do
+    echo "running JMH with $t thread(s)..." >&2
+    run_jmh "threads-$t" "$t" "${FILTER:-PickBenchmark}" "$@"
+  done
+else
+  # one run per strategy, size and thread count (the two thread counts back to back), each after a quiet moment
+  if [[ "${FILTER:-PickBenchmark}" == PickBenchmark ]]; then
+    for t in ${THREADS:-1 2}; do
+      echo "running JMH with $t thread(s): anchor..." >&2
+      run_jmh "threads-$t-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$'
+    done
+  fi
+  for s in ${STRATEGIES:-round-robin least-conn least-request random consistent-hash ip-hash-nginx}; do
+    for n in ${ENDPOINTS:-3 100 1000}; do
+      for t in ${THREADS:-1 2}; do
+        echo "running JMH with $t thread(s): $s, $n endpoints..." >&2
+        run_jmh "threads-$t-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete}" -p "strategy=$s" \
+          -p "endpoints=$n" "$@"
+      done
+    done
+  done
+fi
 
 python3 - "${csvs[@]}" <<'PY'
 import csv, sys, re
-rows = {}
+tables = {"wall": {}, "cpu": {}}
 cols = set()
+loads = []
 for path in sys.argv[1:]:
-    threads = re.search(r"threads-(\d+)\.csv", path).group(1)
+    threads = re.search(r"threads-(\d+)", path).group(1)
+    try:
+        with open(path[:-4] + ".load") as f:
+            loads.append(f.read().split())
+    except OSError:
+        pass
     with open(path) as f:
         for r in csv.DictReader(f):
-            if r["Benchmark"].endswith("anchorAtomicCounter"):
+            bench, _, secondary = r["Benchmark"].partition(":")
+            if secondary not in ("", "cpu"):
+                continue
+            if bench.endswith("anchorAtomicCounter"):
                 strategy, n = "anchor (atomic counter + alloc)", 100
             else:
                 strategy = r["Param: strategy"]
-                if r["Benchmark"].endswith("Unshared"):
+                if bench.endswith("Unshared"):
                     strategy += " (own pool per thread)"
                 n = int(r["Param: endpoints"])
             col = (n, int(threads))
             cols.add(col)
-            rows.setdefault(strategy, {})[col] = (float(r["Score"]), float(r["Score Error (99.9%)"] or 0))
+            table = tables["cpu" if secondary else "wall"]
+            table.setdefault(strategy, {})[col] = (float(r["Score"]), float(r["Score Error (99.9%)"] or 0))
 cols = sorted(cols)
-header = "| strategy | " + " | ".join(f"{n} endpoints, {t} thr" for n, t in cols) + " |"
-print(header)
-print("|---|" + "---:|" * len(cols))
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
 def rank(s):
     base = s.replace(" (own pool per thread)", "")
     return (order.index(base) if base in order else 99, s != base)
-for s in sorted(rows, key=rank):
-    cells = []
-    for c in cols:
-        v = rows[s].get(c)
-        cells.append("—" if v is None else f"{v[0]:.0f} ± {v[1]:.0f}")
-    print(f"| {s} | " + " | ".join(cells) + " |")
-print("\nns per pick + complete (JMH AverageTime; with 2 threads, per operation on each thread)")
+titles = {
+    "wall": "ns per pick + complete, mean ± 99.9 % error (JMH AverageTime, wall clock; with 2 threads, per operation on each thread)",
+    "cpu": "CPU ns per pick + complete (CpuTimeProfiler: the JVM's CPU time over all operations, so time spent waiting for a core does not count)",
+}
+for name in ("wall", "cpu"):
+    rows = tables[name]
+    if not rows:
+        continue
+    print(titles[name] + "\n")
+    print("| strategy | " + " | ".join(f"{n} endpoints, {t} thr" for n, t in cols) + " |")
+    print("|---|" + "---:|" * len(cols))
+    for s in sorted(rows, key=rank):
+        cells = []
+        for c in cols:
+            v = rows[s].get(c)
+            cells.append("—" if v is None else f"{v[0]:.0f} ± {v[1]:.0f}")
+        print(f"| {s} | " + " | ".join(cells) + " |")
+    print()
+if loads:
+    starts = [float(l[0]) for l in loads]
+    ends = [float(l[1]) for l in loads]
+    print(f"load average (1 min) at the start of the {len(loads)} JMH runs: {min(starts):.2f}–{max(starts):.2f}, "
+          f"at their ends: {min(ends):.2f}–{max(ends):.2f}")
 PY

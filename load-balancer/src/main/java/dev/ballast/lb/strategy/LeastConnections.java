@@ -32,10 +32,11 @@ public final class LeastConnections implements Strategy {
     }
 
     /**
-     * Every peer eligible at full weight: nginx's two passes. The first, lock-free, finds the least load, where
-     * its group starts and how many peers share it (no per-peer bookkeeping: a store per peer cost a third of the
-     * pass), and looks ahead at the all-peers smooth round without changing it; when the whole pool is tied (an
-     * idle pool, the usual case) that round is simply committed, otherwise a round over the tied peers follows.
+     * Every peer eligible at full weight: nginx's two passes. The first finds the least load, where its group
+     * starts and how many peers share it (no per-peer bookkeeping: a store per peer cost a third of the pass); a
+     * round over the tied peers follows. While some peer is idle the least load is 0 and the group is the idle
+     * peers, so the first pass only counts them, without cross-multiplying, and looks ahead at the all-peers
+     * smooth round; when the whole pool is idle (the usual case below saturation) that round is simply committed.
      * The current weights are this thread's (see {@link SmoothWeightedRoundRobin}).
      */
     private Endpoint pickPristine() {
@@ -43,12 +44,41 @@ public final class LeastConnections implements Strategy {
         long[] w = weight;
         long[] cur = ties.currentWeights();
         int n = p.length;
+        int idle = 0;
+        int firstIdle = -1;
+        int roundBest = 0;
+        long roundBestCurrent = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (p[i].inFlightRelaxed() == 0 && idle++ == 0) {
+                firstIdle = i;
+            }
+            long cw = cur[i] + w[i];
+            if (cw > roundBestCurrent) {
+                roundBest = i;
+                roundBestCurrent = cw;
+            }
+        }
+        if (idle == n) {
+            ties.commitRoundAll(cur, roundBest, roundBestCurrent); // everyone tied: the plain all-peers round
+            return p[roundBest];
+        }
+        if (idle == 1) {
+            return p[firstIdle]; // nginx: a single least loaded peer is taken without a round
+        }
+        if (idle > 1) {
+            int chosen = ties.roundAmongTied(firstIdle, 0, w[firstIdle]);
+            return p[chosen < 0 ? firstIdle : chosen];
+        }
+        return pickBusiest(p, w);
+    }
+
+    /** No peer idle: nginx's first pass by cross-multiplying, then the round over the tied. */
+    private Endpoint pickBusiest(Endpoint[] p, long[] w) {
+        int n = p.length;
         long bestConns = p[0].inFlightRelaxed();
         long bestWeight = w[0];
         int best = 0; // the tied group lies in [best, n): it restarts at every new minimum
         int tied = 1;
-        int roundBest = 0;
-        long roundBestCurrent = cur[0] + w[0];
         for (int i = 1; i < n; i++) {
             long conns = p[i].inFlightRelaxed();
             long wi = w[i];
@@ -62,18 +92,9 @@ public final class LeastConnections implements Strategy {
             } else if (lhs == rhs) {
                 tied++;
             }
-            long cw = cur[i] + wi;
-            if (cw > roundBestCurrent) {
-                roundBest = i;
-                roundBestCurrent = cw;
-            }
         }
         if (tied == 1) {
-            return p[best]; // nginx: a single least loaded peer is taken without a round
-        }
-        if (tied == n) {
-            ties.commitRoundAll(cur, roundBest, roundBestCurrent); // everyone tied: the plain all-peers round
-            return p[roundBest];
+            return p[best];
         }
         // The round re-reads the counts, as the checked round does; if they moved so that no peer matches any
         // more, the first least loaded peer the pass saw is still a fine answer.

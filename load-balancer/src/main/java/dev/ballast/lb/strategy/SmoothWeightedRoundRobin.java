@@ -17,8 +17,8 @@ public final class SmoothWeightedRoundRobin implements Strategy {
 
     /** Fractional part of the golden ratio: spreads the threads' starting points evenly over the cycle. */
     private static final double SPREAD = 0.6180339887498949;
-    /** Upper bound on peer visits spent placing a new thread's state (about a millisecond at most). */
-    private static final long MAX_PLACEMENT_VISITS = 1L << 21;
+    /** Upper bound on peer visits spent placing a new thread's state: a fraction of a millisecond, once per update. */
+    private static final long MAX_PLACEMENT_VISITS = 1L << 18;
 
     private final Endpoint[] peers;
     /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the all-usable fast path. */

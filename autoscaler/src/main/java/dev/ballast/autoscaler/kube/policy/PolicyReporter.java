@@ -131,9 +131,7 @@ public class PolicyReporter {
         }
         Map<String, Object> previous = seen.status() == null ? Map.of() : seen.status();
         Map<String, Object> status = PolicyStatusBody.invalid(seen.violations(), seen.generation(), previous, clock.instant());
-        if (!Objects.equals(previous.get("observedGeneration"), seen.generation())
-                || !sameConditions(previous, status)) {
-            writeStatus(key, status, previous);
+        if (writeStatus(key, status, previous)) {
             events().warning(new PolicyEvents.Involved(key.namespace(), key.name(), seen.uid()), "InvalidSpec",
                     "ScalingPolicy is not scheduled: " + seen.violations().stream().map(Violation::toString)
                             .collect(Collectors.joining("; ")));
@@ -162,17 +160,18 @@ public class PolicyReporter {
         });
     }
 
-    private static boolean sameConditions(Map<String, Object> previous, Map<String, Object> next) {
-        return Objects.equals(previous.get("conditions"), next.get("conditions"));
-    }
-
-    /** One merge PATCH of /status when anything differs from the status as it stands; a failure is logged. */
-    private void writeStatus(PolicyKey key, Map<String, Object> status, Map<String, Object> previous) {
+    /**
+     * One merge PATCH of /status when anything differs from the status as it stands; a failure is logged.
+     *
+     * @return whether the status was written
+     */
+    private boolean writeStatus(PolicyKey key, Map<String, Object> status, Map<String, Object> previous) {
         if (unchanged(status, previous)) {
-            return;
+            return false;
         }
         try {
             String body = json.writeValueAsString(Map.of("status", status));
+            LOG.debugf("status of %s: %s", key, body);
             client.get().genericKubernetesResources(ScalingPolicyInformer.CONTEXT).inNamespace(key.namespace())
                     .withName(key.name()).subresource("status")
                     .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
@@ -185,10 +184,12 @@ public class PolicyReporter {
                     merged.put(k, v);
                 }
             });
-            informer.get().wrote(key, json.convertValue(merged, Map.class));
+            informer.get().wrote(key, normalized(merged));
+            return true;
         } catch (KubernetesClientException e) {
             // the HPA's FailedUpdateStatus: the next tick tries again
             LOG.warnf("FailedUpdateStatus: cannot write the status of ScalingPolicy %s: %s", key, e.getMessage());
+            return false;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize the status of " + key, e);
         }
@@ -196,16 +197,24 @@ public class PolicyReporter {
 
     /** Whether every field of {@code status} already has that value (a null removes a field, so absent counts as equal). */
     private boolean unchanged(Map<String, Object> status, Map<String, Object> previous) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> normalized = json.convertValue(status, Map.class);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> before = json.convertValue(previous, Map.class);
-        for (Map.Entry<String, Object> e : normalized.entrySet()) {
+        Map<String, Object> next = normalized(status);
+        Map<String, Object> before = normalized(previous);
+        for (Map.Entry<String, Object> e : next.entrySet()) {
             if (!Objects.equals(e.getValue(), before.get(e.getKey()))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The map as it reads back from JSON (numbers as JSON reads them), so 1L and 1 compare equal. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> normalized(Map<String, Object> m) {
+        try {
+            return json.readValue(json.writeValueAsString(m), Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a ScalingPolicy status", e);
+        }
     }
 
     private PolicyEvents events() {

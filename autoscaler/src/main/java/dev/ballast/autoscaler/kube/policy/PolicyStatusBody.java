@@ -43,12 +43,16 @@ final class PolicyStatusBody {
             out.put("desiredReplicas", d.desiredReplicas());
             out.put("currentMetrics", currentMetrics(spec, d.metrics()));
         }
-        out.put("lastScaleTime", lastScaleTime == null ? null : time(lastScaleTime));
+        if (lastScaleTime != null || previous.containsKey("lastScaleTime")) {
+            out.put("lastScaleTime", lastScaleTime == null ? null : time(lastScaleTime));
+        }
         List<Condition> conditions = new ArrayList<>();
         conditions.add(Condition.of(VALID_SPEC, true, "ValidSpec", "the spec passed validation"));
         conditions.addAll(d.conditions());
         out.put("conditions", conditions(conditions, previous, now));
-        out.put("forecast", d.forecast() == null ? null : forecast(d.forecast()));
+        if (d.forecast() != null || previous.containsKey("forecast")) {
+            out.put("forecast", d.forecast() == null ? null : forecast(d.forecast())); // null removes it (merge patch)
+        }
         return out;
     }
 

@@ -164,9 +164,11 @@ public class ScalingPolicyInformer {
             boolean wasScheduled = scheduler.scheduled(key);
             scheduler.unschedule(key);
             registry.remove(key);
-            LOG.warnf("ScalingPolicy %s is invalid and not scheduled%s: %s", key,
+            if (before == null || !Objects.equals(before.generation(), now.generation()) || !before.violations().equals(violations)) {
+                LOG.warnf("ScalingPolicy %s is invalid and not scheduled%s: %s", key,
                     wasScheduled ? " (it stops ticking; its stored state is kept for when it is fixed)" : "",
-                    violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse(""));
+                        violations.stream().map(Violation::toString).reduce((a, b) -> a + "; " + b).orElse(""));
+            }
             reporter.invalid(key, now);
             return;
         }

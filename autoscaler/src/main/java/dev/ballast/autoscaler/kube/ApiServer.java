@@ -13,6 +13,7 @@ import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The raw API server calls of the actuator and the resource-metrics source, over the fabric8 client's HTTP client
@@ -25,11 +26,17 @@ public class ApiServer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Instance<KubernetesClient> clients;
+    private final Supplier<KubernetesClient> clients;
     private volatile KubernetesClient client;
 
+    @jakarta.inject.Inject
     ApiServer(Instance<KubernetesClient> clients) {
-        this.clients = clients;
+        this(clients::get);
+    }
+
+    /** Over a client of one's own (tests, tools); it is asked for on first use. */
+    public ApiServer(Supplier<KubernetesClient> client) {
+        this.clients = client;
     }
 
     /** An answer: the HTTP status and the body (a metav1.Status on errors). */
@@ -102,17 +109,18 @@ public class ApiServer {
             HttpResponse<String> r = http.sendAsync(request.build(), String.class).get(timeout + 1_000, TimeUnit.MILLISECONDS);
             return new Reply(r.code(), r.body());
         } catch (TimeoutException e) {
+            // the fabric8 client retries refused connections with backoff, so an unreachable server ends here too
             throw new Unreachable(method + " " + path + ": no answer from the API server at " + base + " within "
-                    + timeout + " ms", e);
+                    + timeout + " ms (unreachable or not answering)", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new Unreachable(method + " " + path + ": the API server at " + base + " cannot be reached ("
+            throw new Unreachable(method + " " + path + ": no answer from the API server at " + base + " ("
                     + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable(method + " " + path + ": interrupted", e);
         } catch (RuntimeException e) {
-            throw new Unreachable(method + " " + path + ": the API server at " + base + " cannot be reached (" + e + ")", e);
+            throw new Unreachable(method + " " + path + ": no answer from the API server at " + base + " (" + e + ")", e);
         }
     }
 

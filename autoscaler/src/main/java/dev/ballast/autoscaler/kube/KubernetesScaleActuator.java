@@ -43,10 +43,15 @@ public class KubernetesScaleActuator implements ScaleActuator {
     /** The Scale each policy's last read saw: its write is conditional on that resourceVersion. */
     private final Map<PolicyKey, ObjectNode> lastRead = new ConcurrentHashMap<>();
 
+    @jakarta.inject.Inject
     KubernetesScaleActuator(ApiServer api, ScaleTargets targets, AutoscalerConfig config) {
+        this(api, targets, config.kubernetes().fieldManager());
+    }
+
+    KubernetesScaleActuator(ApiServer api, ScaleTargets targets, String fieldManager) {
         this.api = api;
         this.targets = targets;
-        this.fieldManager = config.kubernetes().fieldManager();
+        this.fieldManager = fieldManager;
     }
 
     @Override

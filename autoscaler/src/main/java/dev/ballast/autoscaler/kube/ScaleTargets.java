@@ -21,10 +21,16 @@ public class ScaleTargets {
             "apps/v1/ReplicaSet", "replicasets",
             "v1/ReplicationController", "replicationcontrollers");
 
+    /**
+     * Kinds whose group is implied when scaleTargetRef omits apiVersion (the file policies of the local suite do).
+     * The HPA itself would fail to map them; here the only sensible reading is taken.
+     */
+    private static final Map<String, String> APPS_KINDS = Map.of("Deployment", "apps/v1", "StatefulSet", "apps/v1", "ReplicaSet", "apps/v1");
+
     private final ApiServer api;
     private final Map<String, String> discovered = new ConcurrentHashMap<>();
 
-    ScaleTargets(ApiServer api) {
+    public ScaleTargets(ApiServer api) {
         this.api = api;
     }
 
@@ -37,10 +43,13 @@ public class ScaleTargets {
 
     /** The object's path, e.g. {@code /apis/apps/v1/namespaces/shop/deployments/web}; add {@code /scale} for its Scale. */
     public String objectPath(String namespace, CrossVersionObjectReference ref) throws UnknownTarget {
-        if (ref == null || ref.apiVersion() == null || ref.apiVersion().isBlank() || ref.kind() == null || ref.name() == null) {
-            throw new UnknownTarget("scaleTargetRef needs apiVersion, kind and name", null);
+        if (ref == null || ref.kind() == null || ref.name() == null) {
+            throw new UnknownTarget("scaleTargetRef needs kind and name", null);
         }
-        String groupVersion = ref.apiVersion().trim();
+        String groupVersion = ref.apiVersion() == null || ref.apiVersion().isBlank() ? APPS_KINDS.get(ref.kind()) : ref.apiVersion().trim();
+        if (groupVersion == null) {
+            throw new UnknownTarget("scaleTargetRef.apiVersion is required for kind " + ref.kind() + " (e.g. example.com/v1)", null);
+        }
         String base = groupVersion.contains("/") ? "/apis/" + groupVersion : "/api/" + groupVersion;
         String resource = resource(groupVersion, ref.kind(), base);
         return base + "/namespaces/" + namespace + "/" + resource + "/" + ref.name();

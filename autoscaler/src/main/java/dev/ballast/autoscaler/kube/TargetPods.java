@@ -3,7 +3,7 @@ package dev.ballast.autoscaler.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballast.autoscaler.engine.PodPhase;
 import dev.ballast.autoscaler.engine.PodState;
-import dev.ballast.autoscaler.policy.Quantity;
+import dev.ballast.autoscaler.source.PodUsage;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -102,7 +102,7 @@ final class TargetPods {
     static Map<String, Long> quantities(JsonNode list) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : list.properties()) {
-            out.put(e.getKey(), Quantity.parse(e.getValue().asText()).milli());
+            out.put(e.getKey(), PodUsage.milli(e.getValue().asText()));
         }
         return out;
     }

@@ -373,7 +373,7 @@ public class PolicyTicker {
 
     private String missingSourceError(MetricSpec m) {
         return switch (m.type()) {
-            case RESOURCE, CONTAINER_RESOURCE -> "resource metrics need the Kubernetes metrics API, which this autoscaler does not read yet";
+            case RESOURCE, CONTAINER_RESOURCE -> "resource metrics need the Kubernetes metrics API (ballast.autoscaler.kubernetes.enabled=true); this autoscaler runs without Kubernetes";
             default -> "no source in spec.ballast.sources reads metric " + m.displayName();
         };
     }

@@ -2,7 +2,6 @@ package dev.ballast.autoscaler.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballast.autoscaler.kube.ApiServer;
-import dev.ballast.autoscaler.policy.Quantity;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URLEncoder;
@@ -73,7 +72,7 @@ public class KubernetesMetricsSource implements MetricSource {
         for (JsonNode c : item.path("containers")) {
             Map<String, Long> usage = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : c.path("usage").properties()) {
-                usage.put(e.getKey(), Quantity.parse(e.getValue().asText()).milli());
+                usage.put(e.getKey(), PodUsage.milli(e.getValue().asText()));
             }
             containers.put(c.path("name").asText(), usage);
             resources.addAll(usage.keySet());

@@ -1,5 +1,9 @@
 package dev.ballast.autoscaler.source;
 
+import dev.ballast.autoscaler.policy.Quantity;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Map;
 
@@ -17,5 +21,18 @@ public record PodUsage(Instant timestamp, long windowSeconds, Map<String, Long> 
     public PodUsage {
         usageMilli = usageMilli == null ? Map.of() : Map.copyOf(usageMilli);
         containers = containers == null ? Map.of() : Map.copyOf(containers);
+    }
+
+    /**
+     * A quantity as Quantity.MilliValue() gives it (rounded up), including the nano and micro suffixes metrics-server
+     * writes CPU in ("1500000n"), which policy quantities never use.
+     */
+    public static long milli(String quantity) {
+        String q = quantity.trim();
+        if (q.endsWith("n") || q.endsWith("u")) {
+            BigDecimal units = new BigDecimal(q.substring(0, q.length() - 1)).movePointLeft(q.endsWith("n") ? 9 : 6);
+            return units.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
+        }
+        return Quantity.parse(q).milli();
     }
 }

@@ -1,0 +1,340 @@
+package dev.ballast.autoscaler.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballast.autoscaler.engine.Condition;
+import dev.ballast.autoscaler.engine.Decision;
+import dev.ballast.autoscaler.engine.MetricStatus;
+import dev.ballast.autoscaler.kube.testing.KubeApiServer;
+import dev.ballast.autoscaler.kube.testing.KubeApiServerResource;
+import dev.ballast.autoscaler.kube.testing.RecordedCall;
+import dev.ballast.autoscaler.policy.ScalingPolicySpec;
+import dev.ballast.autoscaler.registry.PolicyKey;
+import dev.ballast.autoscaler.registry.PolicyRegistry;
+import dev.ballast.autoscaler.runtime.PolicyTicker;
+import dev.ballast.autoscaler.runtime.ScaleActuator;
+import dev.ballast.autoscaler.runtime.TestClock;
+import dev.ballast.testing.LoopbackHttpServer;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * The loop on Kubernetes against the test API server: targets are read and scaled through their scale subresource
+ * with field manager ballast-autoscaler, CPU policies get the HPA's inputs from pods and metrics.k8s.io, conflicts
+ * are retried, and API server failures become the HPA's FailedGetScale / FailedUpdateScale, never a crash.
+ */
+@QuarkusTest
+@TestProfile(KubernetesTicks.class)
+@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = true)
+class KubernetesScalingTest {
+
+    @KubeApiServerResource.Inject
+    KubeApiServer api;
+    @Inject
+    PolicyRegistry registry;
+    @Inject
+    PolicyTicker ticker;
+    @Inject
+    TestClock clock;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    MeterRegistry meters;
+    @Inject
+    ScaleActuator actuator;
+    @Inject
+    KubernetesScaleActuator kubernetes;
+
+    private Workloads cluster;
+    private LoopbackHttpServer prometheus;
+
+    @BeforeEach
+    void arrange() {
+        cluster = new Workloads(api.client());
+        api.clearFaults();
+        prometheus = LoopbackHttpServer.start().respond("/api/v1/query", 200, "application/json",
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1767225600,\"55\"]}]}}");
+        clock.advance(Duration.ofHours(1));
+    }
+
+    @AfterEach
+    void stopPrometheus() {
+        prometheus.close();
+    }
+
+    /** A policy on {@code kind/name} with one External metric: 55 waiting requests at 10 per replica. */
+    private PolicyKey queuePolicy(String apiVersion, String kind, String name) throws Exception {
+        return policy(name, """
+                {"scaleTargetRef": {"apiVersion": "%s", "kind": "%s", "name": "%s"}, "minReplicas": 1, "maxReplicas": 10,
+                 "behavior": {"scaleDown": {"stabilizationWindowSeconds": 0}},
+                 "metrics": [{"type": "External", "external": {"metric": {"name": "waiting"}, "target": {"type": "AverageValue", "averageValue": "10"}}}],
+                 "ballast": {"sources": [{"metric": "waiting", "prometheus": {"serverAddress": "%s", "query": "sum(waiting)"}}]}}"""
+                .formatted(apiVersion, kind, name, prometheus.url("")));
+    }
+
+    private PolicyKey policy(String name, String spec) throws Exception {
+        PolicyKey key = new PolicyKey("test", name);
+        registry.upsert(key, json.readValue(spec, ScalingPolicySpec.class));
+        return key;
+    }
+
+    private Decision tick(PolicyKey key) {
+        clock.advance(Duration.ofSeconds(15));
+        return ticker.tick(key).orElseThrow();
+    }
+
+    private List<Integer> statuses(String method, String pathSuffix) {
+        return api.calls(c -> c.method().equals(method) && c.path().endsWith(pathSuffix)).stream().map(RecordedCall::status).toList();
+    }
+
+    @Test
+    @DisplayName("with kubernetes.enabled the loop's actuator is the scale subresource, not dry-run")
+    void kubernetesActuatorIsChosen() {
+        assertThat(actuator.dryRun()).isFalse();
+        assertThat(actuator).isSameAs(kubernetes);
+    }
+
+    @Test
+    @DisplayName("a Prometheus metric scales the Deployment through /scale, written by field manager ballast-autoscaler")
+    void prometheusMetricScalesDeployment() throws Exception {
+        var before = cluster.deployment("api", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "api");
+        api.clearCalls();
+
+        Decision d = tick(key);
+
+        assertThat(d.desiredReplicas()).as("ceil(55 / 10)").isEqualTo(6);
+        assertThat(d.rescale()).isTrue();
+        var after = api.client().apps().deployments().withName("api").get();
+        assertThat(after.getSpec().getReplicas()).isEqualTo(6);
+        assertThat(after.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
+        RecordedCall write = api.lastWrite("/deployments/api/scale");
+        assertThat(write.method()).isEqualTo("PUT");
+        assertThat(write.fieldManager()).isEqualTo("ballast-autoscaler");
+        List<ManagedFieldsEntry> managed = after.getMetadata().getManagedFields();
+        assertThat(managed).anySatisfy(e -> {
+            assertThat(e.getManager()).isEqualTo("ballast-autoscaler");
+            assertThat(e.getSubresource()).isEqualTo("scale");
+        });
+        assertThat(api.calls(c -> c.write() && c.path().startsWith("/apis/apps/v1/namespaces/test/deployments/api")
+                && !c.path().endsWith("/scale"))).as("the Deployment object itself is never written").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a StatefulSet is scaled through its scale subresource too")
+    void statefulSet() throws Exception {
+        cluster.statefulSet("db", 1);
+        PolicyKey key = queuePolicy("apps/v1", "StatefulSet", "db");
+
+        Decision d = tick(key);
+
+        assertThat(d.desiredReplicas()).as("from 1, at most +4 pods per 15 s (default scale-up)").isEqualTo(5);
+        assertThat(api.client().apps().statefulSets().withName("db").get().getSpec().getReplicas()).isEqualTo(5);
+        assertThat(api.lastWrite("/statefulsets/db/scale").fieldManager()).isEqualTo("ballast-autoscaler");
+    }
+
+    @Test
+    @DisplayName("CPU utilization decides as the HPA: TestReplicaCalcScaleUp (3 pods, 2x1000m requested, 300/500/700m per container, target 30%) gives 5")
+    void cpuUtilizationAsTheHpa() throws Exception {
+        cluster.deployment("cpu", 3);
+        List<String> pods = cluster.readyPods("cpu", clock.instant(), 1000, 1000, 1000);
+        long[] levels = {300, 500, 700};
+        for (int i = 0; i < pods.size(); i++) {
+            cluster.podMetrics("cpu", pods.get(i), clock.instant(), levels[i]);
+        }
+        PolicyKey key = policy("cpu", """
+                {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "cpu"}, "minReplicas": 1, "maxReplicas": 10,
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 30}}}]}""");
+
+        Decision d = ticker.tick(key).orElseThrow();
+
+        MetricStatus cpu = d.metrics().get(0);
+        assertThat(cpu.error()).isNull();
+        assertThat(cpu.currentAverageUtilization()).isEqualTo(50);
+        assertThat(cpu.currentAverageValue().milli()).as("Go: numContainersPerPod * 500").isEqualTo(1000);
+        assertThat(d.desiredReplicas()).isEqualTo(5);
+        assertThat(cluster.replicas("cpu")).isEqualTo(5);
+        assertThat(api.calls(c -> c.path().equals("/apis/metrics.k8s.io/v1beta1/namespaces/test/pods")
+                && "app=cpu".equals(c.query().get("labelSelector")))).as("one PodMetrics list per tick").hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a ContainerResource metric reads the named container only: c0 at 300/500/700m of 1000m, target 30% gives 5")
+    void containerResource() throws Exception {
+        cluster.deployment("ctr", 3);
+        List<String> pods = cluster.readyPods("ctr", clock.instant(), 1000, 1000, 1000);
+        long[] levels = {300, 500, 700};
+        for (int i = 0; i < pods.size(); i++) {
+            cluster.podMetrics("ctr", pods.get(i), clock.instant(), levels[i]);
+        }
+        PolicyKey key = policy("ctr", """
+                {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "ctr"}, "minReplicas": 1, "maxReplicas": 10,
+                 "metrics": [{"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "c0", "target": {"type": "Utilization", "averageUtilization": 30}}}]}""");
+
+        Decision d = ticker.tick(key).orElseThrow();
+
+        assertThat(d.metrics().get(0).currentAverageUtilization()).isEqualTo(50);
+        assertThat(d.metrics().get(0).currentAverageValue().milli()).isEqualTo(500);
+        assertThat(cluster.replicas("ctr")).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("a failing metrics API is missing data (FailedGetResourceMetric, target held), counted against its source, never zero")
+    void metricsApiDown() throws Exception {
+        cluster.deployment("nometrics", 3);
+        cluster.readyPods("nometrics", clock.instant(), 1000, 1000, 1000);
+        PolicyKey key = policy("nometrics", """
+                {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "nometrics"}, "minReplicas": 1, "maxReplicas": 10,
+                 "behavior": {"scaleDown": {"stabilizationWindowSeconds": 0}},
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 30}}}]}""");
+        double before = meters.counter("ballast.autoscaler.source.errors", "source", "kubernetes-metrics").count();
+        api.failNext("GET", "^/apis/metrics.k8s.io/v1beta1/namespaces/test/pods$", 503, 1);
+
+        Decision down = tick(key);
+        Decision empty = tick(key);
+
+        assertThat(down.desiredReplicas()).isEqualTo(3);
+        assertThat(down.condition(Condition.SCALING_ACTIVE).reason()).isEqualTo("FailedGetResourceMetric");
+        assertThat(down.metrics().get(0).error()).contains("unable to fetch metrics from resource metrics API", "503");
+        assertThat(empty.metrics().get(0).error()).as("no PodMetrics at all is missing data too")
+                .contains("no metrics returned from resource metrics API");
+        assertThat(empty.desiredReplicas()).isEqualTo(3);
+        assertThat(cluster.replicas("nometrics")).isEqualTo(3);
+        assertThat(meters.counter("ballast.autoscaler.source.errors", "source", "kubernetes-metrics").count() - before).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a 409 Conflict on the first scale write is retried after a re-read and succeeds")
+    void conflictRetried() throws Exception {
+        cluster.deployment("conflict", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "conflict");
+        api.failNext("PUT", "/deployments/conflict/scale$", 409, 1);
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).status()).isEqualTo("True");
+        assertThat(cluster.replicas("conflict")).isEqualTo(6);
+        assertThat(statuses("PUT", "/deployments/conflict/scale")).containsExactly(409, 200);
+        assertThat(statuses("GET", "/deployments/conflict/scale")).as("the tick's read, then the re-read").containsExactly(200, 200);
+    }
+
+    @Test
+    @DisplayName("a write conditional on a stale resourceVersion (someone changed the Deployment meanwhile) re-reads and re-applies")
+    void realConflictRetried() throws Exception {
+        cluster.deployment("stale", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "stale");
+        ScalingPolicySpec spec = registry.find(key).orElseThrow().spec();
+        kubernetes.read(key, spec);
+        api.client().apps().deployments().withName("stale").edit(d -> {
+            d.getMetadata().getLabels().put("touched", "yes");
+            return d;
+        });
+
+        kubernetes.scale(key, spec, 4);
+
+        var after = api.client().apps().deployments().withName("stale").get();
+        assertThat(after.getSpec().getReplicas()).isEqualTo(4);
+        assertThat(after.getMetadata().getLabels()).containsEntry("touched", "yes");
+        assertThat(statuses("PUT", "/deployments/stale/scale")).containsExactly(409, 200);
+    }
+
+    @Test
+    @DisplayName("conflicts on every attempt give up after client-go's four and report FailedUpdateScale")
+    void conflictsGiveUp() throws Exception {
+        cluster.deployment("busy", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "busy");
+        api.failNext("PUT", "/deployments/busy/scale$", 409, 10);
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedUpdateScale");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("Conflict", "gave up after 4 conflicts");
+        assertThat(statuses("PUT", "/deployments/busy/scale")).hasSize(4);
+        assertThat(cluster.replicas("busy")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a failed scale read is FailedGetScale in the decision and the decision API; the next tick recovers")
+    void failedGetScale() throws Exception {
+        cluster.deployment("getfail", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "getfail");
+        api.failNext("GET", "/deployments/getfail/scale$", 500, 1);
+
+        Decision failed = tick(key);
+
+        assertThat(failed.rescale()).isFalse();
+        assertThat(failed.condition(Condition.ABLE_TO_SCALE).status()).isEqualTo("False");
+        assertThat(failed.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
+        assertThat(failed.condition(Condition.ABLE_TO_SCALE).message()).contains("/deployments/getfail/scale", "500");
+        given().get("/scaling/policies/test/getfail/decision").then().statusCode(200)
+                .body("decision.conditions.find { it.type == 'AbleToScale' }.reason", equalTo("FailedGetScale"));
+        assertThat(tick(key).desiredReplicas()).isEqualTo(6);
+        assertThat(cluster.replicas("getfail")).isEqualTo(6);
+    }
+
+    @Test
+    @DisplayName("a refused scale write is FailedUpdateScale: the target keeps its size")
+    void failedUpdateScale() throws Exception {
+        cluster.deployment("putfail", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "putfail");
+        api.failNext("PUT", "/deployments/putfail/scale$", 403, 1);
+
+        Decision d = tick(key);
+
+        assertThat(d.rescale()).isFalse();
+        assertThat(d.desiredReplicas()).isEqualTo(2);
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedUpdateScale");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("403 Forbidden");
+        assertThat(cluster.replicas("putfail")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a target that does not exist is FailedGetScale with the API server's NotFound message")
+    void missingTarget() throws Exception {
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "ghost");
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("deployments.apps \"ghost\" not found");
+    }
+
+    @Test
+    @DisplayName("a hung API server costs one request timeout and gives FailedGetScale, not a stuck loop")
+    void hungApiServer() throws Exception {
+        cluster.deployment("hung", 2);
+        PolicyKey key = queuePolicy("apps/v1", "Deployment", "hung");
+        api.delayNext("GET", "/deployments/hung/scale$", Duration.ofSeconds(30), 1);
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("no answer from the API server", "500ms");
+        assertThat(cluster.replicas("hung")).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a kind without a scale subresource is FailedGetScale naming the kind")
+    void unknownKind() throws Exception {
+        PolicyKey key = queuePolicy("v1", "ConfigMap", "settings");
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("v1");
+    }
+}

@@ -25,9 +25,15 @@ public class Leadership {
     private volatile boolean acting;
     private volatile String holder;
 
+    @jakarta.inject.Inject
     Leadership(AutoscalerConfig config, AutoscalerMetrics metrics) {
+        this(config.kubernetes().enabled() && config.leaderElection().enabled(), metrics);
+    }
+
+    /** A gate of its own (a second autoscaler in one JVM, in tests); {@code elected}: acts only once told it leads. */
+    public Leadership(boolean elected, AutoscalerMetrics metrics) {
         this.metrics = metrics;
-        this.elected = config.kubernetes().enabled() && config.leaderElection().enabled();
+        this.elected = elected;
         this.acting = !elected;
         metrics.leader(acting);
     }

@@ -1,0 +1,26 @@
+package dev.ballast.autoscaler.runtime;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Kubernetes mode for {@link LeaderFailoverTest}: the test builds both autoscaler instances itself (each with its own
+ * Lease candidate, gate, registry, state store and ticker), so the application's own election is off and nothing
+ * ticks on a schedule.
+ */
+public class LeaderFailoverProfile implements QuarkusTestProfile {
+
+    @Override
+    public Set<Class<?>> getEnabledAlternatives() {
+        return Set.of(TestClock.class);
+    }
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("ballast.autoscaler.kubernetes.enabled", "true",
+                "ballast.autoscaler.leader-election.enabled", "false",
+                "ballast.autoscaler.runtime.scheduler-enabled", "false");
+    }
+}

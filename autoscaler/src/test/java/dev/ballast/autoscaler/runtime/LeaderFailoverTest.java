@@ -1,0 +1,210 @@
+package dev.ballast.autoscaler.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballast.autoscaler.config.AutoscalerConfig;
+import dev.ballast.autoscaler.engine.DecisionEngine;
+import dev.ballast.autoscaler.kube.testing.KubeApiServer;
+import dev.ballast.autoscaler.kube.testing.KubeApiServerResource;
+import dev.ballast.autoscaler.leader.LeaseElection;
+import dev.ballast.autoscaler.leader.Leadership;
+import dev.ballast.autoscaler.registry.PolicyKey;
+import dev.ballast.autoscaler.registry.PolicyRegistry;
+import dev.ballast.autoscaler.source.MetricFetcher;
+import dev.ballast.autoscaler.state.TestStores;
+import dev.ballast.testing.RedisServer;
+import dev.ballast.testing.RedisServerResource;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.redis.client.Redis;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two autoscaler instances against one API server and one Redis, each with its own Lease candidate gating its own
+ * ticker: only the leader scales; when it dies the other takes over once the lease has expired (client-go
+ * semantics), or at its next retry when the leader releases the Lease on a graceful stop; and the new leader reads
+ * the durable state, so it keeps the stabilization window and does not scale down early.
+ */
+@QuarkusTest
+@TestProfile(LeaderFailoverProfile.class)
+@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
+class LeaderFailoverTest {
+
+    static final String NS = "ml";
+    static final String LEASE = "failover-test";
+    static final Duration LEASE_DURATION = Duration.ofSeconds(3);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(2);
+    static final Duration RETRY_PERIOD = Duration.ofMillis(500);
+    /** client-go's bound on a take-over after a crash: the lease runs out, then the next (jittered, x2.2) retry. */
+    static final Duration TAKEOVER = LEASE_DURATION.plus(RETRY_PERIOD.multipliedBy(3)).plusSeconds(2);
+
+    @KubeApiServerResource.Inject
+    KubeApiServer api;
+    @RedisServerResource.Inject
+    RedisServer redisServer;
+    @Inject
+    KubernetesClient client;
+    @Inject
+    RedisDataSource redis;
+    @Inject
+    Redis redisClient;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    AutoscalerConfig config;
+    @Inject
+    DecisionEngine engine;
+    @Inject
+    MetricFetcher fetcher;
+    @Inject
+    ScaleActuator actuator;
+    @Inject
+    DryRunActuator virtual;
+    @Inject
+    TestClock clock;
+    @Inject
+    Event<PolicyDecided> decided;
+
+    private final List<Autoscaler> started = new ArrayList<>();
+    private PolicyKey key;
+
+    /** One autoscaler process: a Lease candidate, the gate it drives, and a loop of its own over the shared cluster. */
+    final class Autoscaler {
+        final String identity;
+        final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        final Leadership leadership = new Leadership(true, new AutoscalerMetrics(meters));
+        final PolicyRegistry registry = new PolicyRegistry();
+        final PolicyTicker ticker;
+        final LeaseElection election;
+
+        Autoscaler(String identity, boolean releaseOnStop) {
+            this.identity = identity;
+            this.ticker = new PolicyTicker(registry, engine, fetcher, actuator, virtual, new AutoscalerMetrics(meters),
+                    clock, config, TestStores.newStore(redisClient, json, config), leadership, decided);
+            this.election = new LeaseElection(client, new LeaseElection.Settings(NS, LEASE, identity, LEASE_DURATION,
+                    RENEW_DEADLINE, RETRY_PERIOD, releaseOnStop), leadership::leading, leadership::observedHolder);
+            registry.upsert(key, PoliciesFile.load("classpath:runtime/queue-policies.yaml", NS).get(RedisQueueScalingTest.POLICY).spec());
+            started.add(this);
+            election.start();
+        }
+
+        Optional<Integer> tick(Duration after) {
+            clock.advance(after);
+            return ticker.tick(key).map(d -> d.desiredReplicas());
+        }
+
+        double leaderGauge() {
+            return meters.get("ballast.autoscaler.leader").gauge().value();
+        }
+    }
+
+    @BeforeEach
+    void arrange() {
+        key = RedisQueueScalingTest.POLICY;
+        redis.flushall();
+        clock.advance(Duration.ofDays(1));
+        client.apps().deployments().inNamespace(NS).withName(key.name()).delete();
+        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
+                .withNewMetadata().withName(key.name()).withNamespace(NS).endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", key.name()).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", key.name()).endMetadata()
+                .withNewSpec().addNewContainer().withName("worker").withImage("celery").endContainer().endSpec()
+                .endTemplate().endSpec().build()).create();
+        client.leases().inNamespace(NS).withName(LEASE).delete();
+    }
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(a -> a.election.stop());
+    }
+
+    private int deploymentReplicas() {
+        return client.apps().deployments().inNamespace(NS).withName(key.name()).get().getSpec().getReplicas();
+    }
+
+    private void backlog(int tasks) {
+        redis.key().del("gpu");
+        if (tasks > 0) {
+            redis.list(String.class).lpush("gpu", IntStream.range(0, tasks).mapToObj(i -> "t" + i).toArray(String[]::new));
+        }
+    }
+
+    private Lease lease() {
+        return client.leases().inNamespace(NS).withName(LEASE).get();
+    }
+
+    @Test
+    @DisplayName("only the leader scales; when it dies the other takes over within the lease duration and keeps the window")
+    void followerTakesOverAfterCrash() {
+        Autoscaler a = new Autoscaler("autoscaler-a", false);
+        await().atMost(TAKEOVER).until(a.leadership::acting);
+        Autoscaler b = new Autoscaler("autoscaler-b", false);
+        await().atMost(TAKEOVER).until(() -> "autoscaler-a".equals(b.leadership.holder()));
+
+        backlog(40);
+        assertThat(b.tick(Duration.ZERO)).as("a follower does not tick").isEmpty();
+        assertThat(deploymentReplicas()).isEqualTo(1);
+        assertThat(a.tick(Duration.ofSeconds(15))).as("the HPA's scale-up limit: 1 -> at most 5").contains(5);
+        assertThat(a.tick(Duration.ofSeconds(15))).contains(8);
+        assertThat(deploymentReplicas()).as("the leader scaled: 40 tasks / 5 per replica").isEqualTo(8);
+        backlog(0);
+        assertThat(a.tick(Duration.ofSeconds(15))).as("inside the 60 s stabilization window").contains(8);
+        assertThat(b.tick(Duration.ZERO)).isEmpty();
+        assertThat(a.leaderGauge()).isEqualTo(1.0);
+        assertThat(b.leaderGauge()).isEqualTo(0.0);
+
+        a.election.stop(); // dies: no release, the Lease still names it until it expires
+
+        assertThat(a.leadership.acting()).as("a replica that stops renewing stops acting at once").isFalse();
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-a");
+        await().atMost(TAKEOVER).until(b.leadership::acting);
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-b");
+        assertThat(lease().getSpec().getLeaseTransitions()).isEqualTo(1);
+        assertThat(b.leaderGauge()).isEqualTo(1.0);
+        assertThat(a.tick(Duration.ZERO)).as("the old leader no longer ticks").isEmpty();
+
+        assertThat(b.tick(Duration.ofSeconds(15))).as("the new leader read the window from Redis: no early scale-down").contains(8);
+        assertThat(deploymentReplicas()).isEqualTo(8);
+        assertThat(b.tick(Duration.ofSeconds(15))).contains(8);
+        assertThat(b.tick(Duration.ofSeconds(15))).as("60 s after the last high recommendation, as without the failover").contains(1);
+        assertThat(deploymentReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a graceful stop releases the Lease, so the follower takes over at its next retry")
+    void gracefulStopReleasesLease() {
+        Autoscaler a = new Autoscaler("autoscaler-a", true);
+        await().atMost(TAKEOVER).until(a.leadership::acting);
+        Autoscaler b = new Autoscaler("autoscaler-b", true);
+        await().atMost(TAKEOVER).until(() -> "autoscaler-a".equals(b.leadership.holder()));
+
+        a.election.stop();
+
+        assertThat(a.leadership.acting()).isFalse();
+        await().atMost(TAKEOVER).until(b.leadership::acting);
+        assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-b");
+        backlog(12);
+        assertThat(b.tick(Duration.ofSeconds(15))).contains(3);
+        assertThat(deploymentReplicas()).isEqualTo(3);
+    }
+}

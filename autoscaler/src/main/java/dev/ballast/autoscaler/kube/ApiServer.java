@@ -77,11 +77,16 @@ public class ApiServer {
     }
 
     public Reply get(String path) throws Unreachable {
-        return send("GET", path, null, null);
+        return send("GET", path, null, null, timeoutMillis());
+    }
+
+    /** A GET bounded by the shorter of the request timeout and {@code limit} (a metric fetch's own deadline). */
+    public Reply get(String path, java.time.Duration limit) throws Unreachable {
+        return send("GET", path, null, null, Math.min(timeoutMillis(), Math.max(1, limit.toMillis())));
     }
 
     public Reply put(String path, String body) throws Unreachable {
-        return send("PUT", path, "application/json", body);
+        return send("PUT", path, "application/json", body, timeoutMillis());
     }
 
     /** The request timeout of every call, in milliseconds. */
@@ -90,12 +95,11 @@ public class ApiServer {
         return configured > 0 ? configured : 10_000;
     }
 
-    Reply send(String method, String path, String contentType, String body) throws Unreachable {
+    Reply send(String method, String path, String contentType, String body, long timeout) throws Unreachable {
         KubernetesClient c = client();
         HttpClient http = c.getHttpClient();
         String base = c.getConfiguration().getMasterUrl();
         URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
-        long timeout = timeoutMillis();
         HttpRequest.Builder request = http.newHttpRequestBuilder().uri(uri).timeout(timeout, TimeUnit.MILLISECONDS)
                 .header("Accept", "application/json");
         switch (method) {

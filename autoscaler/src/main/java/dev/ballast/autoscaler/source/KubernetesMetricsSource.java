@@ -1,11 +1,13 @@
 package dev.ballast.autoscaler.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ballast.autoscaler.config.AutoscalerConfig;
 import dev.ballast.autoscaler.kube.ApiServer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -18,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * CPU and memory of a target's pods from the resource metrics API ({@code metrics.k8s.io/v1beta1} PodMetrics, served
  * by metrics-server), read as the HPA's resource metrics client does: one list per namespace and selector, an empty
- * list or an error is missing data, never zero. Only asked with {@code ballast.autoscaler.kubernetes.enabled=true}.
+ * list or an error is missing data, never zero. A fetch waits at most runtime.fetch-timeout. Only asked with
+ * {@code ballast.autoscaler.kubernetes.enabled=true}.
  */
 @ApplicationScoped
 public class KubernetesMetricsSource implements MetricSource {
@@ -26,9 +29,11 @@ public class KubernetesMetricsSource implements MetricSource {
     private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|µs|ns)");
 
     private final ApiServer api;
+    private final Duration fetchTimeout;
 
-    KubernetesMetricsSource(ApiServer api) {
+    KubernetesMetricsSource(ApiServer api, AutoscalerConfig config) {
         this.api = api;
+        this.fetchTimeout = config.runtime().fetchTimeout();
     }
 
     @Override
@@ -48,7 +53,7 @@ public class KubernetesMetricsSource implements MetricSource {
                 + URLEncoder.encode(q.selector(), StandardCharsets.UTF_8);
         ApiServer.Reply reply;
         try {
-            reply = api.get(path);
+            reply = api.get(path, fetchTimeout);
         } catch (ApiServer.Unreachable e) {
             throw new MissingDataException("unable to fetch metrics from resource metrics API: " + e.getMessage());
         }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,6 +146,30 @@ class KubernetesScalingTest {
         assertThat(d.desiredReplicas()).as("from 1, at most +4 pods per 15 s (default scale-up)").isEqualTo(5);
         assertThat(api.client().apps().statefulSets().withName("db").get().getSpec().getReplicas()).isEqualTo(5);
         assertThat(api.lastWrite("/statefulsets/db/scale").fieldManager()).isEqualTo("ballast-autoscaler");
+    }
+
+    @Test
+    @DisplayName("a custom resource whose CRD declares a scale subresource is found by discovery and scaled through it")
+    void customResource() throws Exception {
+        api.client().resource(json.readValue("""
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"workers.example.com"},
+                 "spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"workers","singular":"worker","kind":"Worker"},
+                  "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},
+                   "subresources":{"status":{},"scale":{"specReplicasPath":".spec.size","statusReplicasPath":".status.size","labelSelectorPath":".status.selector"}}}]}}""",
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).create();
+        var workers = api.client().genericKubernetesResources("example.com/v1", "Worker");
+        var created = workers.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("example.com/v1").withKind("Worker").withNewMetadata().withName("crunch").withNamespace("test").endMetadata()
+                .addToAdditionalProperties("spec", Map.of("size", 2)).build()).create();
+        created.setAdditionalProperty("status", Map.of("size", 2, "selector", "app=crunch"));
+        workers.resource(created).updateStatus();
+        PolicyKey key = queuePolicy("example.com/v1", "Worker", "crunch");
+
+        Decision d = tick(key);
+
+        assertThat(d.desiredReplicas()).isEqualTo(6);
+        assertThat(((Map<?, ?>) workers.withName("crunch").get().getAdditionalProperties().get("spec")).get("size")).isEqualTo(6);
+        assertThat(api.lastWrite("/workers/crunch/scale").fieldManager()).isEqualTo("ballast-autoscaler");
     }
 
     @Test

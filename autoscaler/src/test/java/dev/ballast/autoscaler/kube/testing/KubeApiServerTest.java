@@ -294,11 +294,23 @@ class KubeApiServerTest {
         Response read = send("GET", "/apis/example.com/v1/namespaces/test/workers/w/scale", null, null);
         Response write = send("PATCH", "/apis/example.com/v1/namespaces/test/workers/w/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":5}}");
 
+        Response discovery = send("GET", "/apis/example.com/v1", null, null);
         assertThat(read.json.path("spec").path("replicas").asInt()).isEqualTo(2);
         assertThat(read.json.path("status").path("selector").asText()).isEqualTo("app=w");
         assertThat(write.status).isEqualTo(200);
         GenericKubernetesResource w = client.genericKubernetesResources("example.com/v1", "Worker").withName("w").get();
+        assertThat(discovery.json.path("resources").findValuesAsText("name")).contains("workers", "workers/scale", "workers/status");
         assertThat(((Map<?, ?>) w.getAdditionalProperties().get("spec")).get("size")).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("discovery of apps/v1 lists the workloads with their scale and status subresources")
+    void appsDiscovery() throws Exception {
+        Response r = send("GET", "/apis/apps/v1", null, null);
+
+        assertThat(r.status).isEqualTo(200);
+        assertThat(r.json.path("resources").findValuesAsText("name")).contains("deployments", "deployments/scale",
+                "deployments/status", "statefulsets", "statefulsets/scale");
     }
 
     @Test

@@ -42,6 +42,7 @@ final class SubresourceDispatcher extends Dispatcher {
 
     private static final Pattern OBJECT = Pattern.compile("/(?:api|apis/([^/]+))/([^/]+)/namespaces/([^/]+)/([^/]+)/([^/]+)(?:/([^/]+))?");
     private static final Pattern COLLECTION = Pattern.compile("/(?:api|apis/([^/]+))/([^/]+)/namespaces/([^/]+)/([^/]+)");
+    private static final Pattern DISCOVERY = Pattern.compile("/(?:api|apis/([^/]+))/([^/]+)");
     private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final KubernetesCrudDispatcher crud;
@@ -183,7 +184,52 @@ final class SubresourceDispatcher extends Dispatcher {
         if (method.equals("POST") && path.equals(CRDS)) {
             learnSubresources(body);
         }
-        return crud.dispatch(internal(method, request.getPath(), body, request.getHeaders()));
+        MockResponse answer = crud.dispatch(internal(method, request.getPath(), body, request.getHeaders()));
+        Matcher d = DISCOVERY.matcher(path);
+        return method.equals("GET") && d.matches() ? discovery(d.group(1) == null ? "" : d.group(1), d.group(2), answer) : answer;
+    }
+
+    /**
+     * {@code /apis/<group>/<version>} as a real server lists it: each resource, and its {@code scale} and
+     * {@code status} subresources as entries of their own (the CRUD dispatcher lists custom resources only, without
+     * subresources, and knows no built-in group).
+     */
+    private MockResponse discovery(String group, String version, MockResponse crudAnswer) {
+        ObjectNode list = crudAnswer.code() == 200 ? readObject(bodyOf(crudAnswer)) : null;
+        boolean apps = group.equals("apps") && version.equals("v1");
+        if (list == null || !"APIResourceList".equals(list.path("kind").asText())) {
+            if (!apps) {
+                return crudAnswer;
+            }
+            list = json.createObjectNode().put("apiVersion", "v1").put("kind", "APIResourceList").put("groupVersion", "apps/v1");
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode resources = list.withArray("/resources");
+        if (apps && resources.findValuesAsText("name").stream().noneMatch("deployments"::equals)) {
+            for (String[] r : new String[][]{{"deployments", "Deployment"}, {"statefulsets", "StatefulSet"}, {"replicasets", "ReplicaSet"}}) {
+                resources.addObject().put("name", r[0]).put("kind", r[1]).put("namespaced", true);
+            }
+        }
+        List<ObjectNode> subresources = new ArrayList<>();
+        for (JsonNode r : resources) {
+            String plural = r.path("name").asText();
+            if (plural.contains("/")) {
+                continue;
+            }
+            if (scaled.containsKey(group + "/" + plural)) {
+                ObjectNode scale = json.createObjectNode().put("name", plural + "/scale").put("kind", "Scale")
+                        .put("group", "autoscaling").put("version", "v1").put("namespaced", true);
+                scale.putArray("verbs").add("get").add("patch").add("update");
+                subresources.add(scale);
+            }
+            if (withStatus.contains(group + "/" + plural)) {
+                ObjectNode status = json.createObjectNode().put("name", plural + "/status").put("kind", r.path("kind").asText())
+                        .put("namespaced", true);
+                status.putArray("verbs").add("get").add("patch").add("update");
+                subresources.add(status);
+            }
+        }
+        subresources.forEach(resources::add);
+        return ok(list);
     }
 
     private MockResponse scale(Target t, String method, String contentType, String body, Map<String, String> query, String userAgent) {

@@ -33,7 +33,7 @@ public class GatewayRuntime {
     /** Before Quarkus' own routes (body-size check, REST): nothing else answers on the traffic port. */
     private static final int PROXY_ROUTE_ORDER = Integer.MIN_VALUE + 100;
 
-    private final GatewaySettings settings;
+    private volatile GatewaySettings settings;
     private final RouteTable routes;
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
@@ -51,7 +51,8 @@ public class GatewayRuntime {
         this.routes = new RouteTable(settings.routes());
         this.upstreams = new Upstreams(settings, TimeSource.system());
         this.metrics = new GatewayMetrics(registry, settings.routes(), upstreams);
-        this.limiter = settings.rateLimited()
+        // With a configuration file a reload may add rate-limited routes, so the limiter must exist from the start.
+        this.limiter = settings.rateLimited() || config.configFile().isPresent()
                 ? new RateLimiter(new RedisGcra(vertx, redis, settings.redisTimeoutMillis()),
                         new LocalGcra(() -> System.nanoTime() / 1_000, LOCAL_MAX_KEYS), settings.rateLimitReplicas(),
                         () -> System.nanoTime() / 1_000_000, REDIS_RETRY_MILLIS)
@@ -84,6 +85,25 @@ public class GatewayRuntime {
 
     public GatewaySettings settings() {
         return settings;
+    }
+
+    /**
+     * Live reconfiguration (reload package): upstreams first (a new route never names a missing upstream), then
+     * meters for new routes and endpoints, then the routes swap at once; probes pick up new endpoints.
+     */
+    public synchronized Upstreams.Change reconfigure(GatewaySettings next) {
+        Upstreams.Change change = upstreams.apply(next);
+        metrics.sync(next.routes(), upstreams);
+        routes.replace(next.routes());
+        settings = next;
+        probes.refresh();
+        return change;
+    }
+
+    /** Discovery changed a pool's endpoints: meters and probes follow. */
+    public synchronized void endpointsChanged() {
+        metrics.sync(settings.routes(), upstreams);
+        probes.refresh();
     }
 
     public RouteTable routes() {

@@ -44,7 +44,19 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /**
+     * Validates the configuration. With {@code ballast.gateway.config-file} set, routes and upstreams come from that
+     * file instead (see {@link GatewayConfigFile}).
+     */
     public static GatewaySettings from(GatewayConfig config) {
+        if (config.configFile().isPresent() && !config.configFile().get().isBlank()) {
+            return validate(GatewayConfigFile.read(java.nio.file.Path.of(config.configFile().get().trim()), config));
+        }
+        return validate(config);
+    }
+
+    /** Validates {@code config} as it is: the same rules at start-up and for every reload. */
+    public static GatewaySettings validate(GatewayConfig config) {
         Map<String, UpstreamSettings> upstreams = new LinkedHashMap<>();
         new TreeMap<>(config.upstreams()).forEach((name, upstream) -> upstreams.put(name, upstream(name, upstream)));
 

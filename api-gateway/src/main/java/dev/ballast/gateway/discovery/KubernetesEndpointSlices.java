@@ -77,9 +77,8 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
         final Set<String> upstreams = new HashSet<>();
         final AtomicLong errors = new AtomicLong();
         SharedIndexInformer<EndpointSlice> informer;
-        /** As last seen by {@link #checkWatches}; starts true so that a watch never established is reported too. */
-        boolean wasSynced = true;
-        long checks;
+        /** As last seen by {@link #checkWatches}: a loss is counted only after the first full sync. */
+        boolean wasSynced;
 
         ServiceWatch(String namespace, String service) {
             this.key = namespace + "/" + service;
@@ -151,8 +150,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
     synchronized void checkWatches() {
         for (ServiceWatch watch : watches.values()) {
             boolean synced = watch.synced();
-            watch.checks++;
-            if (watch.wasSynced && !synced && (watch.checks > 1 || watch.informer.hasSynced())) {
+            if (watch.wasSynced && !synced) {
                 watch.errors.incrementAndGet();
                 LOG.warnf("EndpointSlices of %s: watch lost (API server unreachable?); the last known endpoints keep "
                         + "serving while the informer reconnects", watch.key);
@@ -267,6 +265,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
             follower.lastSummary = summary;
         }
         runtime.upstreams().forgetStaleAddresses();
+        runtime.endpointsChanged();
     }
 
     @Override

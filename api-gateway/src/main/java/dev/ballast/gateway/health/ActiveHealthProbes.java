@@ -12,6 +12,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +31,8 @@ public final class ActiveHealthProbes {
     private final Upstreams upstreams;
     private final Set<Long> timers = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Boolean> lastResult = new ConcurrentHashMap<>();
+    /** Endpoint ids with a probe running, per upstream generation (by identity). */
+    private final Map<UpstreamRuntime, Set<String>> probing = new ConcurrentHashMap<>();
     private volatile HttpClient client;
     private volatile boolean stopped;
 
@@ -37,38 +41,65 @@ public final class ActiveHealthProbes {
         this.upstreams = upstreams;
     }
 
-    public void start() {
+    public synchronized void start() {
         if (client != null) {
             return;
         }
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("ballast-gateway-probes"),
                 new PoolOptions().setHttp1MaxSize(2));
+        refresh();
+    }
+
+    /**
+     * Starts probing the endpoints that have no probe yet: all of them at start, then those a reload or discovery
+     * added. Probes of endpoints, upstreams or generations that went away end by themselves at their next turn.
+     */
+    public synchronized void refresh() {
+        if (client == null || stopped) {
+            return;
+        }
         for (UpstreamRuntime upstream : upstreams.all()) {
-            upstream.settings().probe().ifPresent(probe -> {
-                for (Endpoint endpoint : upstream.pool().endpoints()) {
-                    schedule(upstream, endpoint, probe, (long) (probe.intervalMillis() * probe.jitter()
+            Optional<ProbeSettings> probe = upstream.settings().probe();
+            if (probe.isEmpty()) {
+                continue;
+            }
+            Set<String> ids = probing.computeIfAbsent(upstream, u -> ConcurrentHashMap.newKeySet());
+            for (Endpoint endpoint : upstream.pool().endpoints()) {
+                if (ids.add(endpoint.id())) {
+                    schedule(upstream, endpoint, (long) (probe.get().intervalMillis() * probe.get().jitter()
                             * ThreadLocalRandom.current().nextDouble()) + 1);
                 }
-            });
+            }
         }
     }
 
-    private void schedule(UpstreamRuntime upstream, Endpoint endpoint, ProbeSettings probe, long delayMillis) {
+    private void schedule(UpstreamRuntime upstream, Endpoint endpoint, long delayMillis) {
         if (stopped) {
             return;
         }
         long[] id = new long[1];
         id[0] = vertx.setTimer(Math.max(1, delayMillis), t -> {
             timers.remove(id[0]);
-            probe(upstream, endpoint, probe);
+            probe(upstream, endpoint);
         });
         timers.add(id[0]);
     }
 
-    private void probe(UpstreamRuntime upstream, Endpoint endpoint, ProbeSettings probe) {
-        if (stopped || !upstream.pool().endpoints().contains(endpoint)) {
+    private void probe(UpstreamRuntime upstream, Endpoint endpoint) {
+        // Settings are read at every turn: a reload may change the probe of an upstream it keeps.
+        Optional<ProbeSettings> current = upstream.settings().probe();
+        if (stopped || current.isEmpty() || upstreams.get(upstream.name()) != upstream
+                || upstream.pool().endpoint(endpoint.id()) != endpoint) {
+            Set<String> ids = probing.get(upstream);
+            if (ids != null) {
+                ids.remove(endpoint.id());
+            }
+            if (upstreams.get(upstream.name()) != upstream) {
+                probing.remove(upstream);
+            }
             return;
         }
+        ProbeSettings probe = current.get();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setServer(upstream.address(endpoint))
@@ -84,7 +115,7 @@ public final class ActiveHealthProbes {
                     record(upstream, endpoint, healthy, result.succeeded() ? "status " + result.result()
                             : String.valueOf(result.cause().getMessage()));
                     long interval = probe.intervalMillis();
-                    schedule(upstream, endpoint, probe,
+                    schedule(upstream, endpoint,
                             interval + (long) (interval * probe.jitter() * ThreadLocalRandom.current().nextDouble()));
                 });
     }

@@ -9,56 +9,85 @@ import dev.ballast.lb.EndpointState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Registers every gateway meter up front: per-route request meters, per-upstream circuit-breaker rejections and
+ * Registers every gateway meter (up front, and again for what a reload or discovery adds): per-route request meters, per-upstream circuit-breaker rejections and
  * unmatched requests, and per-endpoint in-flight, health and ejection meters read from the library's pool state.
  */
 public final class GatewayMetrics {
 
-    private final Map<String, RouteMeters> routes = new HashMap<>();
-    private final Map<String, Counter> rejections = new HashMap<>();
+    private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
     private final Counter unmatched;
-    private final Map<String, Counter> rateLimited = new HashMap<>();
+    private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
+    /** Endpoint meters by "upstream/endpoint", so that endpoints which leave (discovery, reloads) take theirs along. */
+    private final Map<String, List<Meter>> endpointMeters = new HashMap<>();
 
     public GatewayMetrics(MeterRegistry registry, List<RouteSettings> routeSettings, Upstreams upstreams) {
         this.registry = registry;
-        for (RouteSettings route : routeSettings) {
-            routes.put(route.name(), new RouteMeters(registry, route.name(), route.upstream()));
-            if (route.rateLimit() != null) {
-                rateLimited.put(route.name(), Counter.builder("ballast.gateway.rate.limited")
-                        .description("Requests refused with 429 by the route's rate limit")
-                        .tag("route", route.name()).register(registry));
-            }
-        }
         unmatched = Counter.builder("ballast.gateway.unmatched.requests")
                 .description("Requests that matched no route (answered 404)").register(registry);
-        for (UpstreamRuntime upstream : upstreams.all()) {
-            String name = upstream.name();
-            rejections.put(name, Counter.builder("ballast.gateway.circuit.breaker.rejections")
-                    .description("Requests refused with 503 because every endpoint was at its connection and "
-                            + "pending-request cap")
-                    .tag("upstream", name).register(registry));
-            for (Endpoint endpoint : upstream.pool().endpoints()) {
-                String id = endpoint.id();
-                Gauge.builder("ballast.gateway.endpoint.in.flight", endpoint, Endpoint::inFlight)
-                        .description("Requests and streams in flight to the endpoint")
-                        .tag("upstream", name).tag("endpoint", id).register(registry);
-                Gauge.builder("ballast.gateway.endpoint.healthy", upstream, u -> healthy(u, id))
-                        .description("1 when the endpoint takes traffic, 0 when unhealthy, ejected, failed or "
-                                + "draining")
-                        .tag("upstream", name).tag("endpoint", id).register(registry);
-                FunctionCounter.builder("ballast.gateway.endpoint.ejections", upstream, u -> ejections(u, id))
-                        .description("Times outlier detection ejected the endpoint")
-                        .tag("upstream", name).tag("endpoint", id).register(registry);
+        sync(routeSettings, upstreams);
+    }
+
+    /**
+     * Registers the meters of routes, upstreams and endpoints that are new (a reload, discovery) and removes those of
+     * endpoints that left, so per-endpoint series stay bounded by the endpoints that exist. Route and upstream meters
+     * stay once registered (their names come from the configuration, and a counter should not restart at zero when a
+     * route comes back); a route sent to another upstream gets meters with the new upstream label.
+     */
+    public synchronized void sync(List<RouteSettings> routeSettings, Upstreams upstreams) {
+        for (RouteSettings route : routeSettings) {
+            routes.compute(route.name(), (name, meters) -> meters != null && meters.upstream().equals(route.upstream())
+                    ? meters : new RouteMeters(registry, route.name(), route.upstream()));
+            if (route.rateLimit() != null) {
+                rateLimited.computeIfAbsent(route.name(), name -> Counter.builder("ballast.gateway.rate.limited")
+                        .description("Requests refused with 429 by the route's rate limit")
+                        .tag("route", name).register(registry));
             }
         }
+        Set<String> present = new HashSet<>();
+        for (UpstreamRuntime upstream : upstreams.all()) {
+            String name = upstream.name();
+            rejections.computeIfAbsent(name, n -> Counter.builder("ballast.gateway.circuit.breaker.rejections")
+                    .description("Requests refused with 503 because every endpoint was at its connection and "
+                            + "pending-request cap")
+                    .tag("upstream", n).register(registry));
+            for (Endpoint endpoint : upstream.pool().endpoints()) {
+                String id = endpoint.id();
+                String key = name + "/" + id;
+                present.add(key);
+                endpointMeters.computeIfAbsent(key, k -> List.of(
+                        Gauge.builder("ballast.gateway.endpoint.in.flight", upstreams, u -> inFlight(u, name, id))
+                                .description("Requests and streams in flight to the endpoint")
+                                .tag("upstream", name).tag("endpoint", id).register(registry),
+                        Gauge.builder("ballast.gateway.endpoint.healthy", upstreams, u -> healthy(u, name, id))
+                                .description("1 when the endpoint takes traffic, 0 when unhealthy, ejected, failed or "
+                                        + "draining")
+                                .tag("upstream", name).tag("endpoint", id).register(registry),
+                        FunctionCounter.builder("ballast.gateway.endpoint.ejections", upstreams,
+                                        u -> ejections(u, name, id))
+                                .description("Times outlier detection ejected the endpoint")
+                                .tag("upstream", name).tag("endpoint", id).register(registry)));
+            }
+        }
+        endpointMeters.entrySet().removeIf(entry -> {
+            if (present.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            return true;
+        });
     }
 
     public RouteMeters route(String name) {
@@ -98,19 +127,32 @@ public final class GatewayMetrics {
     }
 
     /** One O(1) id lookup and one endpoint's state per sample: a scrape costs O(endpoints), not O(endpoints²). */
-    private static double healthy(UpstreamRuntime upstream, String id) {
-        EndpointState state = find(upstream, id);
+    private static double healthy(Upstreams upstreams, String upstream, String id) {
+        EndpointState state = find(upstreams, upstream, id);
         return state != null && "healthy".equals(state.health()) && !state.draining() ? 1 : 0;
     }
 
-    private static double ejections(UpstreamRuntime upstream, String id) {
-        EndpointState state = find(upstream, id);
+    private static double ejections(Upstreams upstreams, String upstream, String id) {
+        EndpointState state = find(upstreams, upstream, id);
         return state == null ? 0 : state.ejectionCount();
     }
 
-    /** By id, so an endpoint removed by an update reads as gone rather than as its last state. */
-    private static EndpointState find(UpstreamRuntime upstream, String id) {
-        Endpoint endpoint = upstream.pool().endpoint(id);
+    private static double inFlight(Upstreams upstreams, String upstream, String id) {
+        Endpoint endpoint = endpoint(upstreams, upstream, id);
+        return endpoint == null ? 0 : endpoint.inFlight();
+    }
+
+    /**
+     * By name and id in the current upstreams, so an endpoint removed by an update reads as gone rather than as its
+     * last state, and a reload that gave the upstream a new pool is followed.
+     */
+    private static EndpointState find(Upstreams upstreams, String upstream, String id) {
+        Endpoint endpoint = endpoint(upstreams, upstream, id);
         return endpoint == null ? null : endpoint.state();
+    }
+
+    private static Endpoint endpoint(Upstreams upstreams, String upstream, String id) {
+        UpstreamRuntime runtime = upstreams.get(upstream);
+        return runtime == null ? null : runtime.pool().endpoint(id);
     }
 }

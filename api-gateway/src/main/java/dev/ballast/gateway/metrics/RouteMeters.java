@@ -21,8 +21,10 @@ public final class RouteMeters {
     private final Counter retryBudgetExhausted;
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final String upstream;
 
     RouteMeters(MeterRegistry registry, String route, String upstream) {
+        this.upstream = upstream;
         for (int i = 0; i < CLASSES.length; i++) {
             requests[i] = Counter.builder("ballast.gateway.requests")
                     .description("Requests answered, by route, upstream and status class")
@@ -69,6 +71,11 @@ public final class RouteMeters {
 
     public void firstByte(long nanos) {
         firstByte.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The upstream label of these meters (a reload may send the route elsewhere). */
+    String upstream() {
+        return upstream;
     }
 
     public void retried() {

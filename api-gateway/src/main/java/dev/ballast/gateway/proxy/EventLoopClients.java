@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One keep-alive HTTP/1.1 client per upstream per event loop, so a proxied exchange never leaves the event loop that
  * accepted it (no cross-thread hand-offs, like nginx's per-worker upstream keepalive cache). The per-endpoint
- * connection and pending caps are split across the event loops.
+ * connection and pending caps are split across the event loops. Upstream generations added by a reload get clients
+ * on first use; retired ones have theirs closed once their last request ended (Upstreams.sweepRetired).
  */
 final class EventLoopClients {
 
@@ -24,14 +26,13 @@ final class EventLoopClients {
     private final Upstreams upstreams;
     private final int eventLoops;
     private final ThreadLocal<HttpClient[]> clients;
-    private final List<HttpClient> created = new ArrayList<>();
-    /** Per upstream: silence on a connection after which it is closed (0 = never); see ProxyHandler. */
-    private final Map<String, Long> connectionIdleMillis;
+    /** Clients by upstream generation index, to close them when it is retired or the gateway stops. */
+    private final Map<Integer, List<HttpClient>> created = new HashMap<>();
 
-    EventLoopClients(Vertx vertx, Upstreams upstreams, Map<String, Long> connectionIdleMillis) {
+    EventLoopClients(Vertx vertx, Upstreams upstreams) {
         this.vertx = vertx;
         this.upstreams = upstreams;
-        this.connectionIdleMillis = Map.copyOf(connectionIdleMillis);
+        upstreams.onRelease(this::release);
         int loops = 0;
         for (Object ignored : vertx.nettyEventLoopGroup()) {
             loops++;
@@ -42,6 +43,11 @@ final class EventLoopClients {
 
     HttpClient client(UpstreamRuntime upstream) {
         HttpClient[] perLoop = clients.get();
+        if (upstream.index() >= perLoop.length) {
+            // A generation added by a reload: indices only grow, so the array grows with them (rare, off the hot path).
+            perLoop = java.util.Arrays.copyOf(perLoop, upstream.index() + 8);
+            clients.set(perLoop);
+        }
         HttpClient client = perLoop[upstream.index()];
         if (client == null) {
             client = create(upstream);
@@ -60,8 +66,7 @@ final class EventLoopClients {
                 .setTcpNoDelay(true)
                 .setTryUseCompression(false)
                 .setDecompressionSupported(false)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE,
-                        connectionIdleMillis.getOrDefault(upstream.name(), 0L)))
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectionIdleMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setName("ballast-gateway-" + upstream.name());
         PoolOptions pool = new PoolOptions()
@@ -69,7 +74,7 @@ final class EventLoopClients {
                 .setMaxWaitQueueSize(settings.maxPendingPerEndpoint() == 0 ? 0 : share(settings.maxPendingPerEndpoint()));
         HttpClient client = vertx.createHttpClient(options, pool);
         synchronized (created) {
-            created.add(client);
+            created.computeIfAbsent(upstream.index(), i -> new ArrayList<>()).add(client);
         }
         return client;
     }
@@ -78,9 +83,23 @@ final class EventLoopClients {
         return Math.max(1, (total + eventLoops - 1) / eventLoops);
     }
 
+    /**
+     * Closes the clients of a retired generation (no request of it is left). Its slots in the per-loop arrays keep
+     * a closed client that no request reaches again: indices are never reused.
+     */
+    void release(UpstreamRuntime retired) {
+        List<HttpClient> clientsOfRetired;
+        synchronized (created) {
+            clientsOfRetired = created.remove(retired.index());
+        }
+        if (clientsOfRetired != null) {
+            clientsOfRetired.forEach(HttpClient::close);
+        }
+    }
+
     void close() {
         synchronized (created) {
-            created.forEach(HttpClient::close);
+            created.values().forEach(list -> list.forEach(HttpClient::close));
             created.clear();
         }
     }

@@ -17,8 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,7 +35,6 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     final boolean hasTrustedProxies;
     final String requestIdHeader;
     final EventLoopClients clients;
-    private final long[] connectionIdle;
     private final RateLimiter limiter;
 
     /** {@code limiter} is null when no route is rate limited. */
@@ -51,31 +48,12 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies());
         this.hasTrustedProxies = !settings.trustedProxies().isEmpty();
         this.requestIdHeader = settings.requestIdHeader();
-        Map<String, Long> idle = connectionIdleMillis(settings);
-        this.clients = new EventLoopClients(vertx, upstreams, idle);
-        this.connectionIdle = new long[upstreams.size()];
-        upstreams.all().forEach(u -> connectionIdle[u.index()] = idle.getOrDefault(u.name(), 0L));
-    }
-
-    /**
-     * A connection that stays silent longer than any route of its upstream allows (idle between chunks or waiting
-     * for headers) can be closed by the client's idle handler: it catches stalled bodies of known length without a
-     * timer per request. A route with both limits off turns it off for its upstream.
-     */
-    static Map<String, Long> connectionIdleMillis(GatewaySettings settings) {
-        Map<String, Long> idle = new HashMap<>();
-        for (RouteSettings route : settings.routes()) {
-            long idleMillis = route.timeouts().idleMillis();
-            long headersMillis = route.timeouts().responseHeadersMillis();
-            long needed = idleMillis == 0 || headersMillis == 0 ? 0 : Math.max(idleMillis, headersMillis);
-            idle.merge(route.upstream(), needed, (a, b) -> a == 0 || b == 0 ? 0 : Math.max(a, b));
-        }
-        return idle;
+        this.clients = new EventLoopClients(vertx, upstreams);
     }
 
     /** The upstream connections' idle timeout in ms, or Long.MAX_VALUE when they have none. */
     long connectionIdleMillis(dev.ballast.gateway.upstream.UpstreamRuntime upstream) {
-        long millis = connectionIdle[upstream.index()];
+        long millis = upstream.connectionIdleMillis();
         return millis == 0 ? Long.MAX_VALUE : millis;
     }
 

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -56,6 +57,7 @@ public final class Upstreams {
     private final AtomicInteger nextIndex = new AtomicInteger();
     private volatile Snapshot snapshot;
     private final List<Retired> retired = new ArrayList<>();
+    private final List<Consumer<UpstreamRuntime>> releaseListeners = new CopyOnWriteArrayList<>();
     /** Names removed by the last reload, resolvable until the next sweep for requests routed just before it. */
     private volatile Map<String, UpstreamRuntime> leaving = Map.of();
 
@@ -143,11 +145,16 @@ public final class Upstreams {
         return change;
     }
 
+    /** {@code release} is told about every retired generation once its last request has ended (to close clients). */
+    public void onRelease(Consumer<UpstreamRuntime> release) {
+        releaseListeners.add(release);
+    }
+
     /**
-     * Hands every retired generation whose last request has ended to {@code release} (which closes its HTTP
-     * clients) and forgets the names removed by the last reload. Call periodically (every second or so).
+     * Releases every retired generation whose last request has ended (see {@link #onRelease}) and forgets the names
+     * removed by the last reload. Call periodically (every second or so).
      */
-    public synchronized void sweepRetired(Consumer<UpstreamRuntime> release) {
+    public synchronized void sweepRetired() {
         leaving = Map.of();
         for (Iterator<Retired> it = retired.iterator(); it.hasNext(); ) {
             Retired r = it.next();
@@ -157,7 +164,7 @@ public final class Upstreams {
             }
             if (r.runtime.activeRequests() == 0) {
                 it.remove();
-                release.accept(r.runtime);
+                releaseListeners.forEach(listener -> listener.accept(r.runtime));
                 LOG.debugf("Released retired upstream %s (generation %d)", r.runtime.name(), r.runtime.index());
             }
         }

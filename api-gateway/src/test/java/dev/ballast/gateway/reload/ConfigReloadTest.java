@@ -1,0 +1,192 @@
+package dev.ballast.gateway.reload;
+
+import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayTestBase;
+import dev.ballast.gateway.testing.Origins;
+import dev.ballast.lb.Endpoint;
+import dev.ballast.lb.UpstreamPool;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Live reconfiguration from a ConfigMap-style volume: changes apply without a restart and without dropping what is
+ * in flight, surviving upstreams keep their pools, and an invalid file leaves the running configuration alone.
+ */
+@QuarkusTest
+@TestProfile(ConfigReloadTest.Profile.class)
+@QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
+class ConfigReloadTest extends GatewayTestBase {
+
+    /** Routes /a/ and /stream to upstream "a" (origin 0). */
+    static final String INITIAL = """
+            ballast:
+              gateway:
+                upstreams:
+                  a:
+                    endpoints: ["${test.origin.0}"]
+                routes:
+                  a:
+                    prefix: /a/
+                    upstream: a
+                  stream:
+                    prefix: /stream
+                    upstream: a
+            """;
+
+    /** Origins start after the profile is read, so the gateway starts on a placeholder address until the first write. */
+    static final ConfigMapVolume VOLUME = new ConfigMapVolume(INITIAL.replace("${test.origin.0}", "127.0.0.1:9"));
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ballast.gateway.config-file", VOLUME.file().toString());
+        }
+    }
+
+    @Inject
+    MeterRegistry registry;
+
+    /** The management port (only the port of this URL is used). */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
+    @BeforeEach
+    void backToTheInitialFile() {
+        apply(INITIAL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().retiredCount() == 0);
+    }
+
+    @Test
+    @DisplayName("a change made while an SSE stream is in flight: the stream completes, new requests follow the new "
+            + "routes, and the surviving upstream keeps its pool and endpoints")
+    void changeDuringStream() throws Exception {
+        UpstreamPool poolBefore = runtime.upstreams().get("a").pool();
+        Endpoint endpointBefore = poolBefore.endpoints().get(0);
+        Promise<Void> finish = Promise.promise();
+        origins.get(0).behave(request -> {
+            var response = request.response().putHeader("content-type", "text/event-stream").setChunked(true);
+            response.write("data: first\n\n");
+            finish.future().onComplete(done -> origins.get(0).vertx().runOnContext(v -> response.end("data: last\n\n")));
+        });
+        CompletableFuture<String> body = new CompletableFuture<>();
+        CompletableFuture<Void> head = new CompletableFuture<>();
+        client.http().request(HttpMethod.GET, "/stream").compose(r -> r.send()).onSuccess(response -> {
+            head.complete(null);
+            response.body().onSuccess(b -> body.complete(b.toString())).onFailure(body::completeExceptionally);
+        });
+        head.get(10, TimeUnit.SECONDS);
+
+        apply(INITIAL.replace("""
+                      a:
+                        prefix: /a/
+                        upstream: a
+                """, """
+                      a:
+                        prefix: /a/
+                        upstream: b
+                      b:
+                        prefix: /b/
+                        upstream: b
+                """).replace("""
+                    routes:
+                """, """
+                      b:
+                        endpoints: ["${test.origin.1}"]
+                    routes:
+                """));
+
+        assertThat(client.get("/a/x").headers().get("x-origin")).isEqualTo(origins.get(1).name());
+        assertThat(client.get("/b/x").headers().get("x-origin")).isEqualTo(origins.get(1).name());
+        assertThat(body).isNotDone();
+        finish.complete();
+        assertThat(body.get(10, TimeUnit.SECONDS)).isEqualTo("data: first\n\ndata: last\n\n");
+        assertThat(runtime.upstreams().get("a").pool()).isSameAs(poolBefore);
+        assertThat(poolBefore.endpoints().get(0)).isSameAs(endpointBefore);
+        assertThat(management("/q/metrics")).contains("ballast_gateway_requests_total{route=\"b\"");
+    }
+
+    @Test
+    @DisplayName("an invalid file is refused with a failure count, and the running configuration keeps serving")
+    void invalidFileIsRefused() {
+        double failures = reloads("failure");
+        double successes = reloads("success");
+
+        VOLUME.write(INITIAL.replace("${test.origin.0}", origins.get(0).address())
+                .replace("upstream: a\n      stream", "upstream: missing\n      stream"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> reloads("failure") == failures + 1);
+        assertThat(reloads("success")).isEqualTo(successes);
+        GatewayClient.Reply reply = client.get("/a/x");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.headers().get("x-origin")).isEqualTo(origins.get(0).name());
+    }
+
+    @Test
+    @DisplayName("an upstream removed by a reload stops taking requests and is released; an added one serves at once")
+    void upstreamRemovedAndAdded() {
+        var removed = runtime.upstreams().get("a");
+
+        apply("""
+                ballast:
+                  gateway:
+                    upstreams:
+                      c:
+                        endpoints: ["${test.origin.2}"]
+                    routes:
+                      a:
+                        prefix: /a/
+                        upstream: c
+                """);
+
+        GatewayClient.Reply reply = client.get("/a/x");
+        assertThat(reply.headers().get("x-origin")).isEqualTo(origins.get(2).name());
+        assertThat(client.get("/stream").status()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().get("a") == null
+                && runtime.upstreams().retiredCount() == 0);
+        assertThat(runtime.upstreams().all()).extracting(u -> u.name()).containsExactly("c");
+        assertThat(removed.activeRequests()).isZero();
+    }
+
+    /**
+     * Writes the file (with origin addresses filled in and a comment that makes every write a change) and waits until
+     * the gateway applied it.
+     */
+    private void apply(String yaml) {
+        double before = reloads("success");
+        String resolved = yaml + "# write " + System.nanoTime() + "\n";
+        for (int i = 0; i < Origins.COUNT; i++) {
+            resolved = resolved.replace("${test.origin." + i + "}", origins.get(i).address());
+        }
+        VOLUME.write(resolved);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reloads("success") > before);
+    }
+
+    private double reloads(String result) {
+        return registry.get("ballast.gateway.config.reloads").tag("result", result).counter().count();
+    }
+
+    private String management(String path) {
+        try (GatewayClient managementClient = new GatewayClient(management.getPort())) {
+            return managementClient.get(path).body();
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package dev.ballast.autoscaler.runtime;
 
 import dev.ballast.autoscaler.config.AutoscalerConfig;
+import dev.ballast.autoscaler.leader.Leadership;
 import dev.ballast.autoscaler.policy.ScalingPolicy;
 import dev.ballast.autoscaler.registry.PolicyKey;
 import dev.ballast.autoscaler.registry.PolicyRegistry;
@@ -13,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,11 +34,22 @@ public class PolicyScheduler {
     /** The job that ticks each scheduled policy: its own, or its budget group's (shared by the group). */
     private final Map<PolicyKey, String> jobs = new ConcurrentHashMap<>();
 
-    PolicyScheduler(AutoscalerConfig config, PolicyRegistry registry, PolicyTicker ticker, Scheduler scheduler) {
+    /** Each job's task, to run at once when this replica becomes the leader. */
+    private final Map<String, Runnable> tasks = new ConcurrentHashMap<>();
+
+    PolicyScheduler(AutoscalerConfig config, PolicyRegistry registry, PolicyTicker ticker, Scheduler scheduler,
+                    Leadership leadership) {
         this.config = config;
         this.registry = registry;
         this.ticker = ticker;
         this.scheduler = scheduler;
+        // a new leader reconciles every policy now, as a controller does when it starts leading, rather than a whole
+        // polling interval after its predecessor's last tick
+        leadership.onChange(leading -> {
+            if (leading) {
+                tasks.values().forEach(CompletableFuture::runAsync);
+            }
+        });
     }
 
     void start(@Observes StartupEvent event) {
@@ -74,22 +87,25 @@ public class PolicyScheduler {
         if (exists) {
             return;
         }
+        Runnable task = () -> tickSafely(id, () -> {
+            if (group == null) {
+                ticker.tick(key);
+            } else {
+                ticker.tickGroup(group);
+            }
+        });
+        tasks.put(id, task);
         scheduler.newJob(id)
                 .setInterval(seconds + "s")
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> tickSafely(id, () -> {
-                    if (group == null) {
-                        ticker.tick(key);
-                    } else {
-                        ticker.tickGroup(group);
-                    }
-                }))
+                .setTask(execution -> task.run())
                 .schedule();
     }
 
     public void unschedule(PolicyKey key) {
         String id = jobs.remove(key);
         if (id != null && !jobs.containsValue(id)) {
+            tasks.remove(id);
             scheduler.unscheduleJob(id);
         }
     }

@@ -3,7 +3,6 @@ package dev.ballast.gateway.config;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.DisplayName;
@@ -27,13 +26,7 @@ class GatewaySettingsTest {
             "ballast.gateway.routes.chat.upstream", "llm");
 
     static GatewaySettings settings(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
-                .withMapping(GatewayConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        return GatewaySettings.from(config.getConfigMapping(GatewayConfig.class));
+        return GatewaySettingsTestSupport.settings(properties);
     }
 
     static Map<String, String> validWith(String key, String value) {
@@ -101,6 +94,57 @@ class GatewaySettingsTest {
         assertThat(settings.redisTimeoutMillis()).isEqualTo(50);
         assertThat(settings(VALID).routes().get(0).rateLimit()).isNull();
         assertThat(settings(VALID).rateLimited()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an upstream may name a Kubernetes Service instead of endpoints; namespace and port are optional")
+    void kubernetesService() {
+        Map<String, String> properties = new HashMap<>(VALID);
+        properties.remove("ballast.gateway.upstreams.llm.endpoints");
+        properties.put("ballast.gateway.upstreams.llm.kubernetes.service", "vllm");
+        properties.put("ballast.gateway.upstreams.llm.kubernetes.port", "http");
+
+        UpstreamSettings llm = settings(properties).upstreams().get("llm");
+
+        assertThat(llm.endpoints()).isEmpty();
+        assertThat(llm.kubernetes()).contains(new KubernetesService(null, "vllm", "http"));
+        assertThat(settings(VALID).upstreams().get("llm").kubernetes()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "kubernetes.{0}={1} is refused naming {2}")
+    @CsvSource(delimiter = '|', value = {
+            "service|VLLM|ballast.gateway.upstreams.llm.kubernetes.service",
+            "service|vllm_1|ballast.gateway.upstreams.llm.kubernetes.service",
+            "namespace|Inference|ballast.gateway.upstreams.llm.kubernetes.namespace",
+            "port|0|ballast.gateway.upstreams.llm.kubernetes.port",
+            "port|70000|ballast.gateway.upstreams.llm.kubernetes.port",
+            "port|http_api|ballast.gateway.upstreams.llm.kubernetes.port",
+            "port|a-very-long-port-name|ballast.gateway.upstreams.llm.kubernetes.port",
+    })
+    void invalidKubernetesServiceNamesItsKey(String key, String value, String namedKey) {
+        Map<String, String> properties = new HashMap<>(VALID);
+        properties.remove("ballast.gateway.upstreams.llm.endpoints");
+        properties.put("ballast.gateway.upstreams.llm.kubernetes.service", "vllm");
+        properties.put("ballast.gateway.upstreams.llm.kubernetes." + key, value);
+
+        assertThatThrownBy(() -> settings(properties)).isInstanceOf(InvalidGatewayConfigException.class)
+                .satisfies(e -> assertThat(((InvalidGatewayConfigException) e).key()).isEqualTo(namedKey));
+    }
+
+    @Test
+    @DisplayName("static endpoints and a Kubernetes Service are exclusive, and namespace or port need a service")
+    void kubernetesIsExclusiveWithEndpoints() {
+        Map<String, String> both = validWith("ballast.gateway.upstreams.llm.kubernetes.service", "vllm");
+        Map<String, String> portOnly = validWith("ballast.gateway.upstreams.llm.kubernetes.port", "http");
+        Map<String, String> neither = new HashMap<>(VALID);
+        neither.remove("ballast.gateway.upstreams.llm.endpoints");
+
+        assertThatThrownBy(() -> settings(both)).hasMessageContaining(
+                "ballast.gateway.upstreams.llm.kubernetes.service: is exclusive with ballast.gateway.upstreams.llm.endpoints");
+        assertThatThrownBy(() -> settings(portOnly)).hasMessageContaining(
+                "ballast.gateway.upstreams.llm.kubernetes.service: is required");
+        assertThatThrownBy(() -> settings(neither)).hasMessageContaining(
+                "ballast.gateway.upstreams.llm.endpoints: needs at least one host:port, or kubernetes.service");
     }
 
     @ParameterizedTest(name = "{0}={1} is refused naming the key")

@@ -57,4 +57,18 @@ class RouteTableTest {
 
         assertThat(RouteTable.upstreamUri(route, uri)).isEqualTo(expected);
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("replace swaps the whole table at once: new routes match, removed ones do not")
+    void replaceSwapsTheTable() {
+        RouteTable routes = new RouteTable(List.of(route("api", "/api", null, Set.of(), null)));
+
+        routes.replace(List.of(route("v1", "/v1", null, Set.of(), null), route("api2", "/api/v2", null, Set.of(),
+                null)));
+
+        assertThat(routes.match(null, "GET", "/api/x")).isNull();
+        assertThat(routes.match(null, "GET", "/api/v2/x").name()).isEqualTo("api2");
+        assertThat(routes.match(null, "GET", "/v1/models").name()).isEqualTo("v1");
+        assertThat(routes.routes()).extracting(RouteSettings::name).containsExactly("api2", "v1");
+    }
 }

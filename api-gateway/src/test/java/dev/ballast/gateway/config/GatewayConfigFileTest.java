@@ -1,0 +1,82 @@
+package dev.ballast.gateway.config;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayConfigFileTest {
+
+    /** The running configuration: gateway-wide keys, plus routes the file replaces. */
+    private static final GatewayConfig BASE = GatewaySettingsTestSupport.config(Map.of(
+            "ballast.gateway.admin.token", "secret",
+            "ballast.gateway.upstreams.old.endpoints", "10.0.0.9:80",
+            "ballast.gateway.routes.old.prefix", "/old/",
+            "ballast.gateway.routes.old.upstream", "old"));
+
+    private static final String FILE = """
+            ballast:
+              gateway:
+                upstreams:
+                  llm:
+                    endpoints: [10.0.0.1:8000, 10.0.0.2:8000]
+                    strategy: least-request
+                    health: {path: /health, interval: 2s}
+                routes:
+                  chat:
+                    prefix: /v1/
+                    upstream: llm
+                    timeouts: {response-headers: 120s}
+            """;
+
+    @Test
+    @DisplayName("routes and upstreams come from the file, everything else from the running configuration")
+    void fileReplacesRoutesAndUpstreams() {
+        GatewaySettings settings = GatewaySettings.validate(GatewayConfigFile.parse(FILE, "gateway.yaml", BASE));
+
+        assertThat(settings.routes()).extracting(RouteSettings::name).containsExactly("chat");
+        assertThat(settings.routes().get(0).timeouts().responseHeadersMillis()).isEqualTo(120_000);
+        assertThat(settings.upstreams()).containsOnlyKeys("llm");
+        assertThat(settings.upstreams().get("llm").endpoints()).hasSize(2);
+        assertThat(settings.upstreams().get("llm").probe().orElseThrow().intervalMillis()).isEqualTo(2_000);
+        assertThat(settings.adminToken()).contains("secret");
+    }
+
+    @Test
+    @DisplayName("the example in the README (examples/gateway.yaml) is a valid configuration file")
+    void exampleIsAValidFile() {
+        Path example = Path.of("examples/gateway.yaml");
+
+        GatewaySettings settings = GatewaySettings.validate(GatewayConfigFile.read(example, BASE));
+
+        assertThat(settings.upstreams()).containsOnlyKeys("vllm", "ollama");
+        assertThat(settings.routes()).extracting(RouteSettings::name).containsExactlyInAnyOrder("openai", "ollama");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "not YAML|'ballast: [gateway'|ballast.gateway.config-file",
+            "no ballast.gateway keys|'routes: {}'|ballast.gateway.config-file",
+            "a misspelt key|'ballast: {gateway: {routes: {chat: {prefx: /v1/, upstream: llm}}, upstreams: {llm: {endpoints: [10.0.0.1:80]}}}}'|ballast.gateway.routes.chat",
+            "a route naming a missing upstream|'ballast: {gateway: {routes: {chat: {prefix: /v1/, upstream: nope}}}}'|ballast.gateway.routes.chat.upstream",
+    })
+    void invalidFileNamesTheKey(String what, String yaml, String keyPrefix) {
+        assertThatThrownBy(() -> GatewaySettings.validate(GatewayConfigFile.parse(yaml, "gateway.yaml", BASE)))
+                .isInstanceOf(InvalidGatewayConfigException.class)
+                .satisfies(e -> assertThat(((InvalidGatewayConfigException) e).key()).startsWith(keyPrefix));
+    }
+
+    @Test
+    @DisplayName("a missing file is refused naming ballast.gateway.config-file")
+    void missingFile() {
+        assertThatThrownBy(() -> GatewayConfigFile.read(Path.of("does/not/exist.yaml"), BASE))
+                .isInstanceOf(InvalidGatewayConfigException.class)
+                .hasMessageContaining("ballast.gateway.config-file: cannot read does/not/exist.yaml");
+    }
+}

@@ -162,15 +162,23 @@ class KubernetesDiscoveryTest extends GatewayTestBase {
     }
 
     @Test
-    @DisplayName("discovery reports itself synced in readiness data and metrics")
+    @DisplayName("discovery reports itself synced in readiness data and metrics; discovered endpoints get meters that "
+            + "leave with them")
     void syncedIsReported() {
         put(Slices.ready("vllm-a", origins.get(0).port(), "pod-a"));
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(managementGet("/q/health/ready"))
                 .contains("kubernetes: synced"));
+        String endpoint = "endpoint=\"" + id(origins.get(0)) + "\",upstream=\"pods\"";
         assertThat(managementGet("/q/metrics"))
                 .contains("ballast_gateway_discovery_synced{upstream=\"pods\"} 1.0")
-                .contains("ballast_gateway_discovery_watch_errors_total{upstream=\"pods\"} 0.0");
+                .contains("ballast_gateway_discovery_watch_errors_total{upstream=\"pods\"} 0.0")
+                .contains("ballast_gateway_endpoint_in_flight{" + endpoint + "} 0.0");
+
+        delete("vllm-a");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(managementGet("/q/metrics"))
+                .doesNotContain("ballast_gateway_endpoint_in_flight{" + endpoint));
     }
 
     private void streamOrEcho(Origin origin, HttpServerRequest request, Promise<Void> finish) {

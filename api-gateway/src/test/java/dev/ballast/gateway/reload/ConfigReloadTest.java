@@ -1,5 +1,6 @@
 package dev.ballast.gateway.reload;
 
+import dev.ballast.gateway.discovery.SteadyTraffic;
 import dev.ballast.gateway.testing.GatewayClient;
 import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
@@ -164,6 +165,34 @@ class ConfigReloadTest extends GatewayTestBase {
                 && runtime.upstreams().retiredCount() == 0);
         assertThat(runtime.upstreams().all()).extracting(u -> u.name()).containsExactly("c");
         assertThat(removed.activeRequests()).isZero();
+    }
+
+    @Test
+    @DisplayName("a steady stream of GETs sees no error while upstreams are added, re-pointed and removed")
+    void noErrorsAcrossReloads() throws Exception {
+        String twoUpstreams = INITIAL.replace("""
+                    routes:
+                """, """
+                      b:
+                        endpoints: ["${test.origin.1}", "${test.origin.2}"]
+                    routes:
+                """);
+        try (SteadyTraffic traffic = new SteadyTraffic(gateway.getPort(), "/a/models")) {
+            apply(twoUpstreams);
+            apply(twoUpstreams.replace("prefix: /a/\n        upstream: a", "prefix: /a/\n        upstream: b"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.servedBy(origins.get(1).name()) > 0
+                    && traffic.servedBy(origins.get(2).name()) > 0);
+            apply(twoUpstreams.replace("upstream: a\n", "upstream: b\n").replace("""
+                      a:
+                        endpoints: ["${test.origin.0}"]
+                """, ""));
+            apply(INITIAL);
+            int before = traffic.ok();
+            await().atMost(Duration.ofSeconds(10)).until(() -> traffic.ok() > before + 20);
+
+            traffic.close();
+            assertThat(traffic.errors()).isEmpty();
+        }
     }
 
     /**

@@ -12,11 +12,18 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.redis.client.RedisOptions;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The depth of a Celery, RQ, BullMQ, Sidekiq or plain-list queue, read with one pipelined batch of the O(1) counts
@@ -28,10 +35,50 @@ public class RedisQueueSource implements MetricSource {
 
     private final Redis redis;
     private final Duration timeout;
+    private final Vertx vertx;
+    /** quarkus.redis.hosts: the server and database of the shared client; other databases get a client each. */
+    private final String hosts;
+    private final int defaultDatabase;
+    private final Map<Integer, Redis> perDatabase = new ConcurrentHashMap<>();
 
-    RedisQueueSource(Redis redis, AutoscalerConfig config) {
+    RedisQueueSource(Redis redis, AutoscalerConfig config, Vertx vertx,
+                     @ConfigProperty(name = "quarkus.redis.hosts", defaultValue = "redis://127.0.0.1:6379") String hosts) {
         this.redis = redis;
         this.timeout = config.runtime().fetchTimeout();
+        this.vertx = vertx;
+        this.hosts = hosts.split(",")[0].trim();
+        this.defaultDatabase = database(this.hosts);
+    }
+
+    /**
+     * The client for a policy's {@code redisQueue.database}: the shared one for the database quarkus.redis.hosts
+     * names, else one client per database whose connection string selects it (SELECT on a pooled connection would
+     * leak into every later command on that connection).
+     */
+    Redis client(Integer database) {
+        if (database == null || database == defaultDatabase) {
+            return redis;
+        }
+        return perDatabase.computeIfAbsent(database, db -> Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString(withDatabase(hosts, db)).setMaxPoolSize(2).setMaxPoolWaiting(16)));
+    }
+
+    @PreDestroy
+    void close() {
+        perDatabase.values().forEach(Redis::close);
+        perDatabase.clear();
+    }
+
+    /** The database a connection string selects (its path), 0 when it names none. */
+    static int database(String uri) {
+        String path = URI.create(uri).getPath();
+        return path == null || path.isBlank() || path.equals("/") ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    /** The connection string with its database replaced, keeping scheme, credentials, host, port and query. */
+    static String withDatabase(String uri, int database) {
+        URI u = URI.create(uri);
+        return u.getScheme() + "://" + u.getRawAuthority() + "/" + database + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     }
 
     @Override
@@ -47,10 +94,6 @@ public class RedisQueueSource implements MetricSource {
     @Override
     public SourceValue fetch(MetricQuery query) throws MissingDataException {
         BallastSpec.RedisQueue queue = ((MetricQuery.RedisQueueDepth) query).queue();
-        if (queue.database() != null && queue.database() != 0) {
-            // SELECT on a pooled connection would leak into every later command; one client per database comes later.
-            throw new MissingDataException("redisQueue.database " + queue.database() + " is not supported yet (only 0)");
-        }
         QueueSystem system;
         try {
             system = queue.system();
@@ -64,7 +107,7 @@ public class RedisQueueSource implements MetricSource {
         }
         List<Response> responses;
         try {
-            responses = redis.batch(requests).await().atMost(timeout);
+            responses = client(queue.database()).batch(requests).await().atMost(timeout);
         } catch (RuntimeException e) {
             throw new MissingDataException("Redis did not count " + system.label() + " queue '" + queue.queue() + "': " + e, e);
         }

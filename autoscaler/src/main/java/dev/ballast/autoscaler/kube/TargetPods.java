@@ -9,10 +9,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A core/v1 Pod as the HPA's replica calculator reads it: phase, the Ready condition and its lastTransitionTime,
@@ -72,29 +70,9 @@ final class TargetPods {
      * "missing request".
      */
     private static Map<String, Long> podRequests(JsonNode spec, Map<String, PodState.ContainerState> containers) {
-        Map<String, Long> podLevel = quantities(spec.path("resources").path("requests"));
-        Set<String> names = new LinkedHashSet<>(podLevel.keySet());
-        containers.values().forEach(c -> names.addAll(c.requestsMilli().keySet()));
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String resource : names) {
-            if (podLevel.containsKey(resource)) {
-                out.put(resource, podLevel.get(resource));
-                continue;
-            }
-            long sum = 0;
-            boolean all = !containers.isEmpty();
-            for (PodState.ContainerState c : containers.values()) {
-                Long r = c.requestsMilli().get(resource);
-                if (r == null) {
-                    all = false;
-                    break;
-                }
-                sum += r;
-            }
-            if (all) {
-                out.put(resource, sum);
-            }
-        }
+        Map<String, Long> out = new LinkedHashMap<>(PodUsage.sumWhereAllHave(
+                containers.values().stream().map(PodState.ContainerState::requestsMilli).toList()));
+        out.putAll(quantities(spec.path("resources").path("requests")));
         return out;
     }
 

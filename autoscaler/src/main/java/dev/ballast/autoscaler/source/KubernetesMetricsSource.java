@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,32 +71,15 @@ public class KubernetesMetricsSource implements MetricSource {
     /** getPodMetrics: a pod's usage of a resource is the sum over its containers, absent if any container lacks it. */
     static PodUsage podUsage(JsonNode item) {
         Map<String, Map<String, Long>> containers = new LinkedHashMap<>();
-        Set<String> resources = new LinkedHashSet<>();
         for (JsonNode c : item.path("containers")) {
             Map<String, Long> usage = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> e : c.path("usage").properties()) {
                 usage.put(e.getKey(), PodUsage.milli(e.getValue().asText()));
             }
             containers.put(c.path("name").asText(), usage);
-            resources.addAll(usage.keySet());
         }
-        Map<String, Long> sums = new LinkedHashMap<>();
-        for (String resource : resources) {
-            long sum = 0;
-            boolean all = true;
-            for (Map<String, Long> usage : containers.values()) {
-                Long v = usage.get(resource);
-                if (v == null) {
-                    all = false;
-                    break;
-                }
-                sum += v;
-            }
-            if (all) {
-                sums.put(resource, sum);
-            }
-        }
-        return new PodUsage(time(item.path("timestamp")), windowSeconds(item.path("window").asText("")), sums, containers);
+        return new PodUsage(time(item.path("timestamp")), windowSeconds(item.path("window").asText("")),
+                PodUsage.sumWhereAllHave(containers.values()), containers);
     }
 
     private static Instant time(JsonNode node) {

@@ -5,7 +5,11 @@ import dev.ballast.autoscaler.policy.Quantity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One pod's metrics.k8s.io sample, in milli-units (cpu in millicores, memory in milli-bytes, as Quantity.MilliValue).
@@ -34,5 +38,31 @@ public record PodUsage(Instant timestamp, long windowSeconds, Map<String, Long> 
             return units.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
         }
         return Quantity.parse(q).milli();
+    }
+
+    /**
+     * Per resource, the sum over the parts (a pod's containers), left out where some part lacks the resource: how the
+     * HPA sums container usage (getPodMetrics) and container requests (calculateRequests). No parts, no sums.
+     */
+    public static Map<String, Long> sumWhereAllHave(Collection<Map<String, Long>> parts) {
+        Set<String> resources = new LinkedHashSet<>();
+        parts.forEach(p -> resources.addAll(p.keySet()));
+        Map<String, Long> sums = new LinkedHashMap<>();
+        for (String resource : resources) {
+            long sum = 0;
+            boolean all = true;
+            for (Map<String, Long> part : parts) {
+                Long v = part.get(resource);
+                if (v == null) {
+                    all = false;
+                    break;
+                }
+                sum += v;
+            }
+            if (all) {
+                sums.put(resource, sum);
+            }
+        }
+        return sums;
     }
 }

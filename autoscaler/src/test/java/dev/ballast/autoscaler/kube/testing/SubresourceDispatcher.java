@@ -331,9 +331,9 @@ final class SubresourceDispatcher extends Dispatcher {
 
     /** Server-side apply of an object that does not exist creates it (the apply handler's create path). */
     private MockResponse applyCreates(Target t, String body, Map<String, String> query, boolean keepStatus) {
-        String manager = query.get("fieldManager");
-        if (manager == null || manager.isEmpty()) {
-            return status(400, "BadRequest", "PATCH " + t.objectPath() + ": fieldManager is required for apply requests", t);
+        MockResponse noManager = requireFieldManager(query, t);
+        if (noManager != null) {
+            return noManager;
         }
         ObjectNode object;
         try {
@@ -344,7 +344,7 @@ final class SubresourceDispatcher extends Dispatcher {
         if (keepStatus) {
             object.remove("status");
         }
-        recordManager(object.withObject("/metadata"), manager, "Apply", object.path("apiVersion").asText(), null);
+        recordManager(object.withObject("/metadata"), query.get("fieldManager"), "Apply", object.path("apiVersion").asText(), null);
         MockResponse created = crud.dispatch(internal("POST", t.collectionPath(), object.toString(), null));
         return created.code() == 201 || created.code() == 200 ? created.setResponseCode(201) : created;
     }
@@ -406,11 +406,8 @@ final class SubresourceDispatcher extends Dispatcher {
                 // strategic merge differs from a merge patch only in lists with patch keys; scale and status have none we use
                 case "application/merge-patch+json", "application/strategic-merge-patch+json" -> merge(current, json.readTree(body));
                 case "application/apply-patch+yaml" -> {
-                    String manager = query.get("fieldManager");
-                    if (manager == null || manager.isEmpty()) {
-                        yield status(400, "BadRequest", "PATCH " + t.objectPath() + ": fieldManager is required for apply requests", t);
-                    }
-                    yield merge(current, yaml.readTree(body));
+                    MockResponse noManager = requireFieldManager(query, t);
+                    yield noManager != null ? noManager : merge(current, yaml.readTree(body));
                 }
                 default -> status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
                         + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml", t);
@@ -420,6 +417,13 @@ final class SubresourceDispatcher extends Dispatcher {
         } catch (RuntimeException e) {
             return status(422, "Invalid", "the JSON patch cannot be applied: " + e.getMessage(), t);
         }
+    }
+
+    /** Server-side apply names its manager: the 400 a real API server gives without one, else null. */
+    private MockResponse requireFieldManager(Map<String, String> query, Target t) {
+        String manager = query.get("fieldManager");
+        return manager == null || manager.isEmpty()
+                ? status(400, "BadRequest", "PATCH " + t.objectPath() + ": fieldManager is required for apply requests", t) : null;
     }
 
     /** RFC 7386 JSON merge patch. */

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -172,29 +174,49 @@ class KubernetesScalingTest {
         assertThat(api.lastWrite("/workers/crunch/scale").fieldManager()).isEqualTo("ballast-autoscaler");
     }
 
-    @Test
-    @DisplayName("CPU utilization decides as the HPA: TestReplicaCalcScaleUp (3 pods, 2x1000m requested, 300/500/700m per container, target 30%) gives 5")
-    void cpuUtilizationAsTheHpa() throws Exception {
-        cluster.deployment("cpu", 3);
-        List<String> pods = cluster.readyPods("cpu", clock.instant(), 1000, 1000, 1000);
-        long[] levels = {300, 500, 700};
-        for (int i = 0; i < pods.size(); i++) {
-            cluster.podMetrics("cpu", pods.get(i), clock.instant(), levels[i]);
+    /**
+     * Rows of replica_calculator_test.go (GoReplicaCalcParityTest holds them all) whose pod states a cluster can show,
+     * run through the API server: pods and PodMetrics as the Go fake clients build them (two containers, each requesting
+     * 1000m and using the level; levels past the pod count are PodMetrics of pods the target does not list). The
+     * behavior lets any proposal through at once, so the Deployment ends at the calculator's answer.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            TestReplicaCalcScaleUp                         | calc-up       | 3 | 30  | ready ready ready | 300 500 700 | 5 | 50 | 1000
+            TestReplicaCalcScaleUpUnreadyLessScale         | calc-unready  | 3 | 30  | unready ready ready | 300 500 700 | 4 | 60 | 1200
+            TestReplicaCalcScaleUpIgnoresFailedPods        | calc-failed   | 2 | 30  | ready ready failed failed | 500 700 | 4 | 60 | 1200
+            TestReplicaCalcScaleUpIgnoresDeletionPods      | calc-deleting | 2 | 30  | ready ready deleting deleting | 500 700 | 4 | 60 | 1200
+            TestReplicaCalcScaleDown                       | calc-down     | 5 | 50  | ready ready ready ready ready | 100 300 500 250 250 | 3 | 28 | 560
+            TestReplicaCalcScaleDownExcludeUnscheduledPods | calc-pending  | 5 | 50  | ready pending pending pending pending | 100 | 1 | 10 | 200
+            TestReplicaCalcSuperfluousMetrics              | calc-extra    | 4 | 100 | ready ready ready ready | 4000 9500 3000 7000 3200 2000 | 24 | 587 | 11750
+            TestReplicaCalcMissingMetricsUnreadyScaleUp    | calc-missing  | 3 | 50  | unready ready ready | 100 2000 | 4 | 200 | 4000
+            """)
+    @DisplayName("CPU utilization decides as the HPA's replica calculator")
+    void cpuUtilizationAsTheHpa(String goTest, String app, int current, int target, String states, String levels,
+                                int expectedReplicas, int expectedUtilization, long expectedAverageMilli) throws Exception {
+        cluster.deployment(app, current);
+        cluster.pods(app, clock.instant(), states.split(" "), 1000);
+        String[] perContainer = levels.split(" ");
+        for (int i = 0; i < perContainer.length; i++) {
+            cluster.podMetrics(app, app + "-" + i, clock.instant(), Long.parseLong(perContainer[i]));
         }
-        PolicyKey key = policy("cpu", """
-                {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "cpu"}, "minReplicas": 1, "maxReplicas": 10,
-                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 30}}}]}""");
+        PolicyKey key = policy(app, """
+                {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "%s"}, "minReplicas": 1, "maxReplicas": 100,
+                 "behavior": {"scaleUp": {"stabilizationWindowSeconds": 0, "policies": [{"type": "Percent", "value": 1000, "periodSeconds": 15}]},
+                              "scaleDown": {"stabilizationWindowSeconds": 0}},
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": %d}}}]}"""
+                .formatted(app, target));
 
         Decision d = ticker.tick(key).orElseThrow();
 
         MetricStatus cpu = d.metrics().get(0);
         assertThat(cpu.error()).isNull();
-        assertThat(cpu.currentAverageUtilization()).isEqualTo(50);
-        assertThat(cpu.currentAverageValue().milli()).as("Go: numContainersPerPod * 500").isEqualTo(1000);
-        assertThat(d.desiredReplicas()).isEqualTo(5);
-        assertThat(cluster.replicas("cpu")).isEqualTo(5);
+        assertThat(cpu.replicas()).isEqualTo(expectedReplicas);
+        assertThat(cpu.currentAverageUtilization()).isEqualTo(expectedUtilization);
+        assertThat(cpu.currentAverageValue().milli()).isEqualTo(expectedAverageMilli);
+        assertThat(cluster.replicas(app)).isEqualTo(expectedReplicas);
         assertThat(api.calls(c -> c.path().equals("/apis/metrics.k8s.io/v1beta1/namespaces/test/pods")
-                && "app=cpu".equals(c.query().get("labelSelector")))).as("one PodMetrics list per tick").hasSize(1);
+                && ("app=" + app).equals(c.query().get("labelSelector")))).as("one PodMetrics list per tick").hasSize(1);
     }
 
     @Test

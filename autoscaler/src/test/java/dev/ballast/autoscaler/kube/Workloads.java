@@ -58,21 +58,46 @@ final class Workloads {
         return client.apps().deployments().withName(deployment).get().getSpec().getReplicas();
     }
 
-    /**
-     * One Running, Ready pod per entry of {@code requestMilli}, started and ready ten minutes before {@code now}
-     * (past the CPU initialization period), two containers c0 and c1 each requesting that much CPU.
-     */
+    /** Running, Ready pods, one per entry of {@code requestMilli} (see {@link #pods}). */
     List<String> readyPods(String app, Instant now, long... requestMilli) {
+        String[] states = new String[requestMilli.length];
+        java.util.Arrays.fill(states, "ready");
+        return pods(app, now, states, requestMilli[0]);
+    }
+
+    /**
+     * One pod per state word of the Go replica calculator tests, started ten minutes before {@code now} (past the
+     * CPU initialization period), two containers c0 and c1 each requesting {@code requestMilli} of CPU:
+     * {@code ready} (Running, Ready since start), {@code unready} (Running, Ready=False since start, so never ready),
+     * {@code pending}, {@code failed}, {@code deleting} (Running and Ready, deleted but held by a finalizer).
+     */
+    List<String> pods(String app, Instant now, String[] states, long requestMilli) {
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < requestMilli.length; i++) {
+        Instant since = now.minus(Duration.ofMinutes(10));
+        for (int i = 0; i < states.length; i++) {
             String name = app + "-" + i;
-            Instant since = now.minus(Duration.ofMinutes(10));
-            Pod pod = new PodBuilder().withNewMetadata().withName(name).addToLabels("app", app).endMetadata()
-                    .withNewSpec().withContainers(container("c0", requestMilli[i]), container("c1", requestMilli[i])).endSpec()
-                    .withNewStatus().withPhase("Running").withStartTime(since.toString())
-                    .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(since.toString()).endCondition()
-                    .endStatus().build();
-            client.pods().resource(pod).create();
+            String state = states[i];
+            PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).addToLabels("app", app).endMetadata()
+                    .withNewSpec().withContainers(container("c0", requestMilli), container("c1", requestMilli)).endSpec();
+            switch (state) {
+                case "ready", "deleting" -> pod.withNewStatus().withPhase("Running").withStartTime(since.toString())
+                        .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(since.toString()).endCondition()
+                        .endStatus();
+                case "unready" -> pod.withNewStatus().withPhase("Running").withStartTime(since.toString())
+                        .addNewCondition().withType("Ready").withStatus("False").withLastTransitionTime(since.toString()).endCondition()
+                        .endStatus();
+                case "pending" -> pod.withNewStatus().withPhase("Pending").endStatus();
+                case "failed" -> pod.withNewStatus().withPhase("Failed").withStartTime(since.toString()).endStatus();
+                default -> throw new IllegalArgumentException("unknown pod state " + state);
+            }
+            if (state.equals("deleting")) {
+                // as on a real API server: a create drops deletionTimestamp, a delete held by a finalizer sets it
+                pod.editMetadata().addToFinalizers("ballast.dev/test-hold").endMetadata();
+            }
+            client.pods().resource(pod.build()).create();
+            if (state.equals("deleting")) {
+                client.pods().withName(name).delete();
+            }
             names.add(name);
         }
         return names;

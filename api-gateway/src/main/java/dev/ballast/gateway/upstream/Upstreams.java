@@ -87,8 +87,8 @@ public final class Upstreams {
     /**
      * Makes {@code next} the upstream set. An upstream whose pool settings are unchanged keeps its pool (endpoints
      * keep in-flight counts, failures, ejections, probe and drain state); static endpoints are updated in place. One
-     * whose connection settings (caps, keep-alive, connection idle timeout) changed gets a new generation sharing the
-     * pool, because a Vert.x client's pool options are fixed when it is created. Changed pool settings (strategy,
+     * whose connection settings (caps, keep-alive, connection idle timeout, TLS) changed gets a new generation sharing
+     * the pool, because a Vert.x client's pool options are fixed when it is created. Changed pool settings (strategy,
      * passive, outlier, panic, slow start) need a new library pool: its endpoints start fresh. Call from one thread
      * at a time (reloads are serialised by the caller).
      */
@@ -111,6 +111,10 @@ public final class Upstreams {
             UpstreamSettings was = old.settings();
             boolean samePool = was.poolConfig().equals(upstream.poolConfig());
             UpstreamPool pool = samePool ? old.pool() : newPool(upstream);
+            if (!samePool && upstream.kubernetes().isPresent() && upstream.kubernetes().equals(was.kubernetes())) {
+                // Discovery refills the new pool moments later; until then it serves the endpoints the old one did.
+                pool.update(old.pool().endpoints().stream().filter(e -> !e.isDraining()).map(Endpoint::spec).toList());
+            }
             if (samePool && (upstream.kubernetes().isEmpty() || was.kubernetes().isEmpty())) {
                 // Static endpoints, or a switch between static and discovered ones (discovery fills the pool).
                 pool.update(upstream.endpoints());
@@ -203,7 +207,8 @@ public final class Upstreams {
     private static boolean sameConnections(UpstreamSettings a, UpstreamSettings b) {
         return a.maxConnectionsPerEndpoint() == b.maxConnectionsPerEndpoint()
                 && a.maxPendingPerEndpoint() == b.maxPendingPerEndpoint()
-                && a.keepAliveTimeoutMillis() == b.keepAliveTimeoutMillis();
+                && a.keepAliveTimeoutMillis() == b.keepAliveTimeoutMillis()
+                && a.tls().equals(b.tls()); // TLS lives in the HTTP clients: a change needs new ones
     }
 
     /**

@@ -1,12 +1,18 @@
 package dev.ballast.gateway.reload;
 
+import dev.ballast.gateway.testing.Origins;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A directory laid out as the kubelet lays out a ConfigMap volume: {@code gateway.yaml -> ..data/gateway.yaml},
@@ -43,5 +49,24 @@ final class ConfigMapVolume {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes {@code yaml} with {@code ${test.origin.N}} filled in (plus a comment that makes every write a change) and
+     * waits until the gateway applied it.
+     */
+    void applyAndWait(String yaml, Origins origins, MeterRegistry registry) {
+        double before = reloads(registry, "success");
+        String resolved = yaml + "# write " + System.nanoTime() + "\n";
+        for (int i = 0; i < Origins.COUNT; i++) {
+            resolved = resolved.replace("${test.origin." + i + "}", origins.get(i).address());
+        }
+        write(resolved);
+        await().atMost(Duration.ofSeconds(5)).until(() -> reloads(registry, "success") > before);
+    }
+
+    /** ballast_gateway_config_reloads_total{result}. */
+    static double reloads(MeterRegistry registry, String result) {
+        return registry.get("ballast.gateway.config.reloads").tag("result", result).counter().count();
     }
 }

@@ -195,22 +195,12 @@ class ConfigReloadTest extends GatewayTestBase {
         }
     }
 
-    /**
-     * Writes the file (with origin addresses filled in and a comment that makes every write a change) and waits until
-     * the gateway applied it.
-     */
     private void apply(String yaml) {
-        double before = reloads("success");
-        String resolved = yaml + "# write " + System.nanoTime() + "\n";
-        for (int i = 0; i < Origins.COUNT; i++) {
-            resolved = resolved.replace("${test.origin." + i + "}", origins.get(i).address());
-        }
-        VOLUME.write(resolved);
-        await().atMost(Duration.ofSeconds(5)).until(() -> reloads("success") > before);
+        VOLUME.applyAndWait(yaml, origins, registry);
     }
 
     private double reloads(String result) {
-        return registry.get("ballast.gateway.config.reloads").tag("result", result).counter().count();
+        return ConfigMapVolume.reloads(registry, result);
     }
 
     private String management(String path) {

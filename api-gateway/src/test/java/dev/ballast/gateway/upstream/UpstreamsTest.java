@@ -125,6 +125,23 @@ class UpstreamsTest {
         assertThat(upstreams.get("tgi").pool().endpoints()).hasSize(1);
     }
 
+    @Test
+    @DisplayName("a discovered upstream that needs a new pool starts it with the endpoints the old one served")
+    void discoveredUpstreamNewPoolIsSeeded() {
+        Map<String, String> discovered = new HashMap<>(BASE);
+        discovered.remove("ballast.gateway.upstreams.llm.endpoints");
+        discovered.put("ballast.gateway.upstreams.llm.kubernetes.service", "vllm");
+        Upstreams pods = new Upstreams(GatewaySettingsTestSupport.settings(discovered), TimeSource.system());
+        pods.get("llm").pool().update(List.of(dev.ballast.lb.EndpointSpec.of("10.0.0.7", 8000),
+                dev.ballast.lb.EndpointSpec.of("10.0.0.8", 8000)));
+        pods.get("llm").pool().drain("10.0.0.8:8000");
+        discovered.put("ballast.gateway.upstreams.llm.strategy", "least-conn");
+
+        pods.apply(GatewaySettingsTestSupport.settings(discovered));
+
+        assertThat(pods.get("llm").pool().endpoints()).extracting(Endpoint::id).containsExactly("10.0.0.7:8000");
+    }
+
     private static GatewaySettings settings(Map<String, String> overrides) {
         Map<String, String> properties = new HashMap<>(BASE);
         properties.putAll(overrides);

@@ -2,6 +2,7 @@ package dev.ballast.gateway.config;
 
 import dev.ballast.gateway.ratelimit.Rate;
 import dev.ballast.gateway.ratelimit.RateLimitRule;
+import dev.ballast.gateway.tls.UpstreamTls;
 import dev.ballast.lb.EndpointSpec;
 import dev.ballast.lb.HashKeySource;
 import dev.ballast.lb.PoolConfig;
@@ -272,7 +273,8 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         PoolConfig poolConfig = poolConfig(key, u, strategy, hashKey);
         return new UpstreamSettings(name, strategy, endpoints, poolConfig, hashHeader, hashCookie,
                 u.maxConnectionsPerEndpoint(), u.maxPendingPerEndpoint(),
-                millis(key + "keep-alive-timeout", u.keepAliveTimeout()), probe(key + "health.", u.health()), kubernetes);
+                millis(key + "keep-alive-timeout", u.keepAliveTimeout()), probe(key + "health.", u.health()), kubernetes,
+                UpstreamTls.from(name, u.tls()));
     }
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");

@@ -34,6 +34,8 @@ public final class ActiveHealthProbes {
     /** Endpoint ids with a probe running, per upstream generation (by identity). */
     private final Map<UpstreamRuntime, Set<String>> probing = new ConcurrentHashMap<>();
     private volatile HttpClient client;
+    /** Upstreams spoken to over TLS are probed over TLS too, with their own trust settings: one client per generation. */
+    private final Map<UpstreamRuntime, HttpClient> tlsClients = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
     public ActiveHealthProbes(Vertx vertx, Upstreams upstreams) {
@@ -96,18 +98,21 @@ public final class ActiveHealthProbes {
             }
             if (upstreams.get(upstream.name()) != upstream) {
                 probing.remove(upstream);
+                HttpClient tlsClient = tlsClients.remove(upstream);
+                if (tlsClient != null) {
+                    tlsClient.close();
+                }
             }
             return;
         }
         ProbeSettings probe = current.get();
-        RequestOptions options = new RequestOptions()
+        RequestOptions options = upstream.settings().tls().target(new RequestOptions(), upstream.address(endpoint))
                 .setMethod(HttpMethod.GET)
-                .setServer(upstream.address(endpoint))
                 .setURI(probe.path())
                 .setTimeout(probe.timeoutMillis())
                 .putHeader("host", endpoint.host() + ":" + endpoint.port())
                 .putHeader("user-agent", "ballast-gateway-probe");
-        client.request(options)
+        clientFor(upstream).request(options)
                 .compose(request -> request.send())
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .onComplete(result -> {
@@ -118,6 +123,15 @@ public final class ActiveHealthProbes {
                     schedule(upstream, endpoint,
                             interval + (long) (interval * probe.jitter() * ThreadLocalRandom.current().nextDouble()));
                 });
+    }
+
+    private HttpClient clientFor(UpstreamRuntime upstream) {
+        if (!upstream.settings().tls().enabled()) {
+            return client;
+        }
+        return tlsClients.computeIfAbsent(upstream, u -> vertx.createHttpClient(u.settings().tls().applyTo(
+                new HttpClientOptions().setKeepAlive(true).setName("ballast-gateway-probes-" + u.name())),
+                new PoolOptions().setHttp1MaxSize(2)));
     }
 
     private void record(UpstreamRuntime upstream, Endpoint endpoint, boolean healthy, String detail) {
@@ -137,5 +151,7 @@ public final class ActiveHealthProbes {
         if (current != null) {
             current.close();
         }
+        tlsClients.values().forEach(HttpClient::close);
+        tlsClients.clear();
     }
 }

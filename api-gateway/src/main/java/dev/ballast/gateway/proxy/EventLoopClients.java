@@ -72,6 +72,7 @@ final class EventLoopClients {
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(share(settings.maxConnectionsPerEndpoint()))
                 .setMaxWaitQueueSize(settings.maxPendingPerEndpoint() == 0 ? 0 : share(settings.maxPendingPerEndpoint()));
+        settings.tls().applyTo(options); // plain upstreams' options are left as they are
         HttpClient client = vertx.createHttpClient(options, pool);
         synchronized (created) {
             created.computeIfAbsent(upstream.index(), i -> new ArrayList<>()).add(client);

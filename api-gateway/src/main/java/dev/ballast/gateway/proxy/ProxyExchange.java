@@ -209,8 +209,9 @@ final class ProxyExchange {
         lease = picked;
         leaseEndpoint = picked.endpoint().id();
         requestWritten = false;
-        RequestOptions options = new RequestOptions()
-                .setServer(upstream.address(picked.endpoint()))
+        // target(): to the endpoint's address; over TLS with a server-name, SNI and verification use that name.
+        RequestOptions options = upstream.settings().tls().target(new RequestOptions(),
+                        upstream.address(picked.endpoint()))
                 .setMethod(request.method())
                 .setURI(uri)
                 .setConnectTimeout(route.timeouts().connectMillis());

@@ -204,6 +204,11 @@ public final class Upstreams {
         return pool;
     }
 
+    /**
+     * True when the HTTP clients built for {@code a} also fit {@code b}. Everything EventLoopClients builds a client
+     * from belongs here (caps, keep-alive; upstream TLS options too, once upstreams have them), because a difference
+     * must give the upstream a new generation with new clients.
+     */
     private static boolean sameConnections(UpstreamSettings a, UpstreamSettings b) {
         return a.maxConnectionsPerEndpoint() == b.maxConnectionsPerEndpoint()
                 && a.maxPendingPerEndpoint() == b.maxPendingPerEndpoint()

@@ -108,11 +108,13 @@ public class ApiServer {
             case "PATCH" -> request.patch(contentType, body);
             default -> throw new IllegalArgumentException("unsupported method " + method);
         }
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request.build(), String.class);
         try {
-            // the request timeout bounds the answer; the extra second only guards against a client that ignores it
-            HttpResponse<String> r = http.sendAsync(request.build(), String.class).get(timeout + 1_000, TimeUnit.MILLISECONDS);
+            // the request timeout bounds each attempt; the extra second bounds the client's own retries as well
+            HttpResponse<String> r = answer.get(timeout + 1_000, TimeUnit.MILLISECONDS);
             return new Reply(r.code(), r.body());
         } catch (TimeoutException e) {
+            answer.cancel(true);
             // the fabric8 client retries refused connections with backoff, so an unreachable server ends here too
             throw new Unreachable(method + " " + path + ": no answer from the API server at " + base + " within "
                     + timeout + " ms (unreachable or not answering)", e);

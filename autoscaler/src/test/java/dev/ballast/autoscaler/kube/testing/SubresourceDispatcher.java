@@ -279,14 +279,11 @@ final class SubresourceDispatcher extends Dispatcher {
             if (stored == null) {
                 return notFound(t);
             }
-            Object desired = method.equals("PUT") ? readObjectOrError(body, t) : patch(stored.deepCopy(), body, contentType, query, t);
+            Object desired = desired(t, stored, method, contentType, body, query);
             if (desired instanceof MockResponse error) {
                 return error;
             }
             ObjectNode object = (ObjectNode) desired;
-            if (stale(object, stored)) {
-                return conflict(t);
-            }
             ObjectNode updated = stored.deepCopy();
             JsonNode status = object.get("status");
             if (status == null || status.isNull()) {
@@ -309,14 +306,11 @@ final class SubresourceDispatcher extends Dispatcher {
                 }
                 return applyCreates(t, body, query, keepStatus);
             }
-            Object desired = method.equals("PUT") ? readObjectOrError(body, t) : patch(stored.deepCopy(), body, contentType, query, t);
+            Object desired = desired(t, stored, method, contentType, body, query);
             if (desired instanceof MockResponse error) {
                 return error;
             }
             ObjectNode object = (ObjectNode) desired;
-            if (stale(object, stored)) {
-                return conflict(t);
-            }
             if (keepStatus) {
                 JsonNode status = stored.get("status");
                 if (status == null) {
@@ -327,6 +321,15 @@ final class SubresourceDispatcher extends Dispatcher {
             }
             return save(t, object, stored, false, manager(query, userAgent), operation(contentType), null);
         }
+    }
+
+    /**
+     * The object a PUT (its body) or a PATCH (the stored object patched) asks for, or the answer refusing it: a body or
+     * patch that cannot be read, a stale resourceVersion.
+     */
+    private Object desired(Target t, ObjectNode stored, String method, String contentType, String body, Map<String, String> query) {
+        Object desired = method.equals("PUT") ? readObjectOrError(body, t) : patch(stored.deepCopy(), body, contentType, query, t);
+        return desired instanceof ObjectNode object && stale(object, stored) ? conflict(t) : desired;
     }
 
     /** Server-side apply of an object that does not exist creates it (the apply handler's create path). */

@@ -97,7 +97,8 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
                 return true;
             });
             informer.addEventHandler(this);
-            informer.start();
+            // Also once the first list is in: a Service without any slice sends no event, yet its pool must be set.
+            informer.start().thenRun(() -> refresh(this));
         }
 
         boolean synced() {

@@ -115,8 +115,9 @@ public final class Upstreams {
                 // Discovery refills the new pool moments later; until then it serves the endpoints the old one did.
                 pool.update(old.pool().endpoints().stream().filter(e -> !e.isDraining()).map(Endpoint::spec).toList());
             }
-            if (samePool && (upstream.kubernetes().isEmpty() || was.kubernetes().isEmpty())) {
-                // Static endpoints, or a switch between static and discovered ones (discovery fills the pool).
+            if (samePool && upstream.kubernetes().isEmpty()) {
+                // Static endpoints. A switch from static to discovered keeps the static ones until discovery's first
+                // list replaces them, so the upstream never goes empty in between.
                 pool.update(upstream.endpoints());
             }
             if (samePool && sameConnections(was, upstream) && old.connectionIdleMillis() == idleMillis) {

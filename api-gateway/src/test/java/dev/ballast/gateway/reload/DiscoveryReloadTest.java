@@ -1,5 +1,6 @@
 package dev.ballast.gateway.reload;
 
+import dev.ballast.gateway.discovery.SteadyTraffic;
 import dev.ballast.gateway.testing.GatewayClient;
 import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
@@ -70,8 +71,9 @@ class DiscoveryReloadTest extends GatewayTestBase {
     MeterRegistry registry;
 
     @Test
-    @DisplayName("static → discovered → static: the informer starts and stops with the upstream that names it")
-    void upstreamSwitchesBetweenStaticAndDiscovered() {
+    @DisplayName("static → discovered → static: the informer starts and stops with the upstream that names it, and "
+            + "requests keep succeeding while it switches")
+    void upstreamSwitchesBetweenStaticAndDiscovered() throws Exception {
         VOLUME.applyAndWait(STATIC, origins, registry);
         assertThat(client.get("/x").headers().get("x-origin")).isEqualTo(origins.get(0).name());
         api.getClient().discovery().v1().endpointSlices().resource(new EndpointSliceBuilder()
@@ -81,10 +83,16 @@ class DiscoveryReloadTest extends GatewayTestBase {
                 .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions()
                 .endEndpoint().build()).createOr(NonDeletingOperation::update);
 
-        VOLUME.applyAndWait(DISCOVERED, origins, registry);
+        try (SteadyTraffic traffic = new SteadyTraffic(gateway.getPort(), "/x")) {
+            VOLUME.applyAndWait(DISCOVERED, origins, registry);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> origins.get(1).name()
-                .equals(client.get("/x").headers().get("x-origin")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.servedBy(origins.get(1).name()) > 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().get("pods").pool().endpoints()
+                    .size() == 1);
+            traffic.close();
+            assertThat(traffic.errors()).as("no request failed while the upstream switched to discovery").isEmpty();
+        }
+        assertThat(client.get("/x").headers().get("x-origin")).isEqualTo(origins.get(1).name());
         assertThat(registry.find("ballast.gateway.discovery.synced").tag("upstream", "pods").gauge()).isNotNull();
 
         VOLUME.applyAndWait(STATIC.replace("test.origin.0", "test.origin.2"), origins, registry);

@@ -127,6 +127,29 @@ class KubeApiServerTest {
     }
 
     @Test
+    @DisplayName("a /scale write reaches watchers of the object as MODIFIED with the new replicas")
+    void scaleWriteIsWatched() throws Exception {
+        createDeployment(3, 3);
+        java.util.List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var watch = client.apps().deployments().withName("web").watch(new io.fabric8.kubernetes.client.Watcher<Deployment>() {
+            @Override
+            public void eventReceived(Action action, Deployment d) {
+                if (action == Action.MODIFIED) {
+                    seen.add(d.getSpec().getReplicas());
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            }
+        })) {
+            send("PATCH", DEPLOYMENT + "/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":8}}");
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen).contains(8));
+        }
+    }
+
+    @Test
     @DisplayName("a stale resourceVersion on a /scale write is refused with 409 Conflict and changes nothing")
     void staleScaleWrite() throws Exception {
         createDeployment(3, 3);

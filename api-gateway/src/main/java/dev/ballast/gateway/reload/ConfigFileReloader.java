@@ -103,6 +103,7 @@ public class ConfigFileReloader {
             LOG.errorf("Configuration file %s cannot be read (removed?); the running configuration stays", file);
             return;
         }
+        long started = System.nanoTime();
         try {
             GatewaySettings next = GatewaySettings.validate(
                     GatewayConfigFile.parse(new String(content, StandardCharsets.UTF_8), file.toString(), config));
@@ -110,9 +111,9 @@ public class ConfigFileReloader {
             discovery.reconcile(next);
             succeeded.increment();
             lastSuccessSeconds = System.currentTimeMillis() / 1000.0;
-            LOG.infof("Configuration file %s applied: %d routes; upstreams added %s, updated %s, new connection "
-                    + "settings %s, removed %s", file, next.routes().size(), change.added(), change.updated(),
-                    change.replaced(), change.removed());
+            LOG.infof("Configuration file %s applied in %d ms: %d routes; upstreams added %s, updated %s, new "
+                    + "connection settings %s, removed %s", file, (System.nanoTime() - started) / 1_000_000,
+                    next.routes().size(), change.added(), change.updated(), change.replaced(), change.removed());
         } catch (InvalidGatewayConfigException e) {
             failed.increment();
             LOG.errorf("Configuration file %s refused, the running configuration stays: %s", file, e.getMessage());

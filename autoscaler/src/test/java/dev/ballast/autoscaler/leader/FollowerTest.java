@@ -4,7 +4,7 @@ import dev.ballast.autoscaler.kube.policy.ScalingPolicyInformer;
 import dev.ballast.autoscaler.kube.testing.KubeApiServer;
 import dev.ballast.autoscaler.kube.testing.KubeApiServerResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import dev.ballast.autoscaler.kube.policy.TestTargets;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -59,12 +59,7 @@ class FollowerTest {
     @DisplayName("a follower answers the read API with leader=false and does not act; it acts once the Lease expires")
     void followerReadsThenTakesOver() {
         otherHolds(3600);
-        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                .withNewMetadata().withName("vllm").withNamespace(NS).endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "vllm").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "vllm").endMetadata()
-                .withNewSpec().addNewContainer().withName("server").withImage("vllm").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
+        TestTargets.deployment(client, NS, "vllm", 1);
         GenericKubernetesResource policy = Serialization.unmarshal("""
                 apiVersion: ballast.dev/v1alpha1
                 kind: ScalingPolicy

@@ -3,13 +3,10 @@ package dev.ballast.autoscaler.runtime;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
 import dev.ballast.autoscaler.registry.PolicyKey;
-import dev.ballast.autoscaler.registry.PolicyRegistry;
 import dev.ballast.testing.RedisServerResource;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,21 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @TestProfile(BudgetGroupTicks.class)
 @QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
-class BudgetGroupTest {
+class BudgetGroupTest extends QueueLoopTest {
 
     static final PolicyKey CHAT = new PolicyKey("ml", "chat");
     static final PolicyKey BATCH = new PolicyKey("ml", "batch");
-
-    @Inject
-    RedisDataSource redis;
-    @Inject
-    PolicyTicker ticker;
-    @Inject
-    DryRunActuator actuator;
-    @Inject
-    TestClock clock;
-    @Inject
-    PolicyRegistry registry;
 
     @BeforeEach
     void fresh() {

@@ -13,7 +13,7 @@ import dev.ballast.autoscaler.source.MetricFetcher;
 import dev.ballast.autoscaler.state.TestStores;
 import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import dev.ballast.autoscaler.kube.policy.TestTargets;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -124,12 +124,7 @@ class LeaderFailoverTest {
         redis.flushall();
         clock.advance(Duration.ofDays(1));
         client.apps().deployments().inNamespace(NS).withName(key.name()).delete();
-        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                .withNewMetadata().withName(key.name()).withNamespace(NS).endMetadata()
-                .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", key.name()).endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", key.name()).endMetadata()
-                .withNewSpec().addNewContainer().withName("worker").withImage("celery").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
+        TestTargets.deployment(client, NS, key.name(), 1);
         client.leases().inNamespace(NS).withName(LEASE).delete();
     }
 

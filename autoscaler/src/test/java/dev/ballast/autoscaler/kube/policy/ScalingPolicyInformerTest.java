@@ -18,7 +18,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import dev.ballast.autoscaler.kube.testing.KubeApiServer;
 import dev.ballast.autoscaler.kube.testing.KubeApiServerResource;
 import dev.ballast.autoscaler.kube.testing.RecordedCall;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,14 +103,7 @@ class ScalingPolicyInformerTest {
     private GenericKubernetesResource apply(String yaml) {
         GenericKubernetesResource obj = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
         String name = obj.getMetadata().getName();
-        if (client.apps().deployments().inNamespace(NS).withName(name).get() == null) {
-            client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                    .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-                    .withNewSpec().addNewContainer().withName("server").withImage("vllm").endContainer().endSpec()
-                    .endTemplate().endSpec().build()).create();
-        }
+        TestTargets.deployment(client, NS, name, 1);
         return policyObject(yaml);
     }
 

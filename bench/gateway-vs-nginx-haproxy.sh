@@ -116,7 +116,8 @@ nginx -c "$WORK/proxy/nginx.conf" -g "daemon off;" & PIDS+=($!)
 haproxy -f "$WORK/haproxy.cfg" -q & PIDS+=($!)
 # shellcheck disable=SC2086
 java ${GATEWAY_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m} \
-  -Dquarkus.http.port=18093 -Dquarkus.management.port=18094 -Dquarkus.log.level=WARN \
+  -Dballast.gateway.server.port=18093 -Dballast.gateway.server.host=127.0.0.1 \
+  -Dquarkus.management.port=18094 -Dquarkus.log.level=WARN \
   -Dquarkus.vertx.event-loops-pool-size=2 \
   -Dballast.gateway.upstreams.backend.endpoints=127.0.0.1:18090 \
   -Dballast.gateway.upstreams.backend.strategy=least-conn \

@@ -12,26 +12,31 @@ import dev.ballast.gateway.routing.RouteTable;
 import dev.ballast.gateway.upstream.Upstreams;
 import dev.ballast.lb.TimeSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.ballast.gateway.server.TrafficServer;
+import dev.ballast.gateway.server.TrafficServerConfig;
+import dev.ballast.gateway.server.TrafficServerOptions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * Builds the gateway from its configuration at start-up (failing start-up on invalid configuration) and puts the
- * proxy on the traffic port's router, ahead of every other handler: that port serves configured routes only.
+ * Builds the gateway from its configuration at start-up (failing start-up on invalid configuration) and serves the
+ * proxy on its own traffic listener ({@link TrafficServer}); Quarkus' HTTP server keeps only the management port.
  */
 @Startup
 @Singleton
 public class GatewayRuntime {
 
     private static final Logger LOG = Logger.getLogger(GatewayRuntime.class);
-    /** Before Quarkus' own routes (body-size check, REST): nothing else answers on the traffic port. */
-    private static final int PROXY_ROUTE_ORDER = Integer.MIN_VALUE + 100;
+    /** Binding a port takes milliseconds; this only bounds a broken start. */
+    private static final long START_TIMEOUT_SECONDS = 30;
 
     private volatile GatewaySettings settings;
     private final RouteTable routes;
@@ -40,14 +45,18 @@ public class GatewayRuntime {
     private final ProxyHandler proxy;
     private final ActiveHealthProbes probes;
     private final RateLimiter limiter;
+    private final TrafficServer traffic;
 
     /** After a Redis failure, rate limits are decided locally this long before Redis is tried again. */
     private static final long REDIS_RETRY_MILLIS = 1_000;
     /** Past this many local budgets, the full (idle) ones are dropped. */
     private static final int LOCAL_MAX_KEYS = 100_000;
 
-    GatewayRuntime(GatewayConfig config, Vertx vertx, MeterRegistry registry, Redis redis) {
+    GatewayRuntime(GatewayConfig config, TrafficServerConfig server, Vertx vertx, MeterRegistry registry,
+                   Redis redis) {
         this.settings = GatewaySettings.from(config);
+        TrafficServerOptions trafficOptions = TrafficServerOptions.from(server, config.limits(),
+                vertx.isNativeTransportEnabled());
         this.routes = new RouteTable(settings.routes());
         this.upstreams = new Upstreams(settings, TimeSource.system());
         this.metrics = new GatewayMetrics(registry, settings.routes(), upstreams);
@@ -62,6 +71,8 @@ public class GatewayRuntime {
         }
         this.proxy = new ProxyHandler(vertx, settings, routes, upstreams, metrics, limiter);
         this.probes = new ActiveHealthProbes(vertx, upstreams);
+        this.traffic = new TrafficServer(vertx, trafficOptions, proxy, TrafficServer.eventLoops(vertx));
+        metrics.trafficServer(traffic);
         if (settings.adminToken().isEmpty()) {
             LOG.warn("ballast.gateway.admin.token is not set: the admin API on the management port is OPEN to "
                     + "anyone who can reach it (drain/undrain endpoints). Set a token outside local development.");
@@ -73,14 +84,39 @@ public class GatewayRuntime {
                 upstreams.size(), settings.trustedProxies());
     }
 
-    void registerProxy(@Observes Router router) {
-        router.route().order(PROXY_ROUTE_ORDER).handler(proxy);
+    void start(@Observes StartupEvent event) throws Exception {
         probes.start();
+        traffic.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** Drains the traffic port first (in-flight requests finish), then stops probes and upstream clients. */
     void stop(@Observes ShutdownEvent event) {
+        try {
+            traffic.shutdown(this::inFlight).toCompletionStage().toCompletableFuture()
+                    .get(drainBoundMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("Traffic listener did not drain cleanly: %s", e.toString());
+        }
         probes.stop();
         proxy.close();
+    }
+
+    private long drainBoundMillis() {
+        return traffic.shutdownTimeoutMillis() + 5_000;
+    }
+
+    /** Proxied exchanges still open, WebSocket tunnels included (each holds its upstream's active count). */
+    private int inFlight() {
+        int sum = 0;
+        for (var upstream : upstreams.all()) {
+            sum += upstream.activeRequests();
+        }
+        return sum;
+    }
+
+    /** The traffic port actually bound (tests bind port 0). */
+    public int trafficPort() {
+        return traffic.port();
     }
 
     public GatewaySettings settings() {

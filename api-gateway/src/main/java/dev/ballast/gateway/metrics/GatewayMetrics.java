@@ -2,6 +2,7 @@ package dev.ballast.gateway.metrics;
 
 import dev.ballast.gateway.config.RouteSettings;
 import dev.ballast.gateway.ratelimit.RateLimiter;
+import dev.ballast.gateway.server.TrafficServer;
 import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.gateway.upstream.Upstreams;
 import dev.ballast.lb.Endpoint;
@@ -119,6 +120,16 @@ public final class GatewayMetrics {
                 .register(registry);
         Gauge.builder("ballast.gateway.rate.limit.redis.up", limiter, l -> l.redisUp() ? 1 : 0)
                 .description("1 while Redis decides rate limits, 0 while the local fallback does")
+                .register(registry);
+    }
+
+    /** Open client connections on the traffic port and those closed on arrival by the connection cap. */
+    public void trafficServer(TrafficServer server) {
+        Gauge.builder("ballast.gateway.client.connections", server, TrafficServer::openConnections)
+                .description("Client connections open on the traffic port").register(registry);
+        FunctionCounter.builder("ballast.gateway.client.connections.refused", server,
+                        TrafficServer::refusedConnections)
+                .description("Client connections closed on arrival because limits.max-connections were open")
                 .register(registry);
     }
 

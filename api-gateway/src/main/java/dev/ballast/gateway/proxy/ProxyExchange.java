@@ -42,6 +42,8 @@ final class ProxyExchange {
     private final UpstreamRuntime upstream;
     private final RouteMeters meters;
     private final String requestId;
+    /** The normalised request path (RequestPath): the very instance of request.path() when it needed no change. */
+    private final String path;
     private final long startNanos = System.nanoTime();
     private final long contentLength;
     private final boolean hasBody;
@@ -65,6 +67,8 @@ final class ProxyExchange {
     private boolean inRetryBudget;
     private boolean lastTryUnsent;
     private boolean done;
+    /** The exchange ended before the client finished its body; the rest is read and dropped. */
+    private boolean droppingBody;
     private int status;
     private long requestBytes;
     private long responseBytes;
@@ -74,7 +78,7 @@ final class ProxyExchange {
     private long sentNanos;
 
     ProxyExchange(ProxyHandler proxy, HttpServerRequest request, RouteSettings route, UpstreamRuntime upstream,
-                  String requestId) {
+                  String requestId, String path) {
         this.proxy = proxy;
         this.request = request;
         this.response = request.response();
@@ -82,6 +86,7 @@ final class ProxyExchange {
         this.upstream = upstream;
         this.meters = proxy.metrics.route(route.name());
         this.requestId = requestId;
+        this.path = path;
         String length = request.getHeader(HeaderNames.CONTENT_LENGTH);
         long parsed = -1;
         if (length != null) {
@@ -117,12 +122,13 @@ final class ProxyExchange {
         String forwarded = request.getHeader(HeaderNames.FORWARDED);
         // Without forwarding headers the answer is the peer; skip the resolver's parsing on the common path.
         clientIp = xff == null && forwarded == null ? peer : proxy.clientIp.resolve(peer, xff, forwarded);
-        String path = request.uri();
-        if (path.isEmpty() || path.charAt(0) != '/') {
+        String pathAndQuery = request.uri();
+        //noinspection StringEquality: identity says RequestPath left the path as sent
+        if (path != request.path() || pathAndQuery.isEmpty() || pathAndQuery.charAt(0) != '/') {
             String query = request.query();
-            path = query == null ? request.path() : request.path() + "?" + query;
+            pathAndQuery = query == null ? path : path + "?" + query;
         }
-        uri = RouteTable.upstreamUri(route, path);
+        uri = RouteTable.upstreamUri(route, pathAndQuery);
         TimeoutSettings timeouts = route.timeouts();
         if (timeouts.totalMillis() > 0) {
             totalDeadline = startNanos + timeouts.totalMillis() * 1_000_000L;
@@ -310,6 +316,9 @@ final class ProxyExchange {
                 bodyTooLarge();
                 return;
             }
+            if (done) {
+                return; // answered early (see finish): the rest of the body is read and dropped
+            }
             outgoing.write(chunk, null);
             if (outgoing.writeQueueFull()) {
                 request.pause();
@@ -320,6 +329,9 @@ final class ProxyExchange {
             if (!done) {
                 outgoing.end(this::onWritten);
                 armResponseTimeout();
+            } else if (droppingBody) {
+                // The response already said Connection: close; the body it did not need is now read.
+                request.connection().close();
             }
         });
         request.resume();
@@ -472,6 +484,11 @@ final class ProxyExchange {
         MultiMap headers = response.headers();
         HopByHopHeaders.copy(incoming.headers(), headers);
         headers.set(proxy.requestIdHeader, requestId);
+        if (bodyStreamed && !request.isEnded()) {
+            // The upstream answers before it read the whole body (an early 413, or a 200 that ignores it): this
+            // connection cannot carry another request until that body is read, so the client is told to close it.
+            headers.set(HeaderNames.CONNECTION, "close");
+        }
         boolean mayHaveBody = request.method() != HttpMethod.HEAD && code != 204 && code != 304 && code >= 200;
         boolean streaming = mayHaveBody && !headers.contains(HeaderNames.CONTENT_LENGTH);
         meters.firstByte(System.nanoTime() - startNanos);
@@ -667,6 +684,16 @@ final class ProxyExchange {
         done = true;
         cancelTimer();
         completeLease(Outcome.CLIENT_ABORT);
+        if (bodyStreamed && !request.isEnded() && !response.closed()) {
+            // Answered while the client is still uploading: the upstream request can never complete, so it is reset
+            // (its connection must not go back to the pool half-sent), and the client's remaining body is read and
+            // dropped instead of stalling on a paused stream (no hang, no leaked connection).
+            droppingBody = true;
+            if (upstreamRequest != null) {
+                upstreamRequest.reset();
+            }
+            request.resume();
+        }
         if (inRetryBudget) {
             upstream.retryEnded();
         }

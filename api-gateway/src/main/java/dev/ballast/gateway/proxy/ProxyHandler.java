@@ -15,7 +15,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * The traffic listener's only handler: matches a route and hands the request to a {@link ProxyExchange}; anything
  * unmatched gets a JSON 404. Holds what every exchange shares (routes, pools, clients, metrics).
  */
-public final class ProxyHandler implements Handler<RoutingContext> {
+public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -58,33 +57,42 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     }
 
     @Override
-    public void handle(RoutingContext context) {
-        HttpServerRequest request = context.request();
+    public void handle(HttpServerRequest request) {
         String requestId = request.getHeader(requestIdHeader);
         if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
             requestId = newRequestId();
         }
-        RouteSettings route = routes.match(request.getHeader(HeaderNames.HOST), request.method().name(), request.path());
+        String raw = request.path();
+        String path;
+        try {
+            path = RequestPath.normalise(raw == null ? "" : raw);
+        } catch (RequestPath.Invalid invalid) {
+            request.response().putHeader(requestIdHeader, requestId);
+            Problem.send(request.response(), 400, "bad-path", "Bad Request", invalid.getMessage(), null, requestId);
+            return;
+        }
+        RouteSettings route = routes.match(request.getHeader(HeaderNames.HOST), request.method().name(), path);
         if (route == null) {
             metrics.unmatched();
             request.response().putHeader(requestIdHeader, requestId);
             Problem.send(request.response(), 404, "no-route", "Not Found",
-                    "No route matches " + request.method().name() + " " + safePath(request.path()), null, requestId);
+                    "No route matches " + request.method().name() + " " + safePath(path), null, requestId);
             return;
         }
         RateLimitRule rule = route.rateLimit();
         if (rule == null || limiter == null) {
-            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId, path).start();
             return;
         }
-        limitThenProxy(request, route, rule, requestId);
+        limitThenProxy(request, route, rule, requestId, path);
     }
 
     /**
      * Asks the limiter (Redis or the local share) and proxies or refuses. The body waits paused meanwhile, and the
      * answer is handled back on the request's own event loop: the Redis client may complete on another one.
      */
-    private void limitThenProxy(HttpServerRequest request, RouteSettings route, RateLimitRule rule, String requestId) {
+    private void limitThenProxy(HttpServerRequest request, RouteSettings route, RateLimitRule rule, String requestId,
+                                String path) {
         String contentLength = request.getHeader(HeaderNames.CONTENT_LENGTH);
         boolean hasBody = (contentLength != null && !contentLength.equals("0"))
                 || request.getHeader(HeaderNames.TRANSFER_ENCODING) != null;
@@ -94,15 +102,15 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         Context context = vertx.getOrCreateContext();
         limiter.decide(rateLimitKey(request, route, rule), rule).onComplete(result -> {
             if (Vertx.currentContext() == context) {
-                admit(request, route, rule, requestId, hasBody, result);
+                admit(request, route, rule, requestId, path, hasBody, result);
             } else {
-                context.runOnContext(v -> admit(request, route, rule, requestId, hasBody, result));
+                context.runOnContext(v -> admit(request, route, rule, requestId, path, hasBody, result));
             }
         });
     }
 
     private void admit(HttpServerRequest request, RouteSettings route, RateLimitRule rule, String requestId,
-                       boolean hasBody, AsyncResult<RateLimiter.Verdict> result) {
+                       String path, boolean hasBody, AsyncResult<RateLimiter.Verdict> result) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
             return;
@@ -110,7 +118,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         // The limiter recovers its own failures; a failed future would be a bug, and then traffic flows.
         RateLimiter.Verdict verdict = result.succeeded() ? result.result() : null;
         if (verdict == null || verdict.allowed()) {
-            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId).start();
+            new ProxyExchange(this, request, route, upstreams.get(route.upstream()), requestId, path).start();
             return;
         }
         response.putHeader(requestIdHeader, requestId);

@@ -2,11 +2,11 @@ package dev.ballast.gateway.testing;
 
 import dev.ballast.gateway.GatewayRuntime;
 import dev.ballast.lb.Endpoint;
-import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.time.Duration;
 
@@ -22,7 +22,7 @@ public abstract class GatewayTestBase {
     @Origins.Inject
     protected Origins origins;
 
-    @TestHTTPResource("/")
+    /** The traffic port (the gateway's own listener, bound to a free port in tests). */
     protected URL gateway;
 
     @Inject
@@ -31,7 +31,8 @@ public abstract class GatewayTestBase {
     protected GatewayClient client;
 
     @BeforeEach
-    void connectToGateway() {
+    void connectToGateway() throws MalformedURLException {
+        gateway = new URL("http://127.0.0.1:" + runtime.trafficPort() + "/");
         client = new GatewayClient(gateway.getPort());
     }
 
@@ -39,7 +40,17 @@ public abstract class GatewayTestBase {
     void resetOriginsAndCheckLeases() {
         client.close();
         origins.resetAll();
-        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0);
+        // Exchanges too, not only leases: a retry waiting out its backoff holds no lease but would pick an endpoint
+        // during the next test.
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlight() == 0 && activeExchanges() == 0);
+    }
+
+    protected int activeExchanges() {
+        int sum = 0;
+        for (var upstream : runtime.upstreams().all()) {
+            sum += upstream.activeRequests();
+        }
+        return sum;
     }
 
     protected int totalInFlight() {

@@ -63,4 +63,26 @@ public final class Pools {
         }
         return counts;
     }
+
+    /** Picks (completing the others at once) until a pick lands on {@code id}; that lease stays open. */
+    public static Lease leaseOn(UpstreamPool pool, String id) {
+        for (int i = 0; i < 100; i++) {
+            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+            if (lease.endpoint().id().equals(id)) {
+                return lease;
+            }
+            lease.complete(Outcome.SUCCESS);
+        }
+        throw new AssertionError("no pick landed on " + id);
+    }
+
+    /** Position of an endpoint named by {@link #name} among the first {@code endpoints}. */
+    public static int indexOf(String id, int endpoints) {
+        for (int i = 0; i < endpoints; i++) {
+            if (name(i).equals(id)) {
+                return i;
+            }
+        }
+        throw new AssertionError("unknown endpoint " + id);
+    }
 }

@@ -29,9 +29,9 @@ class UpstreamPoolTest {
     @Test
     void survivorsOfAnUpdateKeepInFlightCountsDrainingAndFailures() {
         UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(3));
-        Lease open = pickUntil(pool, "a");
+        Lease open = Pools.leaseOn(pool, "a");
         pool.drain("b");
-        pickUntil(pool, "c").complete(Outcome.SERVER_ERROR);
+        Pools.leaseOn(pool, "c").complete(Outcome.SERVER_ERROR);
 
         pool.update(List.of(Pools.equal(3).get(0).withWeight(7), Pools.equal(3).get(1), Pools.equal(3).get(2),
                 EndpointSpec.of("10.0.0.99", 80, 1)));
@@ -49,9 +49,9 @@ class UpstreamPoolTest {
     void eachEndpointReportsTheSameStateAsThePoolWithoutAPoolScan() {
         UpstreamPool pool = Pools.pool(PoolConfig.builder().passive(1, Duration.ofSeconds(10))
                 .outlier(1, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 25).build(), clock, Pools.equal(4));
-        Lease open = pickUntil(pool, "a");
-        pickUntil(pool, "b").complete(Outcome.SERVER_ERROR);
-        pickUntil(pool, "c").complete(Outcome.GATEWAY_FAILURE); // 25 % allows one ejection: c is only nginx-failed
+        Lease open = Pools.leaseOn(pool, "a");
+        Pools.leaseOn(pool, "b").complete(Outcome.SERVER_ERROR);
+        Pools.leaseOn(pool, "c").complete(Outcome.GATEWAY_FAILURE); // 25 % allows one ejection: c is only nginx-failed
         pool.drain("d");
         pool.recordProbe("d", false);
         pool.recordProbe("d", false);
@@ -71,7 +71,7 @@ class UpstreamPoolTest {
     @Test
     void aLeaseOnARemovedEndpointStillCompletesCleanly() {
         UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));
-        Lease open = pickUntil(pool, "a");
+        Lease open = Pools.leaseOn(pool, "a");
         Endpoint removed = open.endpoint();
 
         pool.update(Pools.equal(2).subList(1, 2));
@@ -182,8 +182,8 @@ class UpstreamPoolTest {
     void timeBasedRecoveryIsSeenWithoutAnyOtherEvent() {
         PoolConfig config = PoolConfig.builder().passive(1, Duration.ofSeconds(10)).panicThreshold(0).build();
         UpstreamPool pool = Pools.pool(config, clock, Pools.equal(2));
-        pickUntil(pool, "a").complete(Outcome.GATEWAY_FAILURE);
-        pickUntil(pool, "b").complete(Outcome.GATEWAY_FAILURE);
+        Pools.leaseOn(pool, "a").complete(Outcome.GATEWAY_FAILURE);
+        Pools.leaseOn(pool, "b").complete(Outcome.GATEWAY_FAILURE);
         assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNull();
 
         clock.advance(Duration.ofSeconds(11));
@@ -204,16 +204,5 @@ class UpstreamPoolTest {
 
     private static Endpoint endpoint(UpstreamPool pool, String id) {
         return pool.endpoints().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
-    }
-
-    private static Lease pickUntil(UpstreamPool pool, String id) {
-        for (int i = 0; i < 20; i++) {
-            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
-            if (lease.endpoint().id().equals(id)) {
-                return lease;
-            }
-            lease.complete(Outcome.SUCCESS);
-        }
-        throw new AssertionError("never picked " + id);
     }
 }

@@ -44,18 +44,9 @@ class LeastConnectionsParityTest {
             while (open.size() > random.nextInt(3 * endpoints + 1)) {
                 Lease done = open.remove(random.nextInt(open.size()));
                 done.complete(Outcome.SUCCESS);
-                nginx.conns[indexOf(done.endpoint().id(), endpoints)]--;
+                nginx.conns[Pools.indexOf(done.endpoint().id(), endpoints)]--;
             }
         }
-    }
-
-    private static int indexOf(String id, int endpoints) {
-        for (int i = 0; i < endpoints; i++) {
-            if (Pools.name(i).equals(id)) {
-                return i;
-            }
-        }
-        throw new AssertionError("unknown endpoint " + id);
     }
 
     /** nginx's least_conn over peers that are all up at full effective weight, transcribed loop for loop. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ballast.lb.EndpointSpec;
+import dev.ballast.lb.FakeClock;
 import dev.ballast.lb.Lease;
 import dev.ballast.lb.Outcome;
-import dev.ballast.lb.PickContext;
+import dev.ballast.lb.PoolConfig;
 import dev.ballast.lb.Pools;
 import dev.ballast.lb.StrategyConfig;
 import dev.ballast.lb.UpstreamPool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -111,7 +113,7 @@ class PerEventLoopRoundRobinTest {
                             turn.lock();
                         }
                         try {
-                            mine[indexOf(Pools.sequence(pool, 1).get(0), weights.length)]++;
+                            mine[Pools.indexOf(Pools.sequence(pool, 1).get(0), weights.length)]++;
                         } finally {
                             if (takeTurns) {
                                 turn.unlock();
@@ -145,7 +147,7 @@ class PerEventLoopRoundRobinTest {
         UpstreamPool pool = Pools.pool(StrategyConfig.roundRobin(), Pools.weighted(1, 1, 1));
         on(first, () -> Pools.sequence(pool, 2));
         on(second, () -> Pools.sequence(pool, 2));
-        Lease heldOnB = on(first, () -> leaseOn(pool, "b"));
+        Lease heldOnB = on(first, () -> Pools.leaseOn(pool, "b"));
 
         // b survives re-weighted to 5, c leaves, d joins: {5,1,1} over b, a, d
         pool.update(List.of(spec("b", 2, 5), spec("a", 1, 1), spec("d", 4, 1)));
@@ -165,7 +167,7 @@ class PerEventLoopRoundRobinTest {
     @Test
     void leastConnOnOneEventLoopSeesRequestsTheOtherLoopHoldsOpen() throws Exception {
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.equal(3));
-        List<Lease> held = on(first, () -> List.of(leaseOn(pool, "a"), leaseOn(pool, "b")));
+        List<Lease> held = on(first, () -> List.of(Pools.leaseOn(pool, "a"), Pools.leaseOn(pool, "b")));
 
         pool.update(Pools.equal(4)); // a and b survive with their open requests; d joins idle
         List<String> onSecond = on(second, () -> Pools.sequence(pool, 10));
@@ -177,10 +179,10 @@ class PerEventLoopRoundRobinTest {
 
     @Test
     void aPenaltySeenOnOneEventLoopLowersTheWeightEveryLoopUsesAndEachLoopsRoundsRaiseIt() throws Exception {
-        UpstreamPool pool = Pools.pool(dev.ballast.lb.PoolConfig.builder().strategy(StrategyConfig.roundRobin())
-                .passive(3, java.time.Duration.ofSeconds(10)).build(), new dev.ballast.lb.FakeClock(),
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.roundRobin())
+                .passive(3, Duration.ofSeconds(10)).build(), new FakeClock(),
                 Pools.weighted(6, 1));
-        on(first, () -> leaseOn(pool, "a")).complete(Outcome.GATEWAY_FAILURE);
+        on(first, () -> Pools.leaseOn(pool, "a")).complete(Outcome.GATEWAY_FAILURE);
         assertThat(pool.endpoint("a").effectiveWeight()).as("6 - 6/3").isEqualTo(4);
 
         on(second, () -> Pools.sequence(pool, 1));
@@ -197,27 +199,6 @@ class PerEventLoopRoundRobinTest {
 
     private static <T> T on(ExecutorService loop, Callable<T> work) throws Exception {
         return loop.submit(work).get(1, TimeUnit.MINUTES);
-    }
-
-    /** Picks (completing the others at once) until the pick lands on {@code id}; that lease stays open. */
-    private static Lease leaseOn(UpstreamPool pool, String id) {
-        for (int i = 0; i < 100; i++) {
-            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
-            if (lease.endpoint().id().equals(id)) {
-                return lease;
-            }
-            lease.complete(Outcome.SUCCESS);
-        }
-        throw new AssertionError("no pick landed on " + id);
-    }
-
-    private static int indexOf(String id, int endpoints) {
-        for (int i = 0; i < endpoints; i++) {
-            if (Pools.name(i).equals(id)) {
-                return i;
-            }
-        }
-        throw new AssertionError("unknown endpoint " + id);
     }
 
     private static EndpointSpec spec(String id, int lastOctet, int weight) {

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.ballast.gateway.server.TrafficServer;
 import dev.ballast.gateway.server.TrafficServerConfig;
 import dev.ballast.gateway.server.TrafficServerOptions;
+import dev.ballast.gateway.tls.TrafficTls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.StartupEvent;
@@ -46,6 +47,9 @@ public class GatewayRuntime {
     private final ActiveHealthProbes probes;
     private final RateLimiter limiter;
     private final TrafficServer traffic;
+    /** TLS termination of the traffic port and its redirect listener (plain HTTP unless ballast.gateway.tls.*). */
+    private final TrafficTls trafficTls;
+    private final String trafficHost;
 
     /** After a Redis failure, rate limits are decided locally this long before Redis is tried again. */
     private static final long REDIS_RETRY_MILLIS = 1_000;
@@ -71,7 +75,10 @@ public class GatewayRuntime {
         }
         this.proxy = new ProxyHandler(vertx, settings, routes, upstreams, metrics, limiter);
         this.probes = new ActiveHealthProbes(vertx, upstreams);
-        this.traffic = new TrafficServer(vertx, trafficOptions, proxy, TrafficServer.eventLoops(vertx));
+        this.trafficTls = TrafficTls.from(config.tls(), vertx, registry, this::trafficPort);
+        this.trafficHost = trafficOptions.host();
+        this.traffic = new TrafficServer(vertx, trafficOptions, proxy, TrafficServer.eventLoops(vertx),
+                trafficTls.reloader());
         metrics.trafficServer(traffic);
         if (settings.adminToken().isEmpty()) {
             LOG.warn("ballast.gateway.admin.token is not set: the admin API on the management port is OPEN to "
@@ -87,10 +94,13 @@ public class GatewayRuntime {
     void start(@Observes StartupEvent event) throws Exception {
         probes.start();
         traffic.start().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        trafficTls.start(trafficHost).toCompletionStage().toCompletableFuture()
+                .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Drains the traffic port first (in-flight requests finish), then stops probes and upstream clients. */
     void stop(@Observes ShutdownEvent event) {
+        trafficTls.stop();
         try {
             traffic.shutdown(this::inFlight).toCompletionStage().toCompletableFuture()
                     .get(drainBoundMillis(), TimeUnit.MILLISECONDS);

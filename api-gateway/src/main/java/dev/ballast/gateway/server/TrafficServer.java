@@ -1,5 +1,6 @@
 package dev.ballast.gateway.server;
 
+import dev.ballast.gateway.tls.CertificateReloader;
 import io.netty.util.AsciiString;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -9,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import org.jboss.logging.Logger;
 
@@ -36,6 +38,8 @@ public final class TrafficServer {
     private final TrafficServerOptions options;
     private final Handler<HttpServerRequest> handler;
     private final int instances;
+    /** TLS termination: each listener starts with its options and is kept on the current certificate; null = HTTP. */
+    private final CertificateReloader tls;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final List<String> deployments = new ArrayList<>();
@@ -47,10 +51,17 @@ public final class TrafficServer {
      */
     public TrafficServer(Vertx vertx, TrafficServerOptions options, Handler<HttpServerRequest> handler,
                          int instances) {
+        this(vertx, options, handler, instances, null);
+    }
+
+    /** @param tls serves HTTPS with the reloader's current certificate (tls package); null for plain HTTP */
+    public TrafficServer(Vertx vertx, TrafficServerOptions options, Handler<HttpServerRequest> handler,
+                         int instances, CertificateReloader tls) {
         this.vertx = vertx;
         this.options = options;
         this.handler = handler;
         this.instances = Math.max(1, instances);
+        this.tls = tls;
     }
 
     /** The number of event loops of {@code vertx}: one listener each. */
@@ -158,12 +169,30 @@ public final class TrafficServer {
             this.bound = bound;
         }
 
+        private HttpServer server;
+
         @Override
         public void start(Promise<Void> started) {
-            HttpServer server = vertx.createHttpServer(options.httpServerOptions())
+            HttpServerOptions serverOptions = options.httpServerOptions();
+            if (tls != null) {
+                tls.applyTo(serverOptions);
+            }
+            server = vertx.createHttpServer(serverOptions)
                     .connectionHandler(this::connected)
                     .requestHandler(this::request);
-            server.listen(bindPort).onSuccess(s -> bound.set(s.actualPort())).<Void>mapEmpty().onComplete(started);
+            server.listen(bindPort).onSuccess(s -> {
+                bound.set(s.actualPort());
+                if (tls != null) {
+                    tls.register(s); // certificate reloads reach this listener too
+                }
+            }).<Void>mapEmpty().onComplete(started);
+        }
+
+        @Override
+        public void stop() {
+            if (tls != null && server != null) {
+                tls.unregister(server);
+            }
         }
 
         private void connected(HttpConnection connection) {

@@ -40,8 +40,8 @@ class ConcurrencyTest {
                 start.await();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 for (int i = 0; i < 200; i++) {
-                    // scale down and up, drain and probe, while requests run
-                    pool.update(all.subList(0, 6 + random.nextInt(7)));
+                    // scale down and up, re-weight, drain and probe, while requests run
+                    pool.update(reweighted(all.subList(0, 6 + random.nextInt(7)), random));
                     everSeen.addAll(pool.endpoints());
                     pool.drain(Pools.name(random.nextInt(12)));
                     pool.undrain(Pools.name(random.nextInt(12)));
@@ -89,5 +89,18 @@ class ConcurrencyTest {
         }
         open.forEach(l -> l.complete(Outcome.SUCCESS));
         return picked;
+    }
+
+    /** The same endpoints (ids survive, so do their counts) with random weights 1..5, half of the time. */
+    private static List<EndpointSpec> reweighted(List<EndpointSpec> specs, ThreadLocalRandom random) {
+        if (random.nextBoolean()) {
+            return specs;
+        }
+        List<EndpointSpec> out = new ArrayList<>(specs.size());
+        for (EndpointSpec spec : specs) {
+            out.add(new EndpointSpec(spec.id(), spec.host(), spec.port(), 1 + random.nextInt(5), spec.zone(),
+                    spec.labels()));
+        }
+        return out;
     }
 }

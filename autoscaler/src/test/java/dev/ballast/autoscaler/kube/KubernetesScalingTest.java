@@ -174,6 +174,28 @@ class KubernetesScalingTest {
         assertThat(api.lastWrite("/workers/crunch/scale").fieldManager()).isEqualTo("ballast-autoscaler");
     }
 
+    @Test
+    @DisplayName("a scale without a selector is refused (InvalidSelector): it would pick every pod of the namespace")
+    void scaleWithoutSelector() throws Exception {
+        api.client().resource(json.readValue("""
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"batches.example.org"},
+                 "spec":{"group":"example.org","scope":"Namespaced","names":{"plural":"batches","singular":"batch","kind":"Batch"},
+                  "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},
+                   "subresources":{"scale":{"specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"}}}]}}""",
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).create();
+        api.client().genericKubernetesResources("example.org/v1", "Batch").resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("example.org/v1").withKind("Batch").withNewMetadata().withName("nightly").withNamespace("test").endMetadata()
+                .addToAdditionalProperties("spec", Map.of("replicas", 2)).build()).create();
+        PolicyKey key = queuePolicy("example.org/v1", "Batch", "nightly");
+
+        Decision d = tick(key);
+
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("InvalidSelector");
+        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("missing a selector");
+        assertThat(api.calls(c -> c.path().equals("/api/v1/namespaces/test/pods"))).as("no unfiltered pod list")
+                .noneMatch(c -> c.query().getOrDefault("labelSelector", "").isEmpty());
+    }
+
     /**
      * Rows of replica_calculator_test.go (GoReplicaCalcParityTest holds them all) whose pod states a cluster can show,
      * run through the API server: pods and PodMetrics as the Go fake clients build them (two containers, each requesting

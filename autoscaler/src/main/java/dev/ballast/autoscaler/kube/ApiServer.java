@@ -105,7 +105,6 @@ public class ApiServer {
         switch (method) {
             case "GET" -> { }
             case "PUT" -> request.put(contentType, body);
-            case "PATCH" -> request.patch(contentType, body);
             default -> throw new IllegalArgumentException("unsupported method " + method);
         }
         java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request.build(), String.class);

@@ -42,14 +42,14 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
 
     private static final Logger LOG = Logger.getLogger(KubernetesEndpointSlices.class);
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    /** How often watches are checked for loss and recovery (logs and the error count). */
+    private static final long CHECK_MILLIS = 1_000;
 
     private final Instance<KubernetesClient> clients;
     private final GatewayRuntime runtime;
     private final MeterRegistry registry;
     private final Vertx vertx;
     private long timer = -1;
-    /** How often watches are checked for loss and recovery (logs and the error count). */
-    private static final long CHECK_MILLIS = 1_000;
     private final Map<String, ServiceWatch> watches = new HashMap<>();
     private final Map<String, Follower> followers = new LinkedHashMap<>();
     private boolean closed;

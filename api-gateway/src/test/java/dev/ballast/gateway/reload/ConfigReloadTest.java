@@ -136,6 +136,9 @@ class ConfigReloadTest extends GatewayTestBase {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> reloads("failure") == failures + 1);
         assertThat(reloads("success")).isEqualTo(successes);
+        assertThat(management("/q/metrics"))
+                .contains("ballast_gateway_config_reloads_total{result=\"failure\"} " + (failures + 1))
+                .containsPattern("ballast_gateway_config_last_reload_success_timestamp_seconds [1-9]");
         GatewayClient.Reply reply = client.get("/a/x");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.headers().get("x-origin")).isEqualTo(origins.get(0).name());

@@ -73,7 +73,10 @@ public final class SmoothWeightedRoundRobin implements Strategy {
             return cur;
         }
         double phase = ordinal * SPREAD - Math.floor(ordinal * SPREAD);
-        long rounds = Math.min((long) (phase * cycle), Math.max(1, MAX_PLACEMENT_VISITS / peers.length));
+        // Large pools: spread over the first part of the cycle that the placement budget reaches, so threads still
+        // land on distinct points instead of all at the budget's end.
+        long span = Math.min(cycle, Math.max(1, MAX_PLACEMENT_VISITS / peers.length));
+        long rounds = (long) (phase * span);
         for (long r = 0; r < rounds; r++) {
             roundAll(cur);
         }

@@ -42,11 +42,13 @@ class PerEventLoopRoundRobinTest {
 
     private final ExecutorService first = Executors.newSingleThreadExecutor();
     private final ExecutorService second = Executors.newSingleThreadExecutor();
+    private final ExecutorService third = Executors.newSingleThreadExecutor();
 
     @AfterEach
     void stopLoops() {
         first.shutdownNow();
         second.shutdownNow();
+        third.shutdownNow();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,16 +72,23 @@ class PerEventLoopRoundRobinTest {
         assertThat(onSecond).isEqualTo(repeat(rotate(cycle, start), 3));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("roundRobinFamily")
-    void aSecondEventLoopStartsElsewhereInTheCycle(StrategyConfig strategy) throws Exception {
-        UpstreamPool pool = Pools.pool(strategy, Pools.equal(10));
+    static Stream<Arguments> poolSizes() {
+        // 3 000 endpoints: more than the placement budget reaches, so the spread is over the part it does reach
+        return Stream.of(StrategyConfig.roundRobin(), StrategyConfig.leastConn())
+                .flatMap(strategy -> Stream.of(Arguments.of(strategy, 10), Arguments.of(strategy, 3_000)));
+    }
+
+    @ParameterizedTest(name = "{0}, {1} endpoints")
+    @MethodSource("poolSizes")
+    void eventLoopsStartAtDistinctPointsOfTheCycle(StrategyConfig strategy, int endpoints) throws Exception {
+        UpstreamPool pool = Pools.pool(strategy, Pools.equal(endpoints));
 
         String firstPick = on(first, () -> Pools.sequence(pool, 1)).get(0);
         String secondPick = on(second, () -> Pools.sequence(pool, 1)).get(0);
+        String thirdPick = on(third, () -> Pools.sequence(pool, 1)).get(0);
 
-        assertThat(firstPick).isEqualTo("a");
-        assertThat(secondPick).as("not in lock-step with the first loop").isNotEqualTo(firstPick);
+        assertThat(firstPick).as("the first loop starts where nginx starts").isEqualTo("a");
+        assertThat(List.of(firstPick, secondPick, thirdPick)).as("not in lock-step").doesNotHaveDuplicates();
     }
 
     static Stream<Arguments> weightedAcrossThreads() {

@@ -90,8 +90,10 @@ public final class ActiveHealthProbes {
     private void probe(UpstreamRuntime upstream, Endpoint endpoint) {
         // Settings are read at every turn: a reload may change the probe of an upstream it keeps.
         Optional<ProbeSettings> current = upstream.settings().probe();
-        if (stopped || current.isEmpty() || upstreams.get(upstream.name()) != upstream
-                || upstream.pool().endpoint(endpoint.id()) != endpoint) {
+        // Followed by id, not by object: an endpoint that left and came back before this turn (a pod that was not
+        // ready for a moment, an IP that moved between slices) is a new object, and refresh() saw its id taken.
+        Endpoint live = upstream.pool().endpoint(endpoint.id());
+        if (stopped || current.isEmpty() || upstreams.get(upstream.name()) != upstream || live == null) {
             Set<String> ids = probing.get(upstream);
             if (ids != null) {
                 ids.remove(endpoint.id());
@@ -106,21 +108,21 @@ public final class ActiveHealthProbes {
             return;
         }
         ProbeSettings probe = current.get();
-        RequestOptions options = upstream.settings().tls().target(new RequestOptions(), upstream.address(endpoint))
+        RequestOptions options = upstream.settings().tls().target(new RequestOptions(), upstream.address(live))
                 .setMethod(HttpMethod.GET)
                 .setURI(probe.path())
                 .setTimeout(probe.timeoutMillis())
-                .putHeader("host", endpoint.host() + ":" + endpoint.port())
+                .putHeader("host", live.host() + ":" + live.port())
                 .putHeader("user-agent", "ballast-gateway-probe");
         clientFor(upstream).request(options)
                 .compose(request -> request.send())
                 .compose(response -> response.body().map(ignored -> response.statusCode()))
                 .onComplete(result -> {
                     boolean healthy = result.succeeded() && probe.expectedStatuses().contains(result.result());
-                    record(upstream, endpoint, healthy, result.succeeded() ? "status " + result.result()
+                    record(upstream, live, healthy, result.succeeded() ? "status " + result.result()
                             : String.valueOf(result.cause().getMessage()));
                     long interval = probe.intervalMillis();
-                    schedule(upstream, endpoint,
+                    schedule(upstream, live,
                             interval + (long) (interval * probe.jitter() * ThreadLocalRandom.current().nextDouble()));
                 });
     }

@@ -3,7 +3,9 @@ package dev.ballast.autoscaler.leader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -67,12 +69,16 @@ public final class LeaseElection {
         }
         var config = new LeaderElectionConfigBuilder()
                 .withName(settings.leaseName())
-                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+                .withLock(new ConfirmedLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()),
+                        () -> leading.accept(true)))
                 .withLeaseDuration(settings.leaseDuration())
                 .withRenewDeadline(settings.renewDeadline())
                 .withRetryPeriod(settings.retryPeriod())
                 .withReleaseOnCancel(settings.releaseOnStop())
-                .withLeaderCallbacks(new LeaderCallbacks(() -> leading.accept(true), () -> leading.accept(false), holder::accept))
+                // start leading only once the API server took a write naming us (ConfirmedLock), not on fabric8's
+                // onStartLeading: a fresh elector fires that as soon as it reads a Lease that still names its own
+                // identity, before any renewal succeeded (our re-campaign after a lost renewal does exactly that)
+                .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> leading.accept(false), holder::accept))
                 .build();
         LOG.infof("leader election as %s on Lease %s/%s (lease %s, renew deadline %s, retry %s)", settings.identity(),
                 settings.namespace(), settings.leaseName(), settings.leaseDuration(), settings.renewDeadline(),
@@ -104,5 +110,42 @@ public final class LeaseElection {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** A Lease lock that reports each successful create or renewal naming this candidate. */
+    private record ConfirmedLock(Lock lock, Runnable confirmed) implements Lock {
+
+        @Override
+        public LeaderElectionRecord get(KubernetesClient client) {
+            return lock.get(client);
+        }
+
+        @Override
+        public void create(KubernetesClient client, LeaderElectionRecord record) {
+            lock.create(client, record);
+            confirm(record);
+        }
+
+        @Override
+        public void update(KubernetesClient client, LeaderElectionRecord record) {
+            lock.update(client, record);
+            confirm(record);
+        }
+
+        private void confirm(LeaderElectionRecord record) {
+            if (identity().equals(record.getHolderIdentity())) {
+                confirmed.run();
+            }
+        }
+
+        @Override
+        public String identity() {
+            return lock.identity();
+        }
+
+        @Override
+        public String describe() {
+            return lock.describe();
+        }
     }
 }

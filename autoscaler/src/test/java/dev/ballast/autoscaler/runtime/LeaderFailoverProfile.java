@@ -21,6 +21,8 @@ public class LeaderFailoverProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("ballast.autoscaler.kubernetes.enabled", "true",
                 "ballast.autoscaler.leader-election.enabled", "false",
-                "ballast.autoscaler.runtime.scheduler-enabled", "false");
+                "ballast.autoscaler.runtime.scheduler-enabled", "false",
+                // injected 5xx reach the elector as sent, not hidden behind the client's own retries
+                "quarkus.kubernetes-client.request-retry-backoff-limit", "0");
     }
 }

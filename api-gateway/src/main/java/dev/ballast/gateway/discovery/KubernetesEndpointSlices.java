@@ -77,7 +77,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
         final Set<String> upstreams = new HashSet<>();
         final AtomicLong errors = new AtomicLong();
         SharedIndexInformer<EndpointSlice> informer;
-        /** As last seen by {@link #checkWatches}: a loss is counted only after the first full sync. */
+        /** As last seen by {@link #checkWatches} (or the first sync): a loss counts only after the first sync. */
         boolean wasSynced;
 
         ServiceWatch(String namespace, String service) {
@@ -98,7 +98,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
             });
             informer.addEventHandler(this);
             // Also once the first list is in: a Service without any slice sends no event, yet its pool must be set.
-            informer.start().thenRun(() -> refresh(this));
+            informer.start().thenRun(() -> started(this));
         }
 
         boolean synced() {
@@ -238,6 +238,12 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
             }
             LOG.infof("Stopped watching EndpointSlices of Service %s", watch.key);
         }
+    }
+
+    /** The first list is in and the watch runs: from now on a lost watch counts, even before the next check. */
+    private synchronized void started(ServiceWatch watch) {
+        watch.wasSynced = watch.synced();
+        refresh(watch);
     }
 
     private synchronized void refresh(ServiceWatch watch) {

@@ -3,6 +3,7 @@ package dev.ballast.autoscaler.leader;
 import dev.ballast.autoscaler.kube.policy.ScalingPolicyInformer;
 import dev.ballast.autoscaler.kube.testing.KubeApiServer;
 import dev.ballast.autoscaler.kube.testing.KubeApiServerResource;
+import dev.ballast.autoscaler.kube.testing.RecordedCall;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import dev.ballast.autoscaler.kube.policy.TestTargets;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -11,11 +12,15 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
@@ -28,7 +33,7 @@ import static org.hamcrest.Matchers.hasItem;
 /**
  * The application as a follower: another replica holds the Lease, so this one serves the read API (policies,
  * leader=false, ballast_autoscaler_leader 0) but neither scales nor writes status; once the Lease is left to expire
- * it takes over and acts.
+ * it takes over and acts, every call it made granted by the gitops RBAC.
  */
 @QuarkusTest
 @TestProfile(FollowerProfile.class)
@@ -36,11 +41,23 @@ import static org.hamcrest.Matchers.hasItem;
 class FollowerTest {
 
     static final String NS = "ml";
+    static final String TEST_AGENT = "ballast-test";
 
     @KubeApiServerResource.Inject
     KubeApiServer api;
-    @Inject
+    /** The test's own client, told apart from the autoscaler's by its user agent. */
     KubernetesClient client;
+
+    @BeforeEach
+    void testClient() {
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(api.client().getConfiguration())
+                .withUserAgent(TEST_AGENT).build()).build();
+    }
+
+    @AfterEach
+    void closeClient() {
+        client.close();
+    }
 
     private static ZonedDateTime now() {
         return ZonedDateTime.now(ZoneOffset.UTC);
@@ -85,7 +102,7 @@ class FollowerTest {
                 .body("leader", equalTo(false)).body("elected", equalTo(true))
                 .body("identity", equalTo("autoscaler-under-test")).body("holder", equalTo("autoscaler-other"));
         given().when().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("ballast_autoscaler_leader 0.0"));
-        assertThat(api.calls(c -> c.write() && (c.path().endsWith("/scale") || c.path().endsWith("/status")))).isEmpty();
+        assertThat(api.calls(c -> c.write() && (c.path().endsWith("/scale") || c.path().endsWith("/status")))).as("a follower writes nothing").isEmpty();
 
         otherHolds(1); // the other replica stops renewing: its Lease runs out a second from now
 
@@ -94,5 +111,13 @@ class FollowerTest {
         given().when().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("ballast_autoscaler_leader 1.0"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(NS)
                 .withName("vllm").get().getSpec().getReplicas()).as("the new leader applies the override").isEqualTo(3));
+
+        List<RecordedCall> autoscalerCalls = api.calls(c -> !TEST_AGENT.equals(c.userAgent()));
+        GitopsRbac rbac = new GitopsRbac("ballast");
+        assertThat(autoscalerCalls).extracting(RecordedCall::path).anyMatch(p -> p.endsWith("/vllm/scale"))
+                .anyMatch(p -> p.endsWith("/scalingpolicies/vllm/status")).anyMatch(p -> p.contains("/events"))
+                .anyMatch(p -> p.contains("/leases/"));
+        assertThat(autoscalerCalls).as("every API call the autoscaler made is granted by gitops/base/autoscaler/rbac.yaml")
+                .map(rbac::refusal).containsOnlyNulls();
     }
 }

@@ -81,6 +81,10 @@ public class PolicyScheduler {
         }
         int seconds = state.spec().ballast().pollingIntervalSeconds();
         String group = ticker.grouped(state.spec()) ? state.spec().ballast().budgetGroup() : null;
+        if (group == null && state.spec().ballast().budgetGroup() != null) {
+            LOG.warnf("%s names budget group %s, which ballast.autoscaler.budget-groups does not configure: it is decided alone",
+                    key, state.spec().ballast().budgetGroup());
+        }
         String id = group == null ? jobId(key) : "budget-group/" + group;
         boolean exists = jobs.containsValue(id);
         jobs.put(key, id);

@@ -2,12 +2,12 @@ package dev.ballast.autoscaler.state;
 
 import dev.ballast.autoscaler.registry.PolicyKey;
 import dev.ballast.autoscaler.runtime.PolicyTicker;
+import dev.ballast.autoscaler.runtime.ClockedProfile;
 import dev.ballast.autoscaler.runtime.TestClock;
 import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,16 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RedisDatabaseResource.class, restrictToAnnotatedClass = true)
 class RedisDatabaseTest {
 
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(TestClock.class);
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("ballast.autoscaler.runtime.scheduler-enabled", "false",
-                    "ballast.autoscaler.policies-file", "classpath:runtime/database-policies.yaml");
+    public static class Profile extends ClockedProfile {
+        public Profile() {
+            super(Map.of("ballast.autoscaler.runtime.scheduler-enabled", "false",
+                    "ballast.autoscaler.policies-file", "classpath:runtime/database-policies.yaml"));
         }
     }
 

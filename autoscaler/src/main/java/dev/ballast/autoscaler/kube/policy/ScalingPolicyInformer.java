@@ -164,6 +164,7 @@ public class ScalingPolicyInformer {
             boolean wasScheduled = scheduler.scheduled(key);
             scheduler.unschedule(key);
             registry.remove(key);
+            metrics.forget(key); // no decisions are made for it: its gauges would show stale numbers
             if (before == null || !Objects.equals(before.generation(), now.generation()) || !before.violations().equals(violations)) {
                 LOG.warnf("ScalingPolicy %s is invalid and not scheduled%s: %s", key,
                     wasScheduled ? " (it stops ticking; its stored state is kept for when it is fixed)" : "",

@@ -158,9 +158,10 @@ class ScalingPolicyInformerTest {
         assertThat(condition("vllm-added", "ValidSpec")).containsEntry("status", "True");
         assertThat(condition("vllm-added", "AbleToScale")).containsEntry("status", "True").containsEntry("reason", "SucceededRescale");
         assertThat(condition("vllm-added", "ScalingActive")).containsEntry("status", "True");
-        assertThat(events("vllm-added", "SuccessfulRescale")).singleElement()
+        // the Event is recorded right after the status is written
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("vllm-added", "SuccessfulRescale")).singleElement()
                 .satisfies(e -> assertThat(e.getMessage()).isEqualTo("New size: 5; reason: external metric waiting(nil) above target"))
-                .satisfies(e -> assertThat(e.getType()).isEqualTo("Normal"));
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Normal")));
         given().when().get("/scaling/status").then().body("name", hasItem("vllm-added"));
         assertThat(statusWrites("vllm-added")).as("one PATCH of the status subresource per changed status").hasSize(1)
                 .allSatisfy(c -> assertThat(c.method()).isEqualTo("PATCH"));

@@ -28,7 +28,7 @@ public final class TestCertificates {
     /** Key algorithms a certificate can be issued with. */
     public enum KeyType { RSA, EC }
 
-    /** How the private key is written: PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"). */
+    /** How a private key is written: PKCS#8 ("PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY"), SEC1 ("EC PRIVATE KEY"). */
     public enum KeyFormat { PKCS8, PKCS1, SEC1 }
 
     /** A certificate on disk: the PEM chain (leaf first), the PEM key, and the leaf for assertions. */

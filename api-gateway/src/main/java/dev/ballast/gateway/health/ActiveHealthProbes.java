@@ -34,7 +34,7 @@ public final class ActiveHealthProbes {
     /** Endpoint ids with a probe running, per upstream generation (by identity). */
     private final Map<UpstreamRuntime, Set<String>> probing = new ConcurrentHashMap<>();
     private volatile HttpClient client;
-    /** Upstreams spoken to over TLS are probed over TLS too, with their own trust settings: one client per generation. */
+    /** TLS upstreams are probed over TLS too, with their own trust settings: one client per generation. */
     private final Map<UpstreamRuntime, HttpClient> tlsClients = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 

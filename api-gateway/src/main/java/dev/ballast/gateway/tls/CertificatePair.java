@@ -63,7 +63,8 @@ public record CertificatePair(byte[] certPem, byte[] keyPem, String sha256, X509
         if (!belongTogether(privateKey, leaf)) {
             throw new BadCertificateException(KEY_KEY, "the private key in " + content.keyFile() + " does not "
                     + "belong to the certificate in " + content.certFile() + " ("
-                    + leaf.getSubjectX500Principal().getName() + "): its public key does not verify what this key signs");
+                    + leaf.getSubjectX500Principal().getName()
+                    + "): its public key does not verify what this key signs");
         }
         return new CertificatePair(content.cert(), content.key(), content.sha256(), leaf, chain.size());
     }
@@ -87,7 +88,8 @@ public record CertificatePair(byte[] certPem, byte[] keyPem, String sha256, X509
                 + " valid until " + notAfter();
     }
 
-    private static byte[] readFile(String key, Path file) {
+    /** The file's bytes; a missing or unreadable file fails naming {@code key}. */
+    static byte[] readFile(String key, Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {

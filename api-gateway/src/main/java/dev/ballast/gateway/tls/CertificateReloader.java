@@ -5,12 +5,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
 
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -126,7 +129,7 @@ public final class CertificateReloader {
         if (inFlight != null) {
             return inFlight;
         }
-        io.vertx.core.Promise<Outcome> promise = io.vertx.core.Promise.promise();
+        Promise<Outcome> promise = Promise.promise();
         if (!running.compareAndSet(null, promise.future())) {
             return running.get();
         }
@@ -210,7 +213,7 @@ public final class CertificateReloader {
     private static void warnIfNotValidNow(CertificatePair pair) {
         try {
             pair.leaf().checkValidity();
-        } catch (java.security.cert.CertificateExpiredException | java.security.cert.CertificateNotYetValidException e) {
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
             LOG.warnf("The TLS certificate %s is not valid at this time: clients will refuse it", pair.describe());
         }
     }

@@ -42,7 +42,8 @@ public record ServerTlsSettings(boolean enabled, Path certFile, Path keyFile, lo
         }
         Path cert = Path.of(config.certFile().map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
                 new InvalidGatewayConfigException(PREFIX + "cert-file",
-                        "required when TLS is enabled: the PEM certificate chain (a Kubernetes TLS Secret's tls.crt)")));
+                        "required when TLS is enabled: the PEM certificate chain "
+                                + "(a Kubernetes TLS Secret's tls.crt)")));
         Path key = Path.of(config.keyFile().map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
                 new InvalidGatewayConfigException(PREFIX + "key-file",
                         "required when TLS is enabled: the PEM private key (a Kubernetes TLS Secret's tls.key)")));

@@ -30,7 +30,8 @@ public final class TrafficTls {
      *
      * @param trafficPort the traffic port once bound: where redirects point unless redirect-http.https-port says
      */
-    public static TrafficTls from(ServerTlsConfig config, Vertx vertx, MeterRegistry registry, IntSupplier trafficPort) {
+    public static TrafficTls from(ServerTlsConfig config, Vertx vertx, MeterRegistry registry,
+                                  IntSupplier trafficPort) {
         ServerTlsSettings settings = ServerTlsSettings.from(config);
         if (!settings.enabled()) {
             return new TrafficTls(vertx, settings, null, null);

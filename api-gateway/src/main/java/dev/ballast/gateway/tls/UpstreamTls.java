@@ -13,8 +13,6 @@ import org.jboss.logging.Logger;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -106,11 +104,9 @@ public record UpstreamTls(boolean enabled, byte[] trust, boolean pkcs12, String 
 
     private static byte[] read(String key, Path file) {
         try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new InvalidGatewayConfigException(key, "file " + file + " does not exist");
-        } catch (IOException | SecurityException e) {
-            throw new InvalidGatewayConfigException(key, "cannot read " + file + " (" + e + ")");
+            return CertificatePair.readFile(key, file);
+        } catch (BadCertificateException e) {
+            throw new InvalidGatewayConfigException(e.key(), e.problem());
         }
     }
 
@@ -133,7 +129,8 @@ public record UpstreamTls(boolean enabled, byte[] trust, boolean pkcs12, String 
             boolean wrongPassword = e.getCause() instanceof java.security.UnrecoverableKeyException;
             throw new InvalidGatewayConfigException(key + (wrongPassword ? "trust-store-password" : "trust-store-file"),
                     wrongPassword ? "does not open " + file
-                            : file + " is neither a PEM certificate bundle nor a PKCS#12 store (" + e.getMessage() + ")");
+                            : file + " is neither a PEM certificate bundle nor a PKCS#12 store ("
+                                    + e.getMessage() + ")");
         } catch (Exception e) {
             throw new InvalidGatewayConfigException(key + "trust-store-file",
                     file + " is not a readable trust store (" + e.getMessage() + ")");

@@ -1,5 +1,6 @@
 package dev.ballast.gateway.tls;
 
+import dev.ballast.gateway.config.GatewaySettingsTestSupport;
 import dev.ballast.gateway.config.InvalidGatewayConfigException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class ServerTlsSettingsTest {
             "ballast.gateway.tls.key-file", "/etc/ballast/tls/tls.key");
 
     private static ServerTlsSettings settings(Map<String, String> properties) {
-        return ServerTlsSettings.from(TlsClients.config(properties).tls());
+        return ServerTlsSettings.from(GatewaySettingsTestSupport.config(properties).tls());
     }
 
     private static Map<String, String> enabledWith(String... keyValues) {

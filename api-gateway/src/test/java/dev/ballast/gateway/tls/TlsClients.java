@@ -1,11 +1,5 @@
 package dev.ballast.gateway.tls;
 
-import dev.ballast.gateway.config.GatewayConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.quarkus.runtime.configuration.MemorySizeConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -18,11 +12,10 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * What the TLS tests share: clients that trust only the test CA (a fresh handshake per call, so the certificate seen
- * is the one served now), and the gateway configuration mapping built from a property table.
+ * is the one served now).
  */
 final class TlsClients {
 
@@ -62,15 +55,5 @@ final class TlsClients {
     static HttpClient https(Path caPem) {
         return HttpClient.newBuilder().sslContext(trusting(caPem)).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
-    static GatewayConfig config(Map<String, String> properties) {
-        return new SmallRyeConfigBuilder()
-                .withConverter(Duration.class, 200, new DurationConverter())
-                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
-                .withMapping(GatewayConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build()
-                .getConfigMapping(GatewayConfig.class);
     }
 }

@@ -79,9 +79,7 @@ class TlsGatewayTest extends GatewayTestBase {
     @Test
     @DisplayName("replaced certificate files: new handshakes present the new certificate, a request in flight completes")
     void certificateReload() throws Exception {
-        X509Certificate before = presented();
-        TestCertificates.Issued next = serial(before).equals(serial(TestPki.FIRST.certificate()))
-                ? TestPki.SECOND : TestPki.FIRST;
+        TestCertificates.Issued next = served() == TestPki.FIRST ? TestPki.SECOND : TestPki.FIRST;
         CountDownLatch arrived = new CountDownLatch(1);
         CompletableFuture<Void> release = new CompletableFuture<>();
         origins.get(0).behave(request -> {
@@ -109,15 +107,13 @@ class TlsGatewayTest extends GatewayTestBase {
     @Test
     @DisplayName("a broken replacement is counted as a failed reload and the old certificate keeps serving")
     void brokenReplacement() throws Exception {
-        X509Certificate served = presented();
-        TestCertificates.Issued current = serial(served).equals(serial(TestPki.FIRST.certificate()))
-                ? TestPki.FIRST : TestPki.SECOND;
+        TestCertificates.Issued current = served();
         double failures = reloads("failure");
 
         Files.writeString(TlsOrigins.secret.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\nbroken\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> reloads("failure") > failures);
 
-        assertThat(serial(presented())).isEqualTo(serial(served));
+        assertThat(serial(presented())).isEqualTo(serial(current.certificate()));
         assertThat(get("/plain/still-fine").statusCode()).isEqualTo(200);
         TlsOrigins.mount(current); // the Secret is fixed: back to what is served, nothing to reload
     }
@@ -147,6 +143,11 @@ class TlsGatewayTest extends GatewayTestBase {
 
     private X509Certificate presented() {
         return TlsClients.presented(runtime.trafficPort(), TestPki.CA.caFile());
+    }
+
+    /** Which of the two test certificates the gateway serves now (earlier tests may have swapped them). */
+    private TestCertificates.Issued served() {
+        return serial(presented()).equals(serial(TestPki.FIRST.certificate())) ? TestPki.FIRST : TestPki.SECOND;
     }
 
     private double reloads(String result) {

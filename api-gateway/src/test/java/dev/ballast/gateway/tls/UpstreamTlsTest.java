@@ -1,5 +1,6 @@
 package dev.ballast.gateway.tls;
 
+import dev.ballast.gateway.config.GatewaySettingsTestSupport;
 import dev.ballast.gateway.config.InvalidGatewayConfigException;
 import dev.ballast.testing.TestCertificates;
 import io.vertx.core.Vertx;
@@ -54,7 +55,7 @@ class UpstreamTlsTest {
         Map<String, String> properties = new HashMap<>();
         properties.put("ballast.gateway.upstreams.llm.endpoints", "127.0.0.1:1");
         tlsKeys.forEach((key, value) -> properties.put(KEY + key, value));
-        return UpstreamTls.from("llm", TlsClients.config(properties).upstreams().get("llm").tls());
+        return UpstreamTls.from("llm", GatewaySettingsTestSupport.config(properties).upstreams().get("llm").tls());
     }
 
     @Test

@@ -90,6 +90,8 @@ class KubernetesDiscoveryTest extends GatewayTestBase {
             // b fails its readiness probe: drained, kept with its state, no new requests.
             put(Slices.notReady("vllm-b", b.port(), "pod-b"));
             await().atMost(Duration.ofSeconds(1)).until(() -> pool().endpoint(id(b)).isDraining());
+            // A request picked just before the drain may still arrive: count from when b has nothing in flight.
+            await().atMost(Duration.ofSeconds(5)).until(() -> bBefore.inFlight() == 0);
             int bServed = b.hits();
             awaitMoreRequests(traffic, 20);
             assertThat(b.hits()).isEqualTo(bServed);
@@ -125,6 +127,7 @@ class KubernetesDiscoveryTest extends GatewayTestBase {
 
             put(Slices.terminating(slice, streaming.port(), "pod-" + streaming.name()));
             await().atMost(Duration.ofSeconds(1)).until(() -> streamingEndpoint.isDraining());
+            await().atMost(Duration.ofSeconds(5)).until(() -> streamingEndpoint.inFlight() == 1); // the stream alone
             int streamingServed = streaming.hits();
             awaitMoreRequests(traffic, 20);
             assertThat(streaming.hits()).isEqualTo(streamingServed);

@@ -18,7 +18,9 @@ final class HopByHopHeaders {
     /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers. */
     static void copy(MultiMap from, MultiMap to) {
         String connection = from.get(HeaderNames.CONNECTION);
-        List<String> named = connection == null ? List.of() : connectionTokens(connection);
+        // The usual values name no other header: skip the token parsing (and its allocations) for them.
+        List<String> named = connection == null || connection.equalsIgnoreCase("keep-alive")
+                || connection.equalsIgnoreCase("close") ? List.of() : connectionTokens(connection);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
             if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {

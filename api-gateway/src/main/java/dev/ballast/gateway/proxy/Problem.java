@@ -16,7 +16,7 @@ public final class Problem {
     }
 
     public static void send(HttpServerResponse response, int status, String slug, String title, String detail,
-                            String route, String requestId) {
+                            String route, CharSequence requestId) {
         if (response.headWritten() || response.ended() || response.closed()) {
             return;
         }
@@ -29,7 +29,7 @@ public final class Problem {
             body.put("route", route);
         }
         if (requestId != null) {
-            body.put("requestId", requestId);
+            body.put("requestId", requestId.toString());
         }
         Buffer buffer = body.toBuffer();
         response.setStatusCode(status)

@@ -41,7 +41,7 @@ final class ProxyExchange {
     private final RouteSettings route;
     private final UpstreamRuntime upstream;
     private final RouteMeters meters;
-    private final String requestId;
+    private final CharSequence requestId;
     /** The normalised request path (RequestPath): the very instance of request.path() when it needed no change. */
     private final String path;
     private final long startNanos = System.nanoTime();
@@ -78,7 +78,7 @@ final class ProxyExchange {
     private long sentNanos;
 
     ProxyExchange(ProxyHandler proxy, HttpServerRequest request, RouteSettings route, UpstreamRuntime upstream,
-                  String requestId, String path) {
+                  CharSequence requestId, String path) {
         this.proxy = proxy;
         this.request = request;
         this.response = request.response();
@@ -105,7 +105,6 @@ final class ProxyExchange {
 
     void start() {
         upstream.requestStarted();
-        response.putHeader(proxy.requestIdHeader, requestId);
         response.closeHandler(v -> clientClosed());
         if (contentLength == -2) {
             fail(400, "bad-request", "Bad Request", "Content-Length is not a number", null);
@@ -556,6 +555,7 @@ final class ProxyExchange {
         status = 101;
         response.setStatusCode(101);
         response.headers().addAll(upgraded.headers());
+        response.headers().set(proxy.requestIdHeader, requestId);
         request.toNetSocket(socket -> {
             if (socket.failed()) {
                 upgraded.netSocket().close();
@@ -661,6 +661,7 @@ final class ProxyExchange {
         if (outcome != null) {
             completeLease(outcome);
         }
+        response.headers().set(proxy.requestIdHeader, requestId);
         if (request.isEnded() || !hasBody) {
             Problem.send(response, code, slug, title, detail, route.name(), requestId);
         } else {

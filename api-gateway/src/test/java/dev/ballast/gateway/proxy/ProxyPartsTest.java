@@ -60,8 +60,8 @@ class ProxyPartsTest {
     @Test
     @DisplayName("request ids are 32 hex characters and differ")
     void requestIds() {
-        String a = ProxyHandler.newRequestId();
-        String b = ProxyHandler.newRequestId();
+        String a = ProxyHandler.newRequestId().toString();
+        String b = ProxyHandler.newRequestId().toString();
 
         assertThat(a).matches("[0-9a-f]{32}");
         assertThat(a).isNotEqualTo(b);

@@ -28,10 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ScalingPolicyCrdTest {
 
-    static final Path CRD = Path.of("../gitops/base/crd/scalingpolicies.ballast.dev.yaml");
+    static final Path CRD = Path.of("../gitops/base/crds/scalingpolicies.ballast.dev.yaml");
 
     @Test
-    @DisplayName("spec in gitops/base/crd matches ScalingPolicySpec field for field, at every depth")
+    @DisplayName("spec in gitops/base/crds matches ScalingPolicySpec field for field, at every depth")
     void crdMatchesModel() throws Exception {
         assertThat(CRD).as("the CRD file (run from the autoscaler module)").isRegularFile();
         JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(CRD));

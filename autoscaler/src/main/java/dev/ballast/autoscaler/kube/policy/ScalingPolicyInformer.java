@@ -43,7 +43,7 @@ public class ScalingPolicyInformer {
 
     private static final Logger LOG = Logger.getLogger(ScalingPolicyInformer.class);
 
-    /** The CRD, named without discovery (the plural is fixed by gitops/base/crd). */
+    /** The CRD, named without discovery (the plural is fixed by gitops/base/crds). */
     public static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
             .withGroup("ballast.dev").withVersion("v1alpha1").withKind("ScalingPolicy").withPlural("scalingpolicies")
             .withNamespaced(true).build();

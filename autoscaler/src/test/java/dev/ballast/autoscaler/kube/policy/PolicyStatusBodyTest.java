@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PolicyStatusBodyTest {
 
-    static final Path CRD = Path.of("../gitops/base/crd/scalingpolicies.ballast.dev.yaml");
+    static final Path CRD = Path.of("../gitops/base/crds/scalingpolicies.ballast.dev.yaml");
     static final ObjectMapper JSON = new ObjectMapper();
     static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 

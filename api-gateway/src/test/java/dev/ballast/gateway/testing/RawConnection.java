@@ -1,5 +1,7 @@
 package dev.ballast.gateway.testing;
 
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -12,7 +14,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * A plain TCP connection to the gateway, for exchanges an HTTP client would smooth over (100 Continue, an answer
  * before the upload is over, a connection closed on arrival). Handlers are set as the connection opens, so even a
- * close that comes at once is seen.
+ * close that comes at once is seen: the connect is started on an event loop, so the socket lives on that loop and
+ * its handlers are in place before the loop can process the socket's first event (connecting from the test thread
+ * let a close that raced the connect completion go unseen).
  */
 public final class RawConnection {
 
@@ -27,7 +31,11 @@ public final class RawConnection {
     }
 
     public static RawConnection open(Vertx vertx, int port) {
-        return GatewayClient.await(vertx.createNetClient().connect(port, "127.0.0.1").map(RawConnection::new));
+        Promise<RawConnection> opened = Promise.promise();
+        Context loop = vertx.getOrCreateContext();
+        loop.runOnContext(v -> vertx.createNetClient().connect(port, "127.0.0.1").map(RawConnection::new)
+                .onComplete(opened));
+        return GatewayClient.await(opened.future());
     }
 
     public void write(String text) {

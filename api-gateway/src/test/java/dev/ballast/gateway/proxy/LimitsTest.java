@@ -10,7 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
+import dev.ballast.gateway.testing.RawConnection;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -158,13 +158,10 @@ class LimitsTest extends GatewayTestBase {
     @Test
     @DisplayName("a client that connects and sends nothing is disconnected after the client idle timeout")
     void idleClientDisconnected() throws Exception {
-        CompletableFuture<Void> closed = new CompletableFuture<>();
-        NetSocket socket = GatewayClient.await(client.vertx().createNetClient()
-                .connect(gateway.getPort(), "127.0.0.1"));
-        socket.closeHandler(closed::complete);
+        RawConnection socket = RawConnection.open(client.vertx(), gateway.getPort());
         socket.write("GET /tiny/x HTTP/1.1\r\nHost: x\r\n");
 
-        closed.get(10, TimeUnit.SECONDS);
+        socket.awaitClosed();
         assertThat(origins.get(0).hits()).isZero();
     }
 }

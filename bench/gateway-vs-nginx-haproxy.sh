@@ -16,6 +16,9 @@
 #   env: ROUNDS=5 DURATION=10 WARMUP=30 CONNECTIONS=64 THREADS=2 GATEWAY_JAVA_OPTS="..." (default: ParallelGC,
 #        512 MB heap with a 384 MB young generation: the proxy allocates ~8 KB per request and keeps almost
 #        nothing, so a large young generation means few, short pauses)
+#   VARIANT_JAVA_OPTS="..." and/or VARIANT_JAVA=/path/to/bin/java: also run a second gateway ("variant", port
+#        18095, management 18096) with these JVM options / this JVM, interleaved in the same rounds, to compare
+#        runtime settings against the default gateway under the same load
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,7 +48,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in 18090 18091 18092 18093 18094; do
+VARIANT="${VARIANT_JAVA_OPTS:-}${VARIANT_JAVA:-}"
+for p in 18090 18091 18092 18093 18094 18095 18096; do
   if port_busy "$p"; then echo "port $p is busy; stop what uses it first" >&2; exit 2; fi
 done
 
@@ -133,6 +137,25 @@ java ${GATEWAY_JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+Alw
   -jar "$JAR" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
 GATEWAY_PID=$!
 declare -A PID=([nginx]=$NGINX_PROXY_PID [haproxy]=$HAPROXY_PID [gateway]=$GATEWAY_PID)
+declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
+TARGETS=(nginx haproxy gateway)
+if [ -n "$VARIANT" ]; then
+  # shellcheck disable=SC2086
+  "${VARIANT_JAVA:-java}" ${VARIANT_JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+AlwaysPreTouch} \
+    -Dballast.gateway.server.port=18095 -Dballast.gateway.server.host=127.0.0.1 \
+    -Dquarkus.management.port=18096 -Dquarkus.log.level=WARN \
+    -Dquarkus.vertx.event-loops-pool-size=2 \
+    -Dballast.gateway.upstreams.backend.endpoints=127.0.0.1:18090 \
+    -Dballast.gateway.upstreams.backend.strategy=least-conn \
+    -Dballast.gateway.routes.all.prefix=/ \
+    -Dballast.gateway.routes.all.upstream=backend \
+    -Dballast.gateway.admin.token=bench \
+    -jar "$JAR" >"$WORK/variant.log" 2>&1 & PIDS+=($!)
+  PID[variant]=$!
+  URL[variant]=http://127.0.0.1:18095/
+  TARGETS+=(variant)
+  echo "variant: ${VARIANT_JAVA:-java} ${VARIANT_JAVA_OPTS:-(default options)}"
+fi
 
 cpu_ticks() { # pid -> utime+stime of the process and its children (nginx workers), in clock ticks
   local total=0 p
@@ -144,16 +167,16 @@ cpu_ticks() { # pid -> utime+stime of the process and its children (nginx worker
 TICKS="$(getconf CLK_TCK)"
 
 for i in $(seq 1 120); do
-  if curl -fs http://127.0.0.1:18090/ >/dev/null && curl -fs http://127.0.0.1:18091/ >/dev/null \
-     && curl -fs http://127.0.0.1:18092/ >/dev/null && curl -fs http://127.0.0.1:18093/ >/dev/null; then
+  up=1
+  for u in http://127.0.0.1:18090/ "${URL[@]}"; do curl -fs "$u" >/dev/null || { up=0; break; }; done
+  if [ "$up" = 1 ]; then
     break
   fi
-  if [ "$i" = 120 ]; then echo "proxies did not come up; gateway log:" >&2; cat "$WORK/gateway.log" >&2; exit 1; fi
+  if [ "$i" = 120 ]; then
+    echo "proxies did not come up; gateway log:" >&2; cat "$WORK/gateway.log" "$WORK"/variant.log 2>/dev/null >&2; exit 1
+  fi
   sleep 0.5
 done
-
-declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
-TARGETS=(nginx haproxy gateway)
 
 # to_ms "520.00us" -> 0.520
 to_ms() {
@@ -208,3 +231,7 @@ awk -v g="$g" -v n="$n" -v h="$h" -v gp="$(median "${P99[gateway]}")" -v np="$(m
   printf "p99 gateway - nginx %+.3f ms (target <= +1 ms)\n", gp - np }'
 awk -v g="$(median "${CPU[gateway]}")" -v n="$(median "${CPU[nginx]}")" -v h="$(median "${CPU[haproxy]}")" 'BEGIN {
   printf "CPU per request (medians) gateway/nginx %.2f, gateway/HAProxy %.2f (lower is better)\n", g / n, g / h }'
+if [ -n "$VARIANT" ]; then
+  awk -v v="$(median "${RPS[variant]}")" -v g="$g" -v n="$n" -v h="$h" 'BEGIN {
+    printf "variant: throughput variant/gateway %.2f, variant/nginx %.2f, variant/HAProxy %.2f\n", v / g, v / n, v / h }'
+fi

@@ -383,20 +383,6 @@ class KubernetesScalingTest {
     }
 
     @Test
-    @DisplayName("a hung API server costs one request timeout and gives FailedGetScale, not a stuck loop")
-    void hungApiServer() throws Exception {
-        cluster.deployment("hung", 2);
-        PolicyKey key = queuePolicy("apps/v1", "Deployment", "hung");
-        api.delayNext("GET", "/deployments/hung/scale$", Duration.ofSeconds(30), 1);
-
-        Decision d = tick(key);
-
-        assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
-        assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("no answer from the API server", "500ms");
-        assertThat(cluster.replicas("hung")).isEqualTo(2);
-    }
-
-    @Test
     @DisplayName("a kind without a scale subresource is FailedGetScale naming the kind")
     void unknownKind() throws Exception {
         PolicyKey key = queuePolicy("v1", "ConfigMap", "settings");

@@ -8,10 +8,28 @@ import java.util.Set;
 
 /**
  * The loop on Kubernetes, ticked by hand on a {@link dev.ballast.autoscaler.runtime.TestClock}: the scale subresource
- * actuator, no leader election (this replica acts), a short API request timeout so a hung server shows quickly, and
- * no client-side retries.
+ * actuator, no leader election (this replica acts) and no client-side retries. The API request timeout is a
+ * generous 5 s, since it bounds every call the tests make and one slow answer on a loaded machine must not become a
+ * FailedGetScale; {@link ShortRequestTimeout} is for the test about a hung API server.
  */
 public class KubernetesTicks implements QuarkusTestProfile {
+
+    private final String requestTimeout;
+
+    public KubernetesTicks() {
+        this("PT5S");
+    }
+
+    protected KubernetesTicks(String requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** A half-second request timeout, so a hung API server shows quickly. */
+    public static class ShortRequestTimeout extends KubernetesTicks {
+        public ShortRequestTimeout() {
+            super("PT0.5S");
+        }
+    }
 
     @Override
     public Set<Class<?>> getEnabledAlternatives() {
@@ -23,7 +41,7 @@ public class KubernetesTicks implements QuarkusTestProfile {
         return Map.of("ballast.autoscaler.runtime.scheduler-enabled", "false",
                 "ballast.autoscaler.kubernetes.enabled", "true",
                 "ballast.autoscaler.leader-election.enabled", "false",
-                "quarkus.kubernetes-client.request-timeout", "PT0.5S",
+                "quarkus.kubernetes-client.request-timeout", requestTimeout,
                 // the fabric8 client would retry an injected 5xx on its own; tests see each answer as sent
                 "quarkus.kubernetes-client.request-retry-backoff-limit", "0");
     }

@@ -4,7 +4,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 import java.util.Map;
 
-/** Kubernetes mode with leader election on, short client-go timings and a fixed identity; the scheduler ticks. */
+/**
+ * Kubernetes mode with leader election on and a fixed identity; the scheduler ticks. The client-go timings are
+ * generous (a renewal stalled by a loaded machine must not cost the Lease mid-test); the take-over after the other
+ * replica's Lease runs out still comes within a retry or two.
+ */
 public class FollowerProfile implements QuarkusTestProfile {
 
     @Override

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
@@ -37,8 +38,25 @@ import static org.hamcrest.Matchers.hasItem;
  */
 @QuarkusTest
 @TestProfile(FollowerProfile.class)
-@QuarkusTestResource(value = KubeApiServerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = FollowerTest.OtherHoldsLease.class, restrictToAnnotatedClass = true)
 class FollowerTest {
+
+    /**
+     * The test API server with the Lease already held by another replica before the application starts, so the
+     * application is a follower from its first look and never acts (were it to win the Lease at startup and lose it
+     * to the test, it would keep acting for up to renew-deadline and could scale a new policy in that window).
+     */
+    public static class OtherHoldsLease extends KubeApiServerResource {
+        @Override
+        public Map<String, String> start() {
+            Map<String, String> config = super.start();
+            try (KubernetesClient c = testAgentClient(server)) {
+                otherHolds(c, 3600);
+            }
+            server.clearCalls();
+            return config;
+        }
+    }
 
     static final String NS = "ml";
     static final String TEST_AGENT = "ballast-test";
@@ -50,7 +68,11 @@ class FollowerTest {
 
     @BeforeEach
     void testClient() {
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(api.client().getConfiguration())
+        client = testAgentClient(api);
+    }
+
+    static KubernetesClient testAgentClient(KubeApiServer server) {
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.client().getConfiguration())
                 .withUserAgent(TEST_AGENT).build()).build();
     }
 
@@ -64,7 +86,7 @@ class FollowerTest {
     }
 
     /** Another replica's Lease, renewed now, held for the given seconds. */
-    private void otherHolds(int seconds) {
+    private static void otherHolds(KubernetesClient client, int seconds) {
         client.leases().inNamespace("ballast").resource(new LeaseBuilder()
                 .withNewMetadata().withName("ballast-autoscaler").withNamespace("ballast").endMetadata()
                 .withNewSpec().withHolderIdentity("autoscaler-other").withLeaseDurationSeconds(seconds)
@@ -75,7 +97,9 @@ class FollowerTest {
     @Test
     @DisplayName("a follower answers the read API with leader=false and does not act; it acts once the Lease expires")
     void followerReadsThenTakesOver() {
-        otherHolds(3600);
+        // the Lease is the other replica's since before startup (OtherHoldsLease); act only once the app has seen that
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().when().get("/scaling/leader").then()
+                .statusCode(200).body("leader", equalTo(false)).body("holder", equalTo("autoscaler-other")));
         TestTargets.deployment(client, NS, "vllm", 1);
         GenericKubernetesResource policy = Serialization.unmarshal("""
                 apiVersion: ballast.dev/v1alpha1
@@ -104,12 +128,12 @@ class FollowerTest {
         given().when().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("ballast_autoscaler_leader 0.0"));
         assertThat(api.calls(c -> c.write() && (c.path().endsWith("/scale") || c.path().endsWith("/status")))).as("a follower writes nothing").isEmpty();
 
-        otherHolds(1); // the other replica stops renewing: its Lease runs out a second from now
+        otherHolds(client, 1); // the other replica stops renewing: its Lease runs out a second from now
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 given().when().get("/scaling/leader").then().body("leader", equalTo(true)).body("holder", equalTo("autoscaler-under-test")));
         given().when().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString("ballast_autoscaler_leader 1.0"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(NS)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(NS)
                 .withName("vllm").get().getSpec().getReplicas()).as("the new leader applies the override").isEqualTo(3));
 
         List<RecordedCall> autoscalerCalls = api.calls(c -> !TEST_AGENT.equals(c.userAgent()));

@@ -52,14 +52,24 @@ class LeaderFailoverTest {
 
     static final String NS = "ml";
     static final String LEASE = "failover-test";
-    static final Duration LEASE_DURATION = Duration.ofSeconds(3);
-    static final Duration RENEW_DEADLINE = Duration.ofSeconds(2);
-    static final Duration RETRY_PERIOD = Duration.ofMillis(500);
     /**
-     * client-go's bound on a take-over after a crash: the lease runs out, then the next (jittered, up to x2.2) retry;
-     * plus slack for a loaded build machine (an upper bound to wait for, not a speed assertion).
+     * client-go timings for one candidate, and the bound on a take-over after a crash under them: the lease runs out,
+     * then the next (jittered, up to x2.2) retry; plus slack for a loaded build machine (an upper bound to wait for,
+     * not a speed assertion).
      */
-    static final Duration TAKEOVER = LEASE_DURATION.plus(RETRY_PERIOD.multipliedBy(3)).plusSeconds(10);
+    record Timings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        Duration takeover() {
+            return leaseDuration.plus(retryPeriod.multipliedBy(3)).plusSeconds(10);
+        }
+    }
+
+    /**
+     * For the tests that need the leader to stay leader while they tick: a loaded machine can stall one renewal for a
+     * couple of seconds, which under a 2 s renew deadline would cost the leader its Lease mid-test.
+     */
+    static final Timings STEADY = new Timings(Duration.ofSeconds(10), Duration.ofSeconds(8), Duration.ofSeconds(1));
+    /** Short timings, only for the test about losing the Lease (a failed renewal must be noticed within seconds). */
+    static final Timings SHORT = new Timings(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(500));
 
     @KubeApiServerResource.Inject
     KubeApiServer api;
@@ -100,12 +110,12 @@ class LeaderFailoverTest {
         final PolicyTicker ticker;
         final LeaseElection election;
 
-        Autoscaler(String identity, boolean releaseOnStop) {
+        Autoscaler(String identity, boolean releaseOnStop, Timings timings) {
             this.identity = identity;
             this.ticker = new PolicyTicker(registry, engine, fetcher, actuator, virtual, new AutoscalerMetrics(meters),
                     clock, config, TestStores.newStore(redisClient, json, config), leadership, decided);
-            this.election = new LeaseElection(client, new LeaseElection.Settings(NS, LEASE, identity, LEASE_DURATION,
-                    RENEW_DEADLINE, RETRY_PERIOD, releaseOnStop), leadership::leading, leadership::observedHolder);
+            this.election = new LeaseElection(client, new LeaseElection.Settings(NS, LEASE, identity,
+                    timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod(), releaseOnStop), leadership::leading, leadership::observedHolder);
             registry.upsert(key, PoliciesFile.load("classpath:runtime/queue-policies.yaml", NS).get(RedisQueueScalingTest.POLICY).spec());
             started.add(this);
             election.start();
@@ -155,10 +165,10 @@ class LeaderFailoverTest {
     @Test
     @DisplayName("only the leader scales; when it dies the other takes over within the lease duration and keeps the window")
     void followerTakesOverAfterCrash() {
-        Autoscaler a = new Autoscaler("autoscaler-a", false);
-        await().atMost(TAKEOVER).until(a.leadership::acting);
-        Autoscaler b = new Autoscaler("autoscaler-b", false);
-        await().atMost(TAKEOVER).until(() -> "autoscaler-a".equals(b.leadership.holder()));
+        Autoscaler a = new Autoscaler("autoscaler-a", false, STEADY);
+        await().atMost(STEADY.takeover()).until(a.leadership::acting);
+        Autoscaler b = new Autoscaler("autoscaler-b", false, STEADY);
+        await().atMost(STEADY.takeover()).until(() -> "autoscaler-a".equals(b.leadership.holder()));
 
         backlog(40);
         assertThat(b.tick(Duration.ZERO)).as("a follower does not tick").isEmpty();
@@ -176,7 +186,7 @@ class LeaderFailoverTest {
 
         assertThat(a.leadership.acting()).as("a replica that stops renewing stops acting at once").isFalse();
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-a");
-        await().atMost(TAKEOVER).until(b.leadership::acting);
+        await().atMost(STEADY.takeover()).until(b.leadership::acting);
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-b");
         assertThat(lease().getSpec().getLeaseTransitions()).isEqualTo(1);
         assertThat(b.leaderGauge()).isEqualTo(1.0);
@@ -192,15 +202,15 @@ class LeaderFailoverTest {
     @Test
     @DisplayName("a graceful stop releases the Lease, so the follower takes over at its next retry")
     void gracefulStopReleasesLease() {
-        Autoscaler a = new Autoscaler("autoscaler-a", true);
-        await().atMost(TAKEOVER).until(a.leadership::acting);
-        Autoscaler b = new Autoscaler("autoscaler-b", true);
-        await().atMost(TAKEOVER).until(() -> "autoscaler-a".equals(b.leadership.holder()));
+        Autoscaler a = new Autoscaler("autoscaler-a", true, STEADY);
+        await().atMost(STEADY.takeover()).until(a.leadership::acting);
+        Autoscaler b = new Autoscaler("autoscaler-b", true, STEADY);
+        await().atMost(STEADY.takeover()).until(() -> "autoscaler-a".equals(b.leadership.holder()));
 
         a.election.stop();
 
         assertThat(a.leadership.acting()).isFalse();
-        await().atMost(TAKEOVER).until(b.leadership::acting);
+        await().atMost(STEADY.takeover()).until(b.leadership::acting);
         assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("autoscaler-b");
         backlog(12);
         assertThat(b.tick(Duration.ofSeconds(15))).contains(3);
@@ -210,18 +220,18 @@ class LeaderFailoverTest {
     @Test
     @DisplayName("a leader that cannot renew within the renew deadline stops acting, then campaigns again")
     void lostRenewalStopsActing() {
-        Autoscaler a = new Autoscaler("autoscaler-a", true);
-        await().atMost(TAKEOVER).until(a.leadership::acting);
+        Autoscaler a = new Autoscaler("autoscaler-a", true, SHORT);
+        await().atMost(SHORT.takeover()).until(a.leadership::acting);
 
         api.failNext("PATCH", "/leases/" + LEASE, 500, 10_000); // fabric8 renews a Lease with PATCH
 
-        await().atMost(RENEW_DEADLINE.plus(TAKEOVER)).until(() -> !a.leadership.acting());
+        await().atMost(SHORT.renewDeadline().plus(SHORT.takeover())).until(() -> !a.leadership.acting());
         assertThat(a.leaderGauge()).isEqualTo(0.0);
         assertThat(a.tick(Duration.ofSeconds(15))).isEmpty();
 
         api.clearFaults();
 
-        await().atMost(TAKEOVER).until(a.leadership::acting);
+        await().atMost(SHORT.takeover()).until(a.leadership::acting);
         assertThat(a.leaderGauge()).isEqualTo(1.0);
     }
 }

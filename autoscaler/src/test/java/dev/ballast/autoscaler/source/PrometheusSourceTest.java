@@ -25,7 +25,8 @@ class PrometheusSourceTest {
 
     private final LoopbackHttpServer prometheus = LoopbackHttpServer.start();
     private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T12:00:00Z"), ZoneOffset.UTC);
-    private final PrometheusSource source = new PrometheusSource(Duration.ofSeconds(2), clock, new ObjectMapper());
+    /** A generous fetch timeout: the first request of a cold JDK HttpClient on a loaded machine can take seconds. */
+    private final PrometheusSource source = new PrometheusSource(Duration.ofSeconds(10), clock, new ObjectMapper());
     private final String server = prometheus.url("").replaceAll("/$", "");
 
     @AfterEach

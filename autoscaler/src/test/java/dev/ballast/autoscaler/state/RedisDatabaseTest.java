@@ -68,7 +68,7 @@ class RedisDatabaseTest {
         for (String a : args) {
             r.arg(a);
         }
-        return client.send(r).await().atMost(Duration.ofSeconds(5));
+        return client.send(r).await().atMost(Duration.ofSeconds(10));
     }
 
     @Test

@@ -112,6 +112,27 @@ class PolicyStatusBodyTest {
         assertThat(status.get("forecast")).asString().contains("replicas=6").contains("applied=true").contains("predictedPeak=52.5");
     }
 
+    @Test
+    @DisplayName("the CRD is namespaced, has the status subresource and exactly the printer columns Target, Min, Max, Current, Desired, Age")
+    void crdScopeSubresourceAndColumns() throws Exception {
+        JsonNode crd = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(CRD));
+        JsonNode version = crd.path("spec").path("versions").get(0);
+
+        assertThat(crd.path("spec").path("scope").asText()).as("scope").isEqualTo("Namespaced");
+        assertThat(version.path("subresources").path("status").isObject()).as("status is a subresource").isTrue();
+        List<List<String>> columns = new ArrayList<>();
+        for (JsonNode column : version.path("additionalPrinterColumns")) {
+            columns.add(List.of(column.path("name").asText(), column.path("type").asText(), column.path("jsonPath").asText()));
+        }
+        assertThat(columns).as("kubectl get scalingpolicies columns, in order").containsExactly(
+                List.of("Target", "string", ".spec.scaleTargetRef.name"),
+                List.of("Min", "integer", ".spec.minReplicas"),
+                List.of("Max", "integer", ".spec.maxReplicas"),
+                List.of("Current", "integer", ".status.currentReplicas"),
+                List.of("Desired", "integer", ".status.desiredReplicas"),
+                List.of("Age", "date", ".metadata.creationTimestamp"));
+    }
+
     private static void conforms(JsonNode schema, Object value, String path, List<String> problems) {
         if (value == null) {
             return;

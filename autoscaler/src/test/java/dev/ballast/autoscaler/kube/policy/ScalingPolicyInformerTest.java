@@ -168,6 +168,25 @@ class ScalingPolicyInformerTest {
     }
 
     @Test
+    @DisplayName("a refused scale update is AbleToScale=False FailedUpdateScale and a Warning FailedRescale saying the size and the API server's answer")
+    void refusedScaleIsFailedRescale() {
+        waiting.set(50.0);
+        api.failNext("PUT", "/deployments/vllm-refused/scale$", 403, 1);
+        apply(policy("vllm-refused", 10, "sum(waiting_refused)"));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events("vllm-refused", "FailedRescale")).singleElement()
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"))
+                .satisfies(e -> assertThat(e.getMessage())
+                        .startsWith("New size: 5; reason: external metric waiting(nil) above target; error: PUT ")
+                        .contains("/namespaces/ml/deployments/vllm-refused/scale", "403 Forbidden",
+                                "injected by the test for PUT")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(condition("vllm-refused", "AbleToScale"))
+                .containsEntry("status", "False").containsEntry("reason", "FailedUpdateScale"));
+        assertThat(events("vllm-refused", "SuccessfulRescale")).as("nothing was rescaled").isEmpty();
+        assertThat(client.apps().deployments().inNamespace(NS).withName("vllm-refused").get().getSpec().getReplicas()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("a changed spec takes effect at the next tick")
     void changedSpecAtNextTick() {
         waiting.set(40.0);

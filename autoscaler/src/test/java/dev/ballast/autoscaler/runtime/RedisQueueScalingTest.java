@@ -5,6 +5,8 @@ import dev.ballast.testing.RedisServerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,10 +30,20 @@ class RedisQueueScalingTest extends QueueLoopTest {
 
     static final PolicyKey POLICY = new PolicyKey("ml", "celery-workers");
 
+    @Inject
+    MeterRegistry meters;
+
 
     @BeforeEach
     void freshPolicyEmptyQueueAndOneReplica() {
         freshPolicy(POLICY, 1);
+    }
+
+    /** ballast_autoscaler_scale_events_total of the policy in one direction (0 before the policy's first tick). */
+    private double scaleEvents(String direction) {
+        io.micrometer.core.instrument.Counter c = meters.find("ballast.autoscaler.scale.events")
+                .tags("policy_namespace", "ml", "policy", "celery-workers", "direction", direction).counter();
+        return c == null ? 0 : c.count();
     }
 
     private int tickAfter(Duration d) {
@@ -58,8 +70,14 @@ class RedisQueueScalingTest extends QueueLoopTest {
     @DisplayName("the decision shows in /scaling/status, in the explain API and in the metrics")
     void decisionIsExposed() {
         redis.list(String.class).lpush("gpu", IntStream.range(0, 12).mapToObj(i -> "t" + i).toArray(String[]::new));
+        // the counters live as long as the application, so other tests' rescales are in them: compare before and after
+        double upBefore = scaleEvents("up");
+        double downBefore = scaleEvents("down");
 
         tickAfter(Duration.ZERO);
+
+        assertThat(scaleEvents("up")).as("one rescale up").isEqualTo(upBefore + 1);
+        assertThat(scaleEvents("down")).isEqualTo(downBefore);
 
         given().when().get("/scaling/status").then().statusCode(200)
                 .body("find { it.name == 'celery-workers' }.currentReplicas", equalTo(1))
@@ -69,9 +87,15 @@ class RedisQueueScalingTest extends QueueLoopTest {
                 .body("decision.metrics[0].currentAverageValue", equalTo("12"));
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("ballast_autoscaler_policy_desired_replicas{policy=\"celery-workers\",policy_namespace=\"ml\"} 3.0"))
+                .body(containsString("ballast_autoscaler_policy_current_replicas{policy=\"celery-workers\",policy_namespace=\"ml\"} 3.0"))
+                .body(containsString("ballast_autoscaler_policy_min_replicas{policy=\"celery-workers\",policy_namespace=\"ml\"} 1.0"))
+                .body(containsString("ballast_autoscaler_policy_max_replicas{policy=\"celery-workers\",policy_namespace=\"ml\"} 10.0"))
                 .body(containsString("ballast_autoscaler_policy_metric_value{metric=\"queue_depth\",policy=\"celery-workers\",policy_namespace=\"ml\"} 12.0"))
                 .body(containsString("ballast_autoscaler_policy_metric_target{metric=\"queue_depth\",policy=\"celery-workers\",policy_namespace=\"ml\"} 5.0"))
-                .body(containsString("ballast_autoscaler_scale_events_total{direction=\"up\",policy=\"celery-workers\",policy_namespace=\"ml\"}"))
+                .body(containsString("ballast_autoscaler_scale_events_total{direction=\"up\",policy=\"celery-workers\",policy_namespace=\"ml\"} "
+                        + (upBefore + 1)))
+                .body(containsString("ballast_autoscaler_scale_events_total{direction=\"down\",policy=\"celery-workers\",policy_namespace=\"ml\"} "
+                        + downBefore))
                 .body(containsString("ballast_autoscaler_scale_failures_total{policy=\"celery-workers\",policy_namespace=\"ml\",reason=\"FailedUpdateScale\"} 0.0"))
                 .body(containsString("ballast_autoscaler_leader 1.0"));
     }

@@ -55,7 +55,7 @@ class ApiServerOutageTest extends GatewayTestBase {
             + "discovery resumes by itself")
     void lastKnownEndpointsServeWhileApiServerIsAway() throws Exception {
         put(Slices.ready("vllm-a", origins.get(0).port(), "pod-a"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> client.get("/v1/models").status() == 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.get("/v1/models").status() == 200);
 
         api.cut();
 
@@ -75,7 +75,7 @@ class ApiServerOutageTest extends GatewayTestBase {
         put(Slices.ready("vllm-b", origins.get(1).port(), "pod-b"));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> runtime.upstreams().get("pods").pool().endpoints().size() == 2);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(managementGet("/q/metrics"))
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(managementGet("/q/metrics"))
                 .contains("ballast_gateway_discovery_synced{upstream=\"pods\"} 1.0"));
     }
 

@@ -55,8 +55,14 @@ public class CuttableApiServer implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             socket.pause();
+            // Tracked at once, so a cut() while the link to the mock server is being made closes this socket too.
+            open.add(socket);
             upstream.connect(apiPort, "127.0.0.1").onSuccess(back -> {
-                open.add(socket);
+                if (cut) {
+                    socket.close();
+                    back.close();
+                    return;
+                }
                 open.add(back);
                 socket.handler(back::write);
                 back.handler(socket::write);

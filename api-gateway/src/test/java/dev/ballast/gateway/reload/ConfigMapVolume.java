@@ -62,7 +62,7 @@ final class ConfigMapVolume {
             resolved = resolved.replace("${test.origin." + i + "}", origins.get(i).address());
         }
         write(resolved);
-        await().atMost(Duration.ofSeconds(5)).until(() -> reloads(registry, "success") > before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> reloads(registry, "success") > before);
     }
 
     /** ballast_gateway_config_reloads_total{result}. */

@@ -86,8 +86,8 @@ class DiscoveryReloadTest extends GatewayTestBase {
         try (SteadyTraffic traffic = new SteadyTraffic(gateway.getPort(), "/x")) {
             VOLUME.applyAndWait(DISCOVERED, origins, registry);
 
-            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.servedBy(origins.get(1).name()) > 0);
-            await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().get("pods").pool().endpoints()
+            await().atMost(Duration.ofSeconds(10)).until(() -> traffic.servedBy(origins.get(1).name()) > 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> runtime.upstreams().get("pods").pool().endpoints()
                     .size() == 1);
             traffic.close();
             assertThat(traffic.errors()).as("no request failed while the upstream switched to discovery").isEmpty();

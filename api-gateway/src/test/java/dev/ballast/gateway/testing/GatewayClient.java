@@ -1,6 +1,8 @@
 package dev.ballast.gateway.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -9,6 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,14 +53,32 @@ public final class GatewayClient implements AutoCloseable {
         RequestOptions options = new RequestOptions().setMethod(method).setURI(path).setHost("127.0.0.1")
                 .setPort(port);
         headers.forEach(options::putHeader);
-        return await(client.request(options).compose(request -> {
+        return await(onEventLoop(() -> client.request(options).compose(request -> {
             if (chunked) {
                 request.setChunked(true);
             }
             return (body == null ? request.send() : request.send(body))
                     .compose(response -> response.body().map(b -> new Reply(response.statusCode(),
                             response.headers(), b.toString())));
-        }));
+        })));
+    }
+
+    /**
+     * Runs {@code start} on an event loop of this client and returns what it returns. An exchange started from the
+     * test thread may have its response delivered before the test thread gets to set the body handler (a callback
+     * set on a completed future runs on the thread that sets it, while the loop goes on delivering chunks); started
+     * on a loop, every callback of the chain runs on that loop, in order, before the loop handles the next event.
+     */
+    public <T> Future<T> onEventLoop(Supplier<Future<T>> start) {
+        Promise<T> result = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> {
+            try {
+                start.get().onComplete(result);
+            } catch (RuntimeException e) {
+                result.fail(e);
+            }
+        });
+        return result.future();
     }
 
     public static <T> T await(io.vertx.core.Future<T> future) {

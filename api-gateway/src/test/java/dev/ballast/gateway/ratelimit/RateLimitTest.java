@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.gateway.health.GatewayReadiness;
+import dev.ballast.gateway.testing.GatewayClient;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
@@ -11,17 +12,27 @@ import dev.ballast.testing.RedisServer;
 import dev.ballast.testing.RedisServerResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import jakarta.inject.Inject;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.Test;
 
@@ -48,13 +59,20 @@ class RateLimitTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.keyed.rate-limit.rate", "1/h");
             c.put("ballast.gateway.routes.keyed.rate-limit.burst", "4");
             c.put("ballast.gateway.routes.keyed.rate-limit.key", "header:X-Api-Key");
+            // No key: the default, client-ip. No trusted proxies: the loopback peer's X-Forwarded-For is not believed.
+            c.put("ballast.gateway.routes.ip.prefix", "/ip");
+            c.put("ballast.gateway.routes.ip.upstream", "echo");
+            c.put("ballast.gateway.routes.ip.rate-limit.rate", "1/h");
+            c.put("ballast.gateway.routes.ip.rate-limit.burst", "2");
             c.put("ballast.gateway.routes.strict.prefix", "/strict");
             c.put("ballast.gateway.routes.strict.upstream", "echo");
             c.put("ballast.gateway.routes.strict.rate-limit.rate", "1/h");
             c.put("ballast.gateway.routes.strict.rate-limit.burst", "100");
             c.put("ballast.gateway.routes.strict.rate-limit.fail-mode", "closed");
             c.put("ballast.gateway.rate-limit.replicas", "2");
-            c.put("ballast.gateway.rate-limit.redis-timeout", "500ms");
+            // Generous: the first decision on a cold connection (connect, EVALSHA, NOSCRIPT, EVAL) must not time out
+            // into the local fallback on a loaded machine; a stopped Redis is refused at once, not waited for.
+            c.put("ballast.gateway.rate-limit.redis-timeout", "5s");
             return c;
         }
     }
@@ -71,6 +89,10 @@ class RateLimitTest extends GatewayTestBase {
 
     @Inject
     io.vertx.core.Vertx vertx;
+
+    /** The management port (only the port of this URL is used). */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @Test
     void beyondTheBurstTheRouteAnswers429WithRateLimitHeadersAndAProblem() {
@@ -99,10 +121,10 @@ class RateLimitTest extends GatewayTestBase {
         // A second replica spends two of the key's four requests through the same Redis.
         Redis other = Redis.createClient(vertx, redis.uri());
         try {
-            RedisGcra replica = new RedisGcra(vertx, other, 2_000);
+            RedisGcra replica = new RedisGcra(vertx, other, 5_000);
             for (int i = 0; i < 2; i++) {
-                replica.decide("ballast:rl:keyed:h:" + key, Rate.parse("1/h"), 4)
-                        .toCompletionStage().toCompletableFuture().get();
+                replica.decide("ballast:rl:keyed:h:" + hashed(key), Rate.parse("1/h"), 4)
+                        .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
             }
         } finally {
             other.close();
@@ -111,6 +133,45 @@ class RateLimitTest extends GatewayTestBase {
         assertThat(keyed(key).status()).isEqualTo(200);
         assertThat(keyed(key).status()).isEqualTo(200);
         assertThat(keyed(key).status()).isEqualTo(429);
+        assertThat(keyed(UUID.randomUUID().toString()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anApiKeyNeverAppearsInARedisKeyName() {
+        String apiKey = "sk-" + UUID.randomUUID();
+
+        assertThat(keyed(apiKey).status()).isEqualTo(200);
+
+        assertThat(redisCall(Request.cmd(Command.EXISTS).arg("ballast:rl:keyed:h:" + hashed(apiKey))).toInteger())
+                .isEqualTo(1);
+        assertThat(redisCall(Request.cmd(Command.KEYS).arg("*" + apiKey + "*")).size()).isZero();
+    }
+
+    @Test
+    void theClientIpKeyIgnoresXForwardedForFromAnUntrustedPeer() {
+        redisCall(Request.cmd(Command.DEL).arg("ballast:rl:ip:ip:127.0.0.1"));
+
+        // Every request claims another client; the peer (loopback) is not a trusted proxy, so all share its budget.
+        assertThat(fromClaimedClient("/ip/x", "203.0.113.1").status()).isEqualTo(200);
+        assertThat(fromClaimedClient("/ip/x", "203.0.113.2").status()).isEqualTo(200);
+        assertThat(fromClaimedClient("/ip/x", "203.0.113.3").status()).isEqualTo(429);
+        assertThat(client.send(HttpMethod.GET, "/ip/x", Map.of("Forwarded", "for=198.51.100.7"), null, false)
+                .status()).isEqualTo(429);
+        assertThat(redisCall(Request.cmd(Command.EXISTS).arg("ballast:rl:ip:ip:127.0.0.1")).toInteger()).isEqualTo(1);
+    }
+
+    @Test
+    void aHeaderKeyFallsBackToTheClientIpWhenTheHeaderIsAbsent() {
+        redisCall(Request.cmd(Command.DEL).arg("ballast:rl:keyed:ip:127.0.0.1"));
+
+        // Burst 4 per key; without X-Api-Key the budget is the client IP's, which X-Forwarded-For cannot change.
+        for (int i = 1; i <= 4; i++) {
+            assertThat(fromClaimedClient("/keyed/x", "203.0.113." + i).status()).isEqualTo(200);
+        }
+        assertThat(fromClaimedClient("/keyed/x", "203.0.113.5").status()).isEqualTo(429);
+        assertThat(redisCall(Request.cmd(Command.EXISTS).arg("ballast:rl:keyed:ip:127.0.0.1")).toInteger())
+                .isEqualTo(1);
+        // A client with a key still has its own budget.
         assertThat(keyed(UUID.randomUUID().toString()).status()).isEqualTo(200);
     }
 
@@ -128,6 +189,7 @@ class RateLimitTest extends GatewayTestBase {
             assertThat(new JsonObject(closed.body()).getString("route")).isEqualTo("strict");
             assertThat(readiness.call().getData().orElseThrow()).containsEntry("rate-limit", "local fallback");
             assertThat(readiness.call().getStatus().name()).isEqualTo("UP");
+            assertThat(management("/q/metrics")).contains("\nballast_gateway_rate_limit_redis_up 0.0\n");
         } finally {
             redis.restart();
         }
@@ -135,6 +197,7 @@ class RateLimitTest extends GatewayTestBase {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(client.get("/strict/y").status()).isEqualTo(200);
             assertThat(readiness.call().getData().orElseThrow()).containsEntry("rate-limit", "redis");
+            assertThat(management("/q/metrics")).contains("\nballast_gateway_rate_limit_redis_up 1.0\n");
         });
         assertThat(registry.get("ballast.gateway.rate.limit.decisions").tag("source", "local").functionCounter()
                 .count()).isGreaterThanOrEqualTo(3);
@@ -142,5 +205,36 @@ class RateLimitTest extends GatewayTestBase {
 
     private Reply keyed(String apiKey) {
         return client.send(HttpMethod.GET, "/keyed/x", Map.of("X-Api-Key", apiKey), null, false);
+    }
+
+    private Reply fromClaimedClient(String path, String claimedIp) {
+        return client.send(HttpMethod.GET, path, Map.of("X-Forwarded-For", claimedIp), null, false);
+    }
+
+    /** What the gateway puts in a Redis key name for a header value: SHA-256, hex, the first 32 characters. */
+    static String hashed(String headerValue) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(headerValue.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Response redisCall(Request request) {
+        Redis direct = Redis.createClient(vertx, redis.uri());
+        try {
+            return direct.send(request).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("Redis " + request.command() + " failed: " + e, e);
+        } finally {
+            direct.close();
+        }
+    }
+
+    private String management(String path) {
+        try (GatewayClient managementClient = new GatewayClient(management.getPort())) {
+            return managementClient.get(path).body();
+        }
     }
 }

@@ -37,15 +37,17 @@ class RateLimiterTest {
         server = RedisServer.start();
         vertx = Vertx.vertx();
         client = Redis.createClient(vertx, server.uri());
-        // Two replicas: while Redis is away this one allows half the burst.
-        limiter = new RateLimiter(new RedisGcra(vertx, client, 500), new LocalGcra(() -> millis.get() * 1000, 1000), 2,
+        // Two replicas: while Redis is away this one allows half the burst. 5 s for Redis to answer: the first decision
+        // on a cold connection (connect, EVALSHA, NOSCRIPT, EVAL) can take long on a loaded machine, and a stopped
+        // server is refused at once, so no test here waits for the timeout.
+        limiter = new RateLimiter(new RedisGcra(vertx, client, 5_000), new LocalGcra(() -> millis.get() * 1000, 1000), 2,
                 millis::get, 1_000);
     }
 
     @AfterEach
     void stop() throws Exception {
         client.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         server.close();
     }
 
@@ -105,7 +107,7 @@ class RateLimiterTest {
     }
 
     private Verdict decide(String key, RateLimitRule rule) throws Exception {
-        return limiter.decide(key, rule).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return limiter.decide(key, rule).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 
     private Verdict decideUnchecked(String key, RateLimitRule rule) {

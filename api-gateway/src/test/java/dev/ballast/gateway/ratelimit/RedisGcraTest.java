@@ -11,6 +11,10 @@ import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +41,7 @@ class RedisGcraTest {
     static void stopRedis() throws Exception {
         replicaA.close();
         replicaB.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         server.close();
     }
 
@@ -46,8 +50,8 @@ class RedisGcraTest {
         String key = "rl:" + UUID.randomUUID();
         // 1/h: nothing refills during the test, so exactly the burst gets through, whoever asks.
         Rate rate = Rate.parse("1/h");
-        RedisGcra a = new RedisGcra(vertx, replicaA, 2_000);
-        RedisGcra b = new RedisGcra(vertx, replicaB, 2_000);
+        RedisGcra a = new RedisGcra(vertx, replicaA, 5_000);
+        RedisGcra b = new RedisGcra(vertx, replicaB, 5_000);
 
         List<Gcra.Decision> decisions = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -62,9 +66,51 @@ class RedisGcraTest {
     }
 
     @Test
+    void concurrentDecisionsFromTwoReplicasAllowExactlyTheBurst() throws Exception {
+        String key = "rl:" + UUID.randomUUID();
+        // 1/h: nothing refills during the test, so exactly the burst of 7 out of 50 is allowed.
+        Rate rate = Rate.parse("1/h");
+        List<RedisGcra> replicas = List.of(new RedisGcra(vertx, replicaA, 5_000), new RedisGcra(vertx, replicaB, 5_000));
+        // Warm both connections, on another key, so the 50 decisions below race each other rather than the connects.
+        for (RedisGcra replica : replicas) {
+            await(replica.decide("rl:warm:" + UUID.randomUUID(), rate, 1));
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Gcra.Decision>> decisions = new CopyOnWriteArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> fired = new ArrayList<>();
+            for (RedisGcra replica : replicas) {
+                fired.add(threads.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 25; i++) {
+                        decisions.add(replica.decide(key, rate, 7));
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : fired) {
+                f.get(15, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        List<Gcra.Decision> answers = new ArrayList<>();
+        for (Future<Gcra.Decision> decision : decisions) {
+            answers.add(await(decision));
+        }
+        assertThat(answers).hasSize(50);
+        assertThat(answers).filteredOn(Gcra.Decision::allowed).hasSize(7);
+        assertThat(answers).filteredOn(Gcra.Decision::allowed).extracting(Gcra.Decision::remaining)
+                .containsExactlyInAnyOrder(6L, 5L, 4L, 3L, 2L, 1L, 0L);
+    }
+
+    @Test
     void theScriptIsLoadedAgainAfterRedisForgetsIt() throws Exception {
         String key = "rl:" + UUID.randomUUID();
-        RedisGcra gcra = new RedisGcra(vertx, replicaA, 2_000);
+        RedisGcra gcra = new RedisGcra(vertx, replicaA, 5_000);
         await(gcra.decide(key, Rate.parse("1/h"), 2));
 
         await(replicaA.send(Request.cmd(Command.SCRIPT).arg("FLUSH")));
@@ -78,10 +124,12 @@ class RedisGcraTest {
     void aKeyExpiresOnceItsBudgetIsFullAgain() throws Exception {
         String key = "rl:" + UUID.randomUUID();
 
-        await(new RedisGcra(vertx, replicaA, 2_000).decide(key, Rate.parse("10/s"), 3));
+        // 1/h, burst 3: one request leaves the budget one interval (an hour) short, so the key lives an hour (plus the
+        // millisecond rounded up). A slow rate keeps the key alive however late PTTL comes.
+        await(new RedisGcra(vertx, replicaA, 5_000).decide(key, Rate.parse("1/h"), 3));
         long ttl = await(replicaA.send(Request.cmd(Command.PTTL).arg(key))).toLong();
 
-        assertThat(ttl).isBetween(1L, 101L);
+        assertThat(ttl).isBetween(3_590_000L, 3_600_001L);
     }
 
     @Test
@@ -89,13 +137,14 @@ class RedisGcraTest {
         RedisServer lone = RedisServer.start();
         Redis client = Redis.createClient(vertx, lone.uri());
         try {
-            RedisGcra gcra = new RedisGcra(vertx, client, 200);
+            // Time for the first answer on a cold connection; the stopped server below is refused at once.
+            RedisGcra gcra = new RedisGcra(vertx, client, 5_000);
             assertThat(await(gcra.decide("rl:x", Rate.parse("1/s"), 1)).allowed()).isTrue();
 
             lone.stop();
 
             assertThat(gcra.decide("rl:x", Rate.parse("1/s"), 1).toCompletionStage().toCompletableFuture()
-                    .handle((ok, failure) -> failure).get(5, TimeUnit.SECONDS)).isNotNull();
+                    .handle((ok, failure) -> failure).get(15, TimeUnit.SECONDS)).isNotNull();
         } finally {
             client.close();
             lone.close();
@@ -103,6 +152,6 @@ class RedisGcraTest {
     }
 
     private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
     }
 }

@@ -6,6 +6,7 @@ import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.Endpoint;
 import dev.ballast.lb.UpstreamPool;
+import dev.ballast.testing.RedisServerResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -21,6 +22,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +43,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(ConfigReloadTest.Profile.class)
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisServerResource.class, restrictToAnnotatedClass = true)
 class ConfigReloadTest extends GatewayTestBase {
 
     /** Routes /a/ and /stream to upstream "a" (origin 0). */
@@ -73,7 +82,7 @@ class ConfigReloadTest extends GatewayTestBase {
     @BeforeEach
     void backToTheInitialFile() {
         apply(INITIAL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().retiredCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.upstreams().retiredCount() == 0);
     }
 
     @Test
@@ -90,10 +99,12 @@ class ConfigReloadTest extends GatewayTestBase {
         });
         CompletableFuture<String> body = new CompletableFuture<>();
         CompletableFuture<Void> head = new CompletableFuture<>();
-        client.http().request(HttpMethod.GET, "/stream").compose(r -> r.send()).onSuccess(response -> {
-            head.complete(null);
-            response.body().onSuccess(b -> body.complete(b.toString())).onFailure(body::completeExceptionally);
-        });
+        // Started on an event loop, so the body handler is set before that loop can deliver the first chunk.
+        client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/stream").compose(r -> r.send())
+                .onSuccess(response -> {
+                    head.complete(null);
+                    response.body().onSuccess(b -> body.complete(b.toString())).onFailure(body::completeExceptionally);
+                }));
         head.get(10, TimeUnit.SECONDS);
 
         apply(INITIAL.replace("""
@@ -126,15 +137,42 @@ class ConfigReloadTest extends GatewayTestBase {
     }
 
     @Test
-    @DisplayName("an invalid file is refused with a failure count, and the running configuration keeps serving")
+    @DisplayName("an invalid file is refused with a logged reason naming the bad key and a failure count, and the "
+            + "running configuration keeps serving")
     void invalidFileIsRefused() {
         double failures = reloads("failure");
         double successes = reloads("success");
+        List<String> errors = new CopyOnWriteArrayList<>();
+        // The reloader logs through JBoss Logging onto the JBoss LogManager, whose loggers are java.util.logging ones.
+        Logger reloaderLog = Logger.getLogger(ConfigFileReloader.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    // Message and parameters as logged (printf style): formatting is not this test's concern.
+                    errors.add(record.getMessage() + " " + Arrays.toString(record.getParameters()));
+                }
+            }
 
-        VOLUME.write(INITIAL.replace("${test.origin.0}", origins.get(0).address())
-                .replace("upstream: a\n      stream", "upstream: missing\n      stream"));
+            @Override
+            public void flush() {
+            }
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> reloads("failure") == failures + 1);
+            @Override
+            public void close() {
+            }
+        };
+        reloaderLog.addHandler(capture);
+        try {
+            VOLUME.write(INITIAL.replace("${test.origin.0}", origins.get(0).address())
+                    .replace("upstream: a\n      stream", "upstream: missing\n      stream"));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> reloads("failure") == failures + 1 && !errors.isEmpty());
+        } finally {
+            reloaderLog.removeHandler(capture);
+        }
+        assertThat(errors).singleElement().asString().contains("refused", "ballast.gateway.routes.a.upstream",
+                "'missing'");
         assertThat(reloads("success")).isEqualTo(successes);
         assertThat(management("/q/metrics"))
                 .contains("ballast_gateway_config_reloads_total{result=\"failure\"} " + (failures + 1))
@@ -142,6 +180,30 @@ class ConfigReloadTest extends GatewayTestBase {
         GatewayClient.Reply reply = client.get("/a/x");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.headers().get("x-origin")).isEqualTo(origins.get(0).name());
+    }
+
+    @Test
+    @DisplayName("a reload that adds a rate limit to a route takes effect without a restart: 429 after the burst")
+    void rateLimitAddedByReload() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(client.get("/a/x").status()).isEqualTo(200); // no limit yet
+        }
+
+        // 1/h, one budget for the route: nothing refills during the test, so exactly the burst gets through.
+        apply(INITIAL.replace("upstream: a\n      stream", """
+                upstream: a
+                        rate-limit:
+                          rate: 1/h
+                          burst: 2
+                          key: route
+                      stream"""));
+
+        assertThat(client.get("/a/x").status()).isEqualTo(200);
+        assertThat(client.get("/a/x").status()).isEqualTo(200);
+        GatewayClient.Reply refused = client.get("/a/x");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.headers().get("RateLimit-Limit")).isEqualTo("2");
+        assertThat(client.get("/stream").status()).isEqualTo(200); // the other route has no limit
     }
 
     @Test
@@ -164,7 +226,7 @@ class ConfigReloadTest extends GatewayTestBase {
         GatewayClient.Reply reply = client.get("/a/x");
         assertThat(reply.headers().get("x-origin")).isEqualTo(origins.get(2).name());
         assertThat(client.get("/stream").status()).isEqualTo(404);
-        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.upstreams().get("a") == null
+        await().atMost(Duration.ofSeconds(10)).until(() -> runtime.upstreams().get("a") == null
                 && runtime.upstreams().retiredCount() == 0);
         assertThat(runtime.upstreams().all()).extracting(u -> u.name()).containsExactly("c");
         assertThat(removed.activeRequests()).isZero();
@@ -183,7 +245,7 @@ class ConfigReloadTest extends GatewayTestBase {
         try (SteadyTraffic traffic = new SteadyTraffic(gateway.getPort(), "/a/models")) {
             apply(twoUpstreams);
             apply(twoUpstreams.replace("prefix: /a/\n        upstream: a", "prefix: /a/\n        upstream: b"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> traffic.servedBy(origins.get(1).name()) > 0
+            await().atMost(Duration.ofSeconds(10)).until(() -> traffic.servedBy(origins.get(1).name()) > 0
                     && traffic.servedBy(origins.get(2).name()) > 0);
             apply(twoUpstreams.replace("upstream: a\n", "upstream: b\n").replace("""
                       a:

@@ -9,13 +9,18 @@ import dev.ballast.autoscaler.registry.PolicyState;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Loads the policies file at startup and ticks each policy at its own polling interval (the HPA's sync period,
@@ -37,19 +42,49 @@ public class PolicyScheduler {
     /** Each job's task, to run at once when this replica becomes the leader. */
     private final Map<String, Runnable> tasks = new ConcurrentHashMap<>();
 
+    /** Threads for the ticks a new leader runs at once; a tick blocks on I/O, so this does not follow the core count. */
+    static final int LEADER_TICK_THREADS = 4;
+
+    /**
+     * Runs the ticks of a new leader, up to {@link #LEADER_TICK_THREADS} at a time, on threads of its own (not the
+     * common pool, which has a single thread on a two-core machine, so blocking ticks would run one after another and
+     * would hold up every other user of the pool). The queue holds at most one task per job and leadership change;
+     * idle threads end after a minute.
+     */
+    private final ThreadPoolExecutor leaderTicks;
+
     PolicyScheduler(AutoscalerConfig config, PolicyRegistry registry, PolicyTicker ticker, Scheduler scheduler,
                     Leadership leadership) {
         this.config = config;
         this.registry = registry;
         this.ticker = ticker;
         this.scheduler = scheduler;
+        AtomicInteger threads = new AtomicInteger();
+        this.leaderTicks = new ThreadPoolExecutor(LEADER_TICK_THREADS, LEADER_TICK_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "policy-leader-tick-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        leaderTicks.allowCoreThreadTimeOut(true);
         // a new leader reconciles every policy now, as a controller does when it starts leading, rather than a whole
         // polling interval after its predecessor's last tick
         leadership.onChange(leading -> {
             if (leading) {
-                tasks.values().forEach(CompletableFuture::runAsync);
+                tasks.values().forEach(task -> {
+                    try {
+                        leaderTicks.execute(task);
+                    } catch (RejectedExecutionException e) {
+                        // shutting down: the ticks of a leader that is stopping are not needed
+                    }
+                });
             }
         });
+    }
+
+    @PreDestroy
+    void stopLeaderTicks() {
+        leaderTicks.shutdownNow();
     }
 
     void start(@Observes StartupEvent event) {

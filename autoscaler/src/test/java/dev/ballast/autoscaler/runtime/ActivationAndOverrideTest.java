@@ -86,5 +86,8 @@ class ActivationAndOverrideTest extends QueueLoopTest {
         assertThat(tickAfter(Duration.ofSeconds(30)).desiredReplicas()).as("45 s into 60 s").isEqualTo(3);
         Decision expired = tickAfter(Duration.ofSeconds(30));
         assertThat(expired.condition("Overridden")).as("75 s: expired").isNull();
+        assertThat(expired.desiredReplicas()).as("no longer pinned at 3: the empty queue and minReplicas 0 decide again")
+                .isZero();
+        assertThat(expired.condition("Active").reason()).isEqualTo("ScaledToZero");
     }
 }

@@ -109,11 +109,13 @@ class LimitsTest extends GatewayTestBase {
         LinkedBlockingQueue<String> chunks = new LinkedBlockingQueue<>();
         CompletableFuture<Throwable> broken = new CompletableFuture<>();
 
-        client.http().request(HttpMethod.GET, "/stream/events").compose(r -> r.send()).onSuccess(response -> {
-            response.handler(chunk -> chunks.add(chunk.toString()));
-            response.exceptionHandler(broken::complete);
-            response.endHandler(v -> broken.complete(null));
-        });
+        // Started on an event loop, so the handlers are set before the loop can deliver the first chunk.
+        client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/stream/events").compose(r -> r.send())
+                .onSuccess(response -> {
+                    response.handler(chunk -> chunks.add(chunk.toString()));
+                    response.exceptionHandler(broken::complete);
+                    response.endHandler(v -> broken.complete(null));
+                }));
 
         assertThat(chunks.poll(10, TimeUnit.SECONDS)).isEqualTo("data: one\n\n");
         assertThat(broken.get(10, TimeUnit.SECONDS)).as("the client must see a broken stream, not a clean end")

@@ -319,10 +319,12 @@ class ProxyTest extends GatewayTestBase {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         CompletableFuture<Void> ended = new CompletableFuture<>();
 
-        client.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send()).onSuccess(response -> {
-            response.handler(chunk -> received.add(chunk.toString()));
-            response.endHandler(v -> ended.complete(null));
-        });
+        // Started on an event loop, so the handlers are set before the loop can deliver the first chunk.
+        client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send())
+                .onSuccess(response -> {
+                    response.handler(chunk -> received.add(chunk.toString()));
+                    response.endHandler(v -> ended.complete(null));
+                }));
 
         String first = received.poll(10, TimeUnit.SECONDS);
         assertThat(first).isEqualTo("data: first\n\n");
@@ -435,8 +437,8 @@ class ProxyTest extends GatewayTestBase {
         for (int i = 0; i < 5; i++) {
             LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
             try (GatewayClient once = new GatewayClient(gateway.getPort())) {
-                once.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send())
-                        .onSuccess(response -> response.handler(chunk -> received.add(chunk.toString())));
+                once.onEventLoop(() -> once.http().request(HttpMethod.GET, "/api/v2/stream").compose(r -> r.send())
+                        .onSuccess(response -> response.handler(chunk -> received.add(chunk.toString()))));
                 assertThat(received.poll(10, TimeUnit.SECONDS)).isNotNull();
                 assertThat(endpoint.inFlight()).isEqualTo(1);
             }

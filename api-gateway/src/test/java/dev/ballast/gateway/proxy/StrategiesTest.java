@@ -107,8 +107,8 @@ class StrategiesTest extends GatewayTestBase {
 
         List<Future<String>> replies = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            replies.add(client.http().request(HttpMethod.GET, "/least-conn/hold").compose(r -> r.send())
-                    .compose(r -> r.body()).map(b -> new JsonObject(b).getString("origin")));
+            replies.add(client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/least-conn/hold")
+                    .compose(r -> r.send()).compose(r -> r.body()).map(b -> new JsonObject(b).getString("origin"))));
             int expected = i + 1;
             await().until(() -> held.get() == expected);
         }

@@ -17,6 +17,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -161,12 +165,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 // KEYS, MONITOR, slow logs and dumps never show it. SHA-256, hex, the first 32 characters (128 bits).
                 byte[] digest;
                 try {
-                    digest = java.security.MessageDigest.getInstance("SHA-256")
-                            .digest(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                } catch (java.security.NoSuchAlgorithmException e) {
+                    digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+                } catch (NoSuchAlgorithmException e) {
                     throw new IllegalStateException("SHA-256 is required of every Java platform", e);
                 }
-                return base + "h:" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+                return base + "h:" + HexFormat.of().formatHex(digest, 0, 16);
             }
         }
         String peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();

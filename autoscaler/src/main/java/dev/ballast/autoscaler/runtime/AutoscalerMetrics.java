@@ -83,9 +83,10 @@ public class AutoscalerMetrics {
             for (String direction : new String[]{"up", "down"}) {
                 scaleEvents(created.tags, direction);
             }
-            for (String reason : new String[]{"FailedGetScale", "FailedUpdateScale"}) {
-                scaleFailures(created.tags, reason);
-            }
+            // A failed read has no direction yet; a failed update was going up or down.
+            scaleFailures(created.tags, "FailedGetScale", "none");
+            scaleFailures(created.tags, "FailedUpdateScale", "up");
+            scaleFailures(created.tags, "FailedUpdateScale", "down");
             return created;
         });
         g.min = spec.effectiveMinReplicas();
@@ -133,10 +134,11 @@ public class AutoscalerMetrics {
         }
     }
 
-    void scaleFailed(PolicyKey key, String reason) {
+    /** {@code direction}: up or down for a failed update, none when the scale could not even be read. */
+    void scaleFailed(PolicyKey key, String reason, String direction) {
         PolicyGauges g = policies.get(key);
         if (g != null) {
-            scaleFailures(g.tags, reason).increment();
+            scaleFailures(g.tags, reason, direction).increment();
         }
     }
 
@@ -187,9 +189,10 @@ public class AutoscalerMetrics {
                 .tags(tags.and("direction", direction)).register(meters));
     }
 
-    private Counter scaleFailures(Tags tags, String reason) {
-        return own(Counter.builder("ballast.autoscaler.scale.failures").description("Failed scale reads and updates, by reason")
-                .tags(tags.and("reason", reason)).register(meters));
+    private Counter scaleFailures(Tags tags, String reason, String direction) {
+        return own(Counter.builder("ballast.autoscaler.scale.failures")
+                .description("Failed scale reads and updates, by reason and direction (none for a failed read)")
+                .tags(tags.and("reason", reason).and("direction", direction)).register(meters));
     }
 
     private Counter metricErrors(Tags tags, String metric) {

@@ -255,7 +255,7 @@ public class PolicyTicker {
         try {
             scale = actuator.read(key, spec);
         } catch (ScaleActuator.ScaleException e) {
-            metrics.scaleFailed(key, e.reason());
+            metrics.scaleFailed(key, e.reason(), "none");
             LOG.warnf("%s: %s: %s", key, e.reason(), e.getMessage());
             Decision failed = new Decision(now, 0, 0, false, e.getMessage(), List.of(),
                     List.of(Condition.of(Condition.ABLE_TO_SCALE, false, e.reason(), "the HPA controller was unable to get the target's current scale: " + e.getMessage())),
@@ -328,7 +328,7 @@ public class PolicyTicker {
                 actuator.scale(key, spec, d.desiredReplicas());
                 metrics.scaled(key, d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
             } catch (ScaleActuator.ScaleException e) {
-                metrics.scaleFailed(key, e.reason());
+                metrics.scaleFailed(key, e.reason(), d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
                 refused = e;
                 d = failedUpdate(d, p.state().history(), e);
             }

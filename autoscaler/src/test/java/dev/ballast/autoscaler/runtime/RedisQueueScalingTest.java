@@ -96,7 +96,8 @@ class RedisQueueScalingTest extends QueueLoopTest {
                         + (upBefore + 1)))
                 .body(containsString("ballast_autoscaler_scale_events_total{direction=\"down\",policy=\"celery-workers\",policy_namespace=\"ml\"} "
                         + downBefore))
-                .body(containsString("ballast_autoscaler_scale_failures_total{policy=\"celery-workers\",policy_namespace=\"ml\",reason=\"FailedUpdateScale\"} 0.0"))
+                .body(containsString("ballast_autoscaler_scale_failures_total{direction=\"up\",policy=\"celery-workers\",policy_namespace=\"ml\",reason=\"FailedUpdateScale\"} 0.0"))
+                .body(containsString("ballast_autoscaler_scale_failures_total{direction=\"none\",policy=\"celery-workers\",policy_namespace=\"ml\",reason=\"FailedGetScale\"} 0.0"))
                 .body(containsString("ballast_autoscaler_leader 1.0"));
     }
 }

@@ -184,6 +184,14 @@ class ScalingPolicyInformerTest {
                 .containsEntry("status", "False").containsEntry("reason", "FailedUpdateScale"));
         assertThat(events("vllm-refused", "SuccessfulRescale")).as("nothing was rescaled").isEmpty();
         assertThat(client.apps().deployments().inNamespace(NS).withName("vllm-refused").get().getSpec().getReplicas()).isEqualTo(1);
+        assertThat(failures("vllm-refused", "FailedUpdateScale", "up")).as("the refused update was a scale-up").isEqualTo(1.0);
+        assertThat(failures("vllm-refused", "FailedUpdateScale", "down")).isZero();
+        assertThat(failures("vllm-refused", "FailedGetScale", "none")).isZero();
+    }
+
+    private double failures(String policy, String reason, String direction) {
+        return meters.get("ballast.autoscaler.scale.failures").tag("policy_namespace", NS).tag("policy", policy)
+                .tag("reason", reason).tag("direction", direction).counter().count();
     }
 
     @Test

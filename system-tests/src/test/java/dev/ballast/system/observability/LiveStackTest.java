@@ -131,6 +131,32 @@ class LiveStackTest {
     }
 
     @Test
+    @DisplayName("the demo policies decide on live data: local/llm reads in-flight requests from the real prometheus "
+            + "and local/celery-worker wakes from zero on the growing Celery queue")
+    void demoPoliciesDecideOnLiveData() {
+        // local/llm: its PromQL must match the simulators' vllm:num_requests_* series as prometheus scrapes them
+        // (a value, possibly 0 between requests), not come back empty (missing data).
+        await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode llm = stack.decision("local", "llm");
+            assertThat(llm).as("local/llm has decided").isNotNull();
+            assertThat(llm.path("metrics")).singleElement().satisfies(m -> {
+                assertThat(m.path("name").asText()).isEqualTo("requests_in_flight");
+                assertThat(present(m.path("error")))
+                        .as("requests_in_flight read without error: %s", m.path("error").asText()).isFalse();
+                assertThat(present(m.path("currentAverageValue")) || present(m.path("currentValue")))
+                        .as("requests_in_flight has a value: %s", m).isTrue();
+            });
+        });
+        // local/celery-worker (min 0, 10 tasks per replica): the queue the stack grows to >= 40 wakes it.
+        await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode celery = stack.decision("local", "celery-worker");
+            assertThat(celery).as("local/celery-worker has decided").isNotNull();
+            assertThat(celery.path("desiredReplicas").asInt()).as("desired replicas with %d tasks queued: %s",
+                    stack.queued(), celery).isGreaterThanOrEqualTo(1);
+        });
+    }
+
+    @Test
     @DisplayName("the gateway's rate limit on the Ollama route answers some generates 429, counted per route")
     void rateLimitedRequestsAreCounted() {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(stack.prometheus()
@@ -173,6 +199,10 @@ class LiveStackTest {
                 + " " + a.path("state").asText() + " " + a.path("labels")));
 
         assertThat(active).noneMatch(a -> failureAlerts.contains(a.substring(0, a.indexOf(' '))));
+    }
+
+    private static boolean present(JsonNode node) {
+        return !node.isMissingNode() && !node.isNull();
     }
 
     private void assertQueryAnswers(Dashboard.Query query) {

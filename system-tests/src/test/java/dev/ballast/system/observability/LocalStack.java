@@ -3,6 +3,7 @@ package dev.ballast.system.observability;
 import dev.ballast.simulator.InferenceSimulator;
 import dev.ballast.simulator.SimulatorConfig;
 import dev.ballast.testing.LoopbackHttpServer;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballast.testing.RedisServer;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +168,14 @@ final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             queued.decrementAndGet();
         }
+    }
+
+    /** The autoscaler's last decision for a demo policy (GET /scaling/policies/{ns}/{name}/decision), or null. */
+    JsonNode decision(String namespace, String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = ServiceProcess.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + autoscalerPort + "/scaling/policies/" + namespace + "/" + name + "/decision"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? ObservabilitySources.JSON.readTree(response.body()).path("decision") : null;
     }
 
     /** Pins the demo policy local/llm with a short manual override, so the override gauge changes (0 -> 1). */

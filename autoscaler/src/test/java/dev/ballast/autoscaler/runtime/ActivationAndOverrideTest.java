@@ -55,6 +55,29 @@ class ActivationAndOverrideTest extends QueueLoopTest {
     }
 
     @Test
+    @DisplayName("a restart in the middle of the scale-to-zero cooldown neither scales to zero early nor restarts the cooldown")
+    void restartKeepsCooldown() {
+        tickAfter(Duration.ZERO);
+        redis.list(String.class).lpush("rq:queue:batch", "job-1");
+        assertThat(tickAfter(Duration.ofSeconds(15)).desiredReplicas()).as("woken (last activity now)").isEqualTo(1);
+        redis.key().del("rq:queue:batch");
+        assertThat(tickAfter(Duration.ofSeconds(15)).desiredReplicas()).as("15 s idle").isEqualTo(1);
+        assertThat(tickAfter(Duration.ofSeconds(60)).desiredReplicas()).as("75 s idle").isEqualTo(1);
+
+        reloadPolicy(BATCH);
+        actuator.forget(BATCH);
+
+        Decision restored = tickAfter(Duration.ofSeconds(30));
+        assertThat(restored.currentReplicas()).as("the virtual target's size is restored too").isEqualTo(1);
+        assertThat(restored.desiredReplicas()).as("105 s idle, after the restart: still cooling down").isEqualTo(1);
+        Decision asleep = tickAfter(Duration.ofSeconds(30));
+        assertThat(asleep.desiredReplicas())
+                .as("135 s after the last activity > 120 s cooldown, as without the restart (not 120 s after the restart)")
+                .isZero();
+        assertThat(asleep.condition("Active").reason()).isEqualTo("ScaledToZero");
+    }
+
+    @Test
     @DisplayName("an override set through the API survives a restart that happens before the next tick")
     void overrideSurvivesRestart() {
         tickAfter(Duration.ZERO);

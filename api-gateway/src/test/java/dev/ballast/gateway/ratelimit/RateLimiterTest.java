@@ -9,7 +9,9 @@ import dev.ballast.gateway.ratelimit.RateLimiter.Source;
 import dev.ballast.gateway.ratelimit.RateLimiter.Verdict;
 import dev.ballast.testing.RedisServer;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -104,6 +106,41 @@ class RateLimiterTest {
         server.restart();
 
         assertThat(decide("rl:backoff", OPEN).source()).isEqualTo(Source.LOCAL);
+        // The restarted server's own statistics prove the LOCAL above was the back-off, not a failed call.
+        assertThat(scriptCalls()).as("scripts run on the restarted Redis within the back-off").isZero();
+
+        millis.addAndGet(1_001); // the back-off (1 s) is over: the next decision asks Redis again
+        assertThat(decideWhenReconnected("rl:backoff").source()).isEqualTo(Source.REDIS);
+        assertThat(scriptCalls()).isPositive();
+    }
+
+    /** EVAL plus EVALSHA calls the running redis-server has answered, from its INFO commandstats. */
+    private long scriptCalls() throws Exception {
+        Redis fresh = Redis.createClient(vertx, server.uri()); // not the limiter's client, whose pool may hold a dead link
+        String info;
+        try {
+            info = fresh.send(Request.cmd(Command.INFO).arg("commandstats"))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
+        } finally {
+            fresh.close();
+        }
+        long calls = 0;
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_eval:") || line.startsWith("cmdstat_evalsha:")) {
+                calls += Long.parseLong(line.replaceAll(".*calls=(\\d+).*", "$1"));
+            }
+        }
+        return calls;
+    }
+
+    /** The client may still hold a connection to the stopped server; a failed try restarts the back-off, so retry. */
+    private Verdict decideWhenReconnected(String key) throws Exception {
+        Verdict verdict = decide(key, OPEN);
+        for (int i = 0; i < 5 && verdict.source() != Source.REDIS; i++) {
+            millis.addAndGet(1_001);
+            verdict = decide(key, OPEN);
+        }
+        return verdict;
     }
 
     private Verdict decide(String key, RateLimitRule rule) throws Exception {

@@ -124,33 +124,28 @@ nginx -c "$WORK/proxy/nginx.conf" -g "daemon off;" & PIDS+=($!)
 NGINX_PROXY_PID=$!
 haproxy -f "$WORK/haproxy.cfg" -q & PIDS+=($!)
 HAPROXY_PID=$!
-# shellcheck disable=SC2086
-java ${GATEWAY_JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+AlwaysPreTouch} \
-  -Dballast.gateway.server.port=18093 -Dballast.gateway.server.host=127.0.0.1 \
-  -Dquarkus.management.port=18094 -Dquarkus.log.level=WARN \
-  -Dquarkus.vertx.event-loops-pool-size=2 \
-  -Dballast.gateway.upstreams.backend.endpoints=127.0.0.1:18090 \
-  -Dballast.gateway.upstreams.backend.strategy=least-conn \
-  -Dballast.gateway.routes.all.prefix=/ \
-  -Dballast.gateway.routes.all.upstream=backend \
-  -Dballast.gateway.admin.token=bench \
-  -jar "$JAR" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
-GATEWAY_PID=$!
-declare -A PID=([nginx]=$NGINX_PROXY_PID [haproxy]=$HAPROXY_PID [gateway]=$GATEWAY_PID)
-declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
-TARGETS=(nginx haproxy gateway)
-if [ -n "$VARIANT" ]; then
+DEFAULT_JAVA_OPTS="-XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+AlwaysPreTouch"
+start_gateway() { # java-binary "jvm options" traffic-port management-port log; call with &: exec makes $! the JVM
   # shellcheck disable=SC2086
-  "${VARIANT_JAVA:-java}" ${VARIANT_JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+AlwaysPreTouch} \
-    -Dballast.gateway.server.port=18095 -Dballast.gateway.server.host=127.0.0.1 \
-    -Dquarkus.management.port=18096 -Dquarkus.log.level=WARN \
+  exec "$1" $2 \
+    -Dballast.gateway.server.port="$3" -Dballast.gateway.server.host=127.0.0.1 \
+    -Dquarkus.management.port="$4" -Dquarkus.log.level=WARN \
     -Dquarkus.vertx.event-loops-pool-size=2 \
     -Dballast.gateway.upstreams.backend.endpoints=127.0.0.1:18090 \
     -Dballast.gateway.upstreams.backend.strategy=least-conn \
     -Dballast.gateway.routes.all.prefix=/ \
     -Dballast.gateway.routes.all.upstream=backend \
     -Dballast.gateway.admin.token=bench \
-    -jar "$JAR" >"$WORK/variant.log" 2>&1 & PIDS+=($!)
+    -jar "$JAR" >"$5" 2>&1
+}
+start_gateway java "${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" 18093 18094 "$WORK/gateway.log" & PIDS+=($!)
+GATEWAY_PID=$!
+declare -A PID=([nginx]=$NGINX_PROXY_PID [haproxy]=$HAPROXY_PID [gateway]=$GATEWAY_PID)
+declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
+TARGETS=(nginx haproxy gateway)
+if [ -n "$VARIANT" ]; then
+  start_gateway "${VARIANT_JAVA:-java}" "${VARIANT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" 18095 18096 "$WORK/variant.log" &
+  PIDS+=($!)
   PID[variant]=$!
   URL[variant]=http://127.0.0.1:18095/
   TARGETS+=(variant)

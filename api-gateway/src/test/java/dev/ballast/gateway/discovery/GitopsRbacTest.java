@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -29,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,16 +54,8 @@ class GitopsRbacTest extends GatewayTestBase {
     /** The User-Agent of the test's own client: its requests are not the gateway's. */
     static final String TEST_AGENT = "ballast-gitops-rbac-test";
 
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> c = new HashMap<>();
-            c.put("ballast.gateway.upstreams.pods.kubernetes.service", Slices.SERVICE);
-            c.put("ballast.gateway.upstreams.pods.kubernetes.port", "http");
-            c.put("ballast.gateway.routes.all.prefix", "/");
-            c.put("ballast.gateway.routes.all.upstream", "pods");
-            return c;
-        }
+    /** The discovery test's configuration, as a profile of its own: a fresh app, so the gateway's first calls are seen. */
+    public static class Profile extends KubernetesDiscoveryTest.Profile {
     }
 
     /** One rule of a (Cluster)Role; absent keys are empty lists. */

@@ -46,10 +46,10 @@ public class PolicyScheduler {
     static final int LEADER_TICK_THREADS = 4;
 
     /**
-     * Runs the ticks of a new leader, up to {@link #LEADER_TICK_THREADS} at a time, on threads of its own (not the
-     * common pool, which has a single thread on a two-core machine, so blocking ticks would run one after another and
-     * would hold up every other user of the pool). The queue holds at most one task per job and leadership change;
-     * idle threads end after a minute.
+     * Runs the ticks of a new leader, up to {@link #LEADER_TICK_THREADS} at a time, on threads of its own. Without an
+     * executor, {@code CompletableFuture.runAsync} would use the common pool (cores - 1 threads shared with the whole
+     * JVM, so blocking ticks would hold up its other users) or, on one or two cores, start an unbounded new thread per
+     * task. The queue holds at most one task per job and leadership change; idle threads end after a minute.
      */
     private final ThreadPoolExecutor leaderTicks;
 

@@ -185,6 +185,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
                 feed(entry.getKey(), follower); // a reload may have given the upstream a new pool
             }
         }
+        runtime.endpointsChanged(); // once for every upstream fed above, not once per upstream
     }
 
     private void follow(String upstream, KubernetesService service) {
@@ -256,6 +257,7 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
                 feed(upstream, follower);
             }
         }
+        runtime.endpointsChanged(); // metrics and probes follow the pools once per event, not once per upstream
     }
 
     private void feed(String upstream, Follower follower) {
@@ -271,9 +273,10 @@ public class KubernetesEndpointSlices implements EndpointDiscovery {
                     applied.removed());
             follower.lastSummary = summary;
         }
-        runtime.upstreams().forgetStaleAddresses();
-        runtime.endpointsChanged();
+        target.forgetStaleAddresses();
     }
+
+    /** Feeds one upstream's pool; callers tell the runtime about endpoint changes once they fed every upstream. */
 
     @Override
     public synchronized Map<String, Boolean> synced() {

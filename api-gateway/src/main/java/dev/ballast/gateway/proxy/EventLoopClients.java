@@ -1,5 +1,6 @@
 package dev.ballast.gateway.proxy;
 
+import dev.ballast.gateway.server.TrafficServer;
 import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.gateway.upstream.Upstreams;
 import io.vertx.core.Vertx;
@@ -33,11 +34,7 @@ final class EventLoopClients {
         this.vertx = vertx;
         this.upstreams = upstreams;
         upstreams.onRelease(this::release);
-        int loops = 0;
-        for (Object ignored : vertx.nettyEventLoopGroup()) {
-            loops++;
-        }
-        this.eventLoops = Math.max(1, loops);
+        this.eventLoops = TrafficServer.eventLoops(vertx);
         this.clients = ThreadLocal.withInitial(() -> new HttpClient[upstreams.size()]);
     }
 

@@ -29,7 +29,15 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
 
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** One digest per event loop, reused per request (digest() resets it), instead of a provider lookup each time. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    });
 
     final Vertx vertx;
     final RouteTable routes;
@@ -163,12 +171,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             if (value != null && !value.isEmpty()) {
                 // The header is often a secret (an API key): only a digest of it goes into the Redis key name, so
                 // KEYS, MONITOR, slow logs and dumps never show it. SHA-256, hex, the first 32 characters (128 bits).
-                byte[] digest;
-                try {
-                    digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-                } catch (NoSuchAlgorithmException e) {
-                    throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-                }
+                byte[] digest = SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8));
                 return base + "h:" + HexFormat.of().formatHex(digest, 0, 16);
             }
         }

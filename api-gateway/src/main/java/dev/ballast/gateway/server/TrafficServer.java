@@ -112,10 +112,6 @@ public final class TrafficServer {
         return options.shutdownTimeoutMillis();
     }
 
-    public boolean draining() {
-        return draining;
-    }
-
     /**
      * Graceful stop: new connections are closed on arrival, requests that arrive on open connections are answered
      * with {@code Connection: close}, and once {@code inFlight} reads zero (or the shutdown timeout passed) the

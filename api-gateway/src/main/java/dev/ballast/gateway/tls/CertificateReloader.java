@@ -81,7 +81,7 @@ public final class CertificateReloader {
     }
 
     /** The options a listener is created with: always the pair served right now. */
-    public SSLOptions sslOptions() {
+    private SSLOptions sslOptions() {
         return current.sslOptions(settings.protocols());
     }
 
@@ -148,7 +148,11 @@ public final class CertificateReloader {
     private CertificatePair readIfChanged() {
         CertificatePair.Content content;
         try {
-            content = stableRead();
+            content = CertificatePair.Content.read(settings.certFile(), settings.keyFile());
+            if (content.sha256().equals(lastSeen)) {
+                return null; // the usual tick: one read, nothing changed
+            }
+            content = stableRead(content);
         } catch (BadCertificateException e) {
             if (e.getMessage().equals(lastSeen)) {
                 return null; // still missing or unreadable: already reported
@@ -168,10 +172,11 @@ public final class CertificateReloader {
 
     /**
      * The two files are read one after the other, so a swap between the reads would pair an old certificate with a
-     * new key: read until two reads in a row agree (a Secret swap is one atomic rename, so the second read settles).
+     * new key: after a read that changed, read until two reads in a row agree (a Secret swap is one atomic rename, so
+     * the second read settles).
      */
-    private CertificatePair.Content stableRead() {
-        CertificatePair.Content content = CertificatePair.Content.read(settings.certFile(), settings.keyFile());
+    private CertificatePair.Content stableRead(CertificatePair.Content first) {
+        CertificatePair.Content content = first;
         for (int attempt = 0; attempt < 3; attempt++) {
             CertificatePair.Content again = CertificatePair.Content.read(settings.certFile(), settings.keyFile());
             if (again.sha256().equals(content.sha256())) {

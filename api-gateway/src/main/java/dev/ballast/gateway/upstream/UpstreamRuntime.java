@@ -66,8 +66,8 @@ public final class UpstreamRuntime {
     }
 
     /** Drops cached addresses of endpoints that left the pool (discovered pods come and go). */
-    void forgetAddressesOutside(java.util.Set<String> ids) {
-        addresses.keySet().retainAll(ids);
+    public void forgetStaleAddresses() {
+        addresses.keySet().removeIf(id -> pool.endpoint(id) == null);
     }
 
     public SocketAddress address(Endpoint endpoint) {

@@ -11,12 +11,10 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -144,7 +142,7 @@ public final class Upstreams {
         Change change = new Change(List.copyOf(added), List.copyOf(updated), List.copyOf(replaced),
                 List.copyOf(gone.keySet().stream().sorted().toList()));
         if (!change.isEmpty()) {
-            LOG.infof("Upstreams reconfigured: added %s, updated in place %s, new connection settings %s, removed %s",
+            LOG.debugf("Upstreams reconfigured: added %s, updated in place %s, new connection settings %s, removed %s",
                     added, updated, replaced, change.removed());
         }
         return change;
@@ -178,17 +176,6 @@ public final class Upstreams {
     /** Generations still waiting for their last request (tests and admin). */
     public synchronized int retiredCount() {
         return retired.size();
-    }
-
-    /** Forgets cached addresses of endpoints that left their pools; call after endpoint changes. */
-    public void forgetStaleAddresses() {
-        for (UpstreamRuntime upstream : all()) {
-            Set<String> ids = new HashSet<>();
-            for (Endpoint endpoint : upstream.pool().endpoints()) {
-                ids.add(endpoint.id());
-            }
-            upstream.forgetAddressesOutside(ids);
-        }
     }
 
     private void retire(UpstreamRuntime old, boolean stillNamed) {

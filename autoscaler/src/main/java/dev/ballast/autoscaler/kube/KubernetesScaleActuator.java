@@ -43,6 +43,11 @@ public class KubernetesScaleActuator implements ScaleActuator {
     /** The Scale each policy's last read saw: its write is conditional on that resourceVersion. */
     private final Map<PolicyKey, ObjectNode> lastRead = new ConcurrentHashMap<>();
 
+    @Override
+    public void forget(PolicyKey key) {
+        lastRead.remove(key);
+    }
+
     @jakarta.inject.Inject
     KubernetesScaleActuator(ApiServer api, ScaleTargets targets, AutoscalerConfig config) {
         this(api, targets, config.kubernetes().fieldManager());

@@ -6,7 +6,6 @@ import dev.ballast.autoscaler.engine.PodState;
 import dev.ballast.autoscaler.source.PodUsage;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,15 +39,15 @@ final class TargetPods {
             if ("Ready".equals(c.path("type").asText())) {
                 // podutil.IsPodReady: only "True" is ready; "False" and "Unknown" are not
                 ready = "True".equals(c.path("status").asText());
-                readySince = time(c.path("lastTransitionTime"));
+                readySince = PodUsage.time(c.path("lastTransitionTime"));
             }
         }
         Map<String, PodState.ContainerState> containers = new LinkedHashMap<>();
         for (JsonNode c : counted(pod.path("spec"))) {
-            containers.put(c.path("name").asText(), new PodState.ContainerState(quantities(c.path("resources").path("requests")), Map.of()));
+            containers.put(c.path("name").asText(), new PodState.ContainerState(PodUsage.quantities(c.path("resources").path("requests")), Map.of()));
         }
         return new PodState(meta.path("name").asText(), phase(status.path("phase").asText("")), ready,
-                meta.hasNonNull("deletionTimestamp"), time(status.path("startTime")), readySince, null, 0,
+                meta.hasNonNull("deletionTimestamp"), PodUsage.time(status.path("startTime")), readySince, null, 0,
                 podRequests(pod.path("spec"), containers), Map.of(), Map.of(), containers);
     }
 
@@ -72,16 +71,7 @@ final class TargetPods {
     private static Map<String, Long> podRequests(JsonNode spec, Map<String, PodState.ContainerState> containers) {
         Map<String, Long> out = new LinkedHashMap<>(PodUsage.sumWhereAllHave(
                 containers.values().stream().map(PodState.ContainerState::requestsMilli).toList()));
-        out.putAll(quantities(spec.path("resources").path("requests")));
-        return out;
-    }
-
-    /** A ResourceList as milli-values (Quantity.MilliValue, rounded up). */
-    static Map<String, Long> quantities(JsonNode list) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : list.properties()) {
-            out.put(e.getKey(), PodUsage.milli(e.getValue().asText()));
-        }
+        out.putAll(PodUsage.quantities(spec.path("resources").path("requests")));
         return out;
     }
 
@@ -93,16 +83,5 @@ final class TargetPods {
             case "Failed" -> PodPhase.FAILED;
             default -> PodPhase.UNKNOWN;
         };
-    }
-
-    static Instant time(JsonNode node) {
-        if (node == null || !node.isTextual()) {
-            return null;
-        }
-        try {
-            return Instant.parse(node.asText());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

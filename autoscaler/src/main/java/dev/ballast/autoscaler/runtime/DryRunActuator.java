@@ -60,6 +60,7 @@ public class DryRunActuator implements ScaleActuator {
         return replicas.get(key);
     }
 
+    @Override
     public void forget(PolicyKey key) {
         replicas.remove(key);
     }

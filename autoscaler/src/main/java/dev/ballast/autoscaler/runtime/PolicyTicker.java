@@ -224,9 +224,7 @@ public class PolicyTicker {
         restored.remove(key);
         running.remove(key);
         backfilled.removeIf(k -> k.startsWith(key + "/"));
-        if (actuator.dryRun()) {
-            virtual.forget(key);
-        }
+        actuator.forget(key); // the dry-run actuator is the virtual targets' store
     }
 
     /** Whether a tick of this policy is running now. */
@@ -324,11 +322,12 @@ public class PolicyTicker {
         ScaleActuator.ScaleException refused = null;
         int asked = d.desiredReplicas();
         if (d.rescale()) {
+            String direction = d.desiredReplicas() > d.currentReplicas() ? "up" : "down";
             try {
                 actuator.scale(key, spec, d.desiredReplicas());
-                metrics.scaled(key, d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
+                metrics.scaled(key, direction);
             } catch (ScaleActuator.ScaleException e) {
-                metrics.scaleFailed(key, e.reason(), d.desiredReplicas() > d.currentReplicas() ? "up" : "down");
+                metrics.scaleFailed(key, e.reason(), direction);
                 refused = e;
                 d = failedUpdate(d, p.state().history(), e);
             }

@@ -18,6 +18,10 @@ public interface ScaleActuator {
     /** True when decisions are not applied to a real workload (no Kubernetes). */
     boolean dryRun();
 
+    /** Drops what the actuator keeps about a deleted policy. */
+    default void forget(PolicyKey key) {
+    }
+
     /** A failed scale read or write, with the HPA's event reason. */
     class ScaleException extends Exception {
         private final String reason;

@@ -8,8 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -72,22 +70,10 @@ public class KubernetesMetricsSource implements MetricSource {
     static PodUsage podUsage(JsonNode item) {
         Map<String, Map<String, Long>> containers = new LinkedHashMap<>();
         for (JsonNode c : item.path("containers")) {
-            Map<String, Long> usage = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : c.path("usage").properties()) {
-                usage.put(e.getKey(), PodUsage.milli(e.getValue().asText()));
-            }
-            containers.put(c.path("name").asText(), usage);
+            containers.put(c.path("name").asText(), PodUsage.quantities(c.path("usage")));
         }
-        return new PodUsage(time(item.path("timestamp")), windowSeconds(item.path("window").asText("")),
+        return new PodUsage(PodUsage.time(item.path("timestamp")), windowSeconds(item.path("window").asText("")),
                 PodUsage.sumWhereAllHave(containers.values()), containers);
-    }
-
-    private static Instant time(JsonNode node) {
-        try {
-            return node.isTextual() ? Instant.parse(node.asText()) : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** A Go duration ("30s", "1m0s", "10.5s") in whole seconds; 0 when absent or unreadable. */

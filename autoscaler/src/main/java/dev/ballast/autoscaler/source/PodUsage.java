@@ -1,10 +1,12 @@
 package dev.ballast.autoscaler.source;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballast.autoscaler.policy.Quantity;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,6 +33,27 @@ public record PodUsage(Instant timestamp, long windowSeconds, Map<String, Long> 
      * A quantity as Quantity.MilliValue() gives it (rounded up), including the nano and micro suffixes metrics-server
      * writes CPU in ("1500000n"), which policy quantities never use.
      */
+    /** A ResourceList as milli-values (Quantity.MilliValue, rounded up). */
+    public static Map<String, Long> quantities(JsonNode list) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : list.properties()) {
+            out.put(e.getKey(), milli(e.getValue().asText()));
+        }
+        return out;
+    }
+
+    /** An RFC 3339 time field, or null when absent or unreadable. */
+    public static Instant time(JsonNode node) {
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(node.asText());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
     public static long milli(String quantity) {
         String q = quantity.trim();
         if (q.endsWith("n") || q.endsWith("u")) {

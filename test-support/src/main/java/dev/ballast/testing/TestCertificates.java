@@ -74,10 +74,6 @@ public final class TestCertificates {
         return caFile;
     }
 
-    public X509Certificate ca() {
-        return ca;
-    }
-
     /** The CA certificate in a PKCS#12 trust store protected by {@code password}. */
     public Path caPkcs12(String password) {
         try {
@@ -214,7 +210,7 @@ public final class TestCertificates {
     }
 
     /** PEM armour with 64-character lines, as openssl writes it. */
-    public static String pem(String label, byte[] der) {
+    private static String pem(String label, byte[] der) {
         return "-----BEGIN " + label + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + label + "-----\n";

@@ -80,9 +80,7 @@ class ApiServerOutageTest extends GatewayTestBase {
     }
 
     private String managementGet(String path) {
-        try (GatewayClient managementClient = new GatewayClient(management.getPort())) {
-            return managementClient.get(path).body();
-        }
+        return GatewayClient.body(management.getPort(), path);
     }
 
     private void put(EndpointSlice slice) {

@@ -237,8 +237,6 @@ class KubernetesDiscoveryTest extends GatewayTestBase {
     }
 
     private String managementGet(String path) {
-        try (GatewayClient managementClient = new GatewayClient(management.getPort())) {
-            return managementClient.get(path).body();
-        }
+        return GatewayClient.body(management.getPort(), path);
     }
 }

@@ -269,8 +269,6 @@ class ConfigReloadTest extends GatewayTestBase {
     }
 
     private String management(String path) {
-        try (GatewayClient managementClient = new GatewayClient(management.getPort())) {
-            return managementClient.get(path).body();
-        }
+        return GatewayClient.body(management.getPort(), path);
     }
 }

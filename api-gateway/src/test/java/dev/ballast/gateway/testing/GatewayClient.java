@@ -81,6 +81,13 @@ public final class GatewayClient implements AutoCloseable {
         return result.future();
     }
 
+    /** The body of one GET on 127.0.0.1:{@code port} (the management port, typically), with a client of its own. */
+    public static String body(int port, String path) {
+        try (GatewayClient client = new GatewayClient(port)) {
+            return client.get(path).body();
+        }
+    }
+
     public static <T> T await(io.vertx.core.Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);

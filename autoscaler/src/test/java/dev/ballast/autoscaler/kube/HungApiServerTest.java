@@ -1,5 +1,6 @@
 package dev.ballast.autoscaler.kube;
 
+import dev.ballast.autoscaler.source.PrometheusAnswers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
@@ -47,7 +48,7 @@ class HungApiServerTest {
     void hungApiServer() throws Exception {
         new Workloads(api.client()).deployment("hung", 2);
         try (LoopbackHttpServer prometheus = LoopbackHttpServer.start().respond("/api/v1/query", 200, "application/json",
-                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1767225600,\"55\"]}]}}")) {
+                PrometheusAnswers.vector("55"))) {
             PolicyKey key = new PolicyKey("test", "hung");
             registry.upsert(key, json.readValue("""
                     {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hung"}, "minReplicas": 1, "maxReplicas": 10,

@@ -1,5 +1,6 @@
 package dev.ballast.autoscaler.kube;
 
+import dev.ballast.autoscaler.source.PrometheusAnswers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
@@ -70,7 +71,7 @@ class KubernetesScalingTest {
         cluster = new Workloads(api.client());
         api.clearFaults();
         prometheus = LoopbackHttpServer.start().respond("/api/v1/query", 200, "application/json",
-                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1767225600,\"55\"]}]}}");
+                PrometheusAnswers.vector("55"));
         clock.advance(Duration.ofHours(1));
     }
 

@@ -1,5 +1,6 @@
 package dev.ballast.autoscaler.runtime;
 
+import dev.ballast.autoscaler.source.PrometheusAnswers;
 import dev.ballast.autoscaler.leader.Leadership;
 import dev.ballast.testing.LoopbackHttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,7 +68,7 @@ class LeaderTicksTest {
                     }
                 }
                 LoopbackHttpServer.send(exchange, 200, "application/json",
-                        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"1\"]}]}}",
+                        PrometheusAnswers.vector("1"),
                         Map.of());
             });
             return Map.of("ballast.autoscaler.runtime.prometheus-url", server.url("").replaceAll("/$", ""));

@@ -1,5 +1,6 @@
 package dev.ballast.autoscaler.runtime;
 
+import dev.ballast.autoscaler.source.PrometheusAnswers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.autoscaler.engine.Condition;
 import dev.ballast.autoscaler.engine.Decision;
@@ -72,9 +73,7 @@ class PrometheusFallbackTest {
     }
 
     private static String vector(double value) {
-        return """
-                {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1767225600,"%s"]}]}}"""
-                .formatted(value);
+        return PrometheusAnswers.vector(value);
     }
 
     private Decision tickAfter(PolicyKey key, Duration d) {

@@ -1,5 +1,6 @@
 package dev.ballast.autoscaler.kube.policy;
 
+import dev.ballast.autoscaler.source.PrometheusAnswers;
 import dev.ballast.autoscaler.registry.PolicyKey;
 import dev.ballast.autoscaler.registry.PolicyRegistry;
 import dev.ballast.autoscaler.registry.PolicyState;
@@ -68,9 +69,7 @@ class ScalingPolicyInformerTest {
     @BeforeAll
     static void startPrometheus() {
         prometheus = LoopbackHttpServer.start().handle("/api/v1/query", exchange -> LoopbackHttpServer.send(exchange,
-                200, "application/json", """
-                        {"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1767225600,"%s"]}]}}"""
-                        .formatted(waiting.get()), Map.of()));
+                200, "application/json", PrometheusAnswers.vector(waiting.get()), Map.of()));
     }
 
     @AfterAll

@@ -71,6 +71,7 @@ public class PolicyScheduler {
         // polling interval after its predecessor's last tick
         leadership.onChange(leading -> {
             if (leading) {
+                ticker.rereadState(); // the ticker's own listener may run after these ticks have started
                 tasks.values().forEach(task -> {
                     try {
                         leaderTicks.execute(task);

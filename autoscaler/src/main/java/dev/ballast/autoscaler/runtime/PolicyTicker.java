@@ -78,8 +78,7 @@ public class PolicyTicker {
         this.leadership = leadership;
         this.decided = decided;
         this.budgetGroups = Map.copyOf(config.budgetGroups());
-        // a hand-over means another replica may have decided meanwhile: every policy re-reads the durable state
-        leadership.onChange(leading -> restored.clear());
+        leadership.onChange(leading -> rereadState());
         this.registry = registry;
         this.engine = engine;
         this.fetcher = fetcher;
@@ -217,6 +216,14 @@ public class PolicyTicker {
     /** Forgets that a policy was restored, so its next tick reads the store again (a new process does this). */
     void forgetRestored(PolicyKey key) {
         restored.remove(key);
+    }
+
+    /**
+     * Every policy re-reads the durable state at its next tick: after a hand-over another replica may have decided
+     * meanwhile. The scheduler calls it too before it runs a new leader's ticks, so no tick can start before it.
+     */
+    void rereadState() {
+        restored.clear();
     }
 
     /** Forgets everything this process holds about a deleted policy (the registry and store are cleared by the caller). */

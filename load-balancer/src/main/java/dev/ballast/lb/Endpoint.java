@@ -8,47 +8,26 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Live view of one endpoint inside a pool. Per-request state (in-flight count) is a single atomic int;
+ * Live view of one endpoint inside a pool. Per-request state (in-flight count) is a single atomic int on a cache line
+ * of its own (see {@code EndpointCounter});
  * health state lives in one object per concern (nginx passive, Envoy outlier, HAProxy active), as Envoy keeps
  * health checking, outlier detection and selection apart. Survives snapshot updates when its id stays.
  */
-public final class Endpoint {
+public final class Endpoint extends EndpointCounterPadAfter {
 
     private static final VarHandle IN_FLIGHT;
 
     static {
         try {
-            IN_FLIGHT = MethodHandles.lookup().findVarHandle(InFlightCount.class, "count", int.class);
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(EndpointCounter.class, "inFlight", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /*
-     * The in-flight count is the only field written on every request. Kept inside Endpoint it shared a cache line with
-     * the fields every pick reads (weight, ramp, spec), so each acquire/release on one event loop evicted that line
-     * from the other core and a round-robin pass over 100 peers paid ~2 cross-core misses per pick (JMH, 2 threads:
-     * 186 ns vs 42 ns on one). Padding on both sides (superclass fields are laid out first) gives it a line of its own.
-     * p0 fills the 4-byte hole after the object header: since JDK 15 a subclass field may be placed in such a hole,
-     * which would put the count right after the header, next to whatever object precedes it in memory.
-     */
-    abstract static class PadBefore {
-        int p0;
-        long p1, p2, p3, p4, p5, p6, p7, p8;
-    }
-
-    abstract static class CountField extends PadBefore {
-        volatile int count;
-    }
-
-    static final class InFlightCount extends CountField {
-        long q1, q2, q3, q4, q5, q6, q7;
-    }
-
     private final UpstreamPool pool;
     private volatile EndpointSpec spec;
     private volatile int weight;
-    private final InFlightCount inFlight = new InFlightCount();
     private volatile boolean draining;
     /** Start of the slow-start ramp; may lie in the future (end of an ejection). */
     private volatile long rampFrom;
@@ -93,7 +72,7 @@ public final class Endpoint {
 
     /** Current in-flight requests and open streams. */
     public int inFlight() {
-        return (int) IN_FLIGHT.getVolatile(inFlight);
+        return (int) IN_FLIGHT.getVolatile(this);
     }
 
     /**
@@ -102,7 +81,7 @@ public final class Endpoint {
      * pick at 100 peers (JMH).
      */
     public int inFlightRelaxed() {
-        return (int) IN_FLIGHT.get(inFlight);
+        return (int) IN_FLIGHT.get(this);
     }
 
     /**
@@ -165,7 +144,7 @@ public final class Endpoint {
     }
 
     void acquire(TimeSource time) {
-        IN_FLIGHT.getAndAdd(inFlight, 1);
+        IN_FLIGHT.getAndAdd(this, 1);
         if (passive.fails() != 0) {
             // nginx moves "checked" on a pick only to make it the trial request; with no failures it is moot.
             passive.onPick(time.nanoTime());
@@ -173,7 +152,7 @@ public final class Endpoint {
     }
 
     void release() {
-        IN_FLIGHT.getAndAdd(inFlight, -1);
+        IN_FLIGHT.getAndAdd(this, -1);
     }
 
     boolean setDraining(boolean value) {

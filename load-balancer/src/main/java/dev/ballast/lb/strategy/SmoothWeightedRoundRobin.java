@@ -90,21 +90,9 @@ public final class SmoothWeightedRoundRobin implements Strategy {
         return roundAll(current.get());
     }
 
-    /** This thread's current weights, for least-conn's pass that looks ahead at the all-peers round. */
+    /** This thread's current weights, for least-conn's pass, which runs the round over the idle peers itself. */
     long[] currentWeights() {
         return current.get();
-    }
-
-    /**
-     * Completes the all-peers round that least-conn's pass already looked ahead at: {@code best} had the greatest
-     * current + weight ({@code bestCurrent}), ties to the earlier peer, exactly as {@link #roundAll} would find.
-     */
-    void commitRoundAll(long[] cur, int best, long bestCurrent) {
-        long[] w = weight;
-        for (int i = 0; i < cur.length; i++) {
-            cur[i] += w[i];
-        }
-        cur[best] = bestCurrent - weightSum;
     }
 
     private int roundAll(long[] cur) {

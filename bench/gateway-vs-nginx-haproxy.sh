@@ -18,7 +18,13 @@
 #        nothing, so a large young generation means few, short pauses)
 #   VARIANT_JAVA_OPTS="..." and/or VARIANT_JAVA=/path/to/bin/java: also run a second gateway ("variant", port
 #        18095, management 18096) with these JVM options / this JVM, interleaved in the same rounds, to compare
-#        runtime settings against the default gateway under the same load
+#        runtime settings against the default gateway under the same load; VARIANT_JAR=/path/to/quarkus-run.jar
+#        runs another build of the gateway as the variant (A/B of a code change: copy target/quarkus-app away first)
+#   FLOOR=1: also run two bare proxies from bench/floor/ (same JVM options as the gateway; not product code,
+#        none of the gateway's features): "vertx-floor" (port 18098) on the Vert.x HTTP server and client the
+#        gateway uses, "netty-floor" (port 18097) on Netty's HTTP codecs alone. They split the gateway's gap to
+#        nginx into the runtime, the Vert.x layers and the gateway's own code; FLOOR_JAVA=/path/to/bin/java runs
+#        them on another JVM
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,8 +54,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-VARIANT="${VARIANT_JAVA_OPTS:-}${VARIANT_JAVA:-}"
-for p in 18090 18091 18092 18093 18094 18095 18096; do
+VARIANT="${VARIANT_JAVA_OPTS:-}${VARIANT_JAVA:-}${VARIANT_JAR:-}"
+for p in 18090 18091 18092 18093 18094 18095 18096 18097 18098; do
   if port_busy "$p"; then echo "port $p is busy; stop what uses it first" >&2; exit 2; fi
 done
 
@@ -125,7 +131,7 @@ NGINX_PROXY_PID=$!
 haproxy -f "$WORK/haproxy.cfg" -q & PIDS+=($!)
 HAPROXY_PID=$!
 DEFAULT_JAVA_OPTS="-XX:+UseParallelGC -Xms512m -Xmx512m -Xmn384m -XX:+AlwaysPreTouch"
-start_gateway() { # java-binary "jvm options" traffic-port management-port log; call with &: exec makes $! the JVM
+start_gateway() { # java-binary "jvm options" traffic-port management-port log [jar]; call with &: exec makes $! the JVM
   # shellcheck disable=SC2086
   exec "$1" $2 \
     -Dballast.gateway.server.port="$3" -Dballast.gateway.server.host=127.0.0.1 \
@@ -136,7 +142,7 @@ start_gateway() { # java-binary "jvm options" traffic-port management-port log; 
     -Dballast.gateway.routes.all.prefix=/ \
     -Dballast.gateway.routes.all.upstream=backend \
     -Dballast.gateway.admin.token=bench \
-    -jar "$JAR" >"$5" 2>&1
+    -jar "${6:-$JAR}" >"$5" 2>&1
 }
 start_gateway java "${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" 18093 18094 "$WORK/gateway.log" & PIDS+=($!)
 GATEWAY_PID=$!
@@ -144,12 +150,30 @@ declare -A PID=([nginx]=$NGINX_PROXY_PID [haproxy]=$HAPROXY_PID [gateway]=$GATEW
 declare -A URL=([nginx]=http://127.0.0.1:18091/ [haproxy]=http://127.0.0.1:18092/ [gateway]=http://127.0.0.1:18093/)
 TARGETS=(nginx haproxy gateway)
 if [ -n "$VARIANT" ]; then
-  start_gateway "${VARIANT_JAVA:-java}" "${VARIANT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" 18095 18096 "$WORK/variant.log" &
+  start_gateway "${VARIANT_JAVA:-java}" "${VARIANT_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" 18095 18096 "$WORK/variant.log" \
+    "${VARIANT_JAR:-$JAR}" &
   PIDS+=($!)
   PID[variant]=$!
   URL[variant]=http://127.0.0.1:18095/
   TARGETS+=(variant)
-  echo "variant: ${VARIANT_JAVA:-java} ${VARIANT_JAVA_OPTS:-(default options)}"
+  echo "variant: ${VARIANT_JAVA:-java} ${VARIANT_JAVA_OPTS:-(default options)} ${VARIANT_JAR:-}"
+fi
+if [ "${FLOOR:-0}" = 1 ]; then
+  FLOOR_CP="$(ls "$ROOT"/api-gateway/target/quarkus-app/lib/main/io.netty.*.jar \
+    "$ROOT"/api-gateway/target/quarkus-app/lib/main/io.vertx.vertx-core-*.jar | tr '\n' ':')"
+  mkdir -p "$WORK/floor"
+  javac -nowarn --release 17 -d "$WORK/floor" -cp "$FLOOR_CP" "$ROOT"/bench/floor/*.java
+  # shellcheck disable=SC2086
+  "${FLOOR_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -cp "$WORK/floor:$FLOOR_CP" NettyFloorProxy 18097 \
+    127.0.0.1:18090 2 >"$WORK/netty-floor.log" 2>&1 & PIDS+=($!)
+  PID[netty-floor]=$!
+  URL[netty-floor]=http://127.0.0.1:18097/
+  # shellcheck disable=SC2086
+  "${FLOOR_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -cp "$WORK/floor:$FLOOR_CP" VertxFloorProxy 18098 \
+    127.0.0.1:18090 2 >"$WORK/vertx-floor.log" 2>&1 & PIDS+=($!)
+  PID[vertx-floor]=$!
+  URL[vertx-floor]=http://127.0.0.1:18098/
+  TARGETS+=(vertx-floor netty-floor)
 fi
 
 cpu_ticks() { # pid -> utime+stime of the process and its children (nginx workers), in clock ticks
@@ -203,7 +227,7 @@ declare -A RPS P50 P99 CPU
 for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
     read -r rps p50 p99 cpu errors <<<"$(run_wrk "$t" "$DURATION")"
-    printf 'round %d %-8s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %5.1f us/req  errors: %s\n' "$r" "$t" \
+    printf 'round %d %-11s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %5.1f us/req  errors: %s\n' "$r" "$t" \
       "$rps" "$p50" "$p99" "$cpu" "$errors"
     RPS[$t]="${RPS[$t]:-} $rps"; P50[$t]="${P50[$t]:-} $p50"; P99[$t]="${P99[$t]:-} $p99"; CPU[$t]="${CPU[$t]:-} $cpu"
   done
@@ -215,9 +239,9 @@ median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{a[NR] = $1} END {pri
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds after ${WARMUP}s warm-up each, $(nproc) cores," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %14s %10s %10s %12s\n' proxy "req/s(mean)" "req/s(median)" "p50 ms" "p99 ms" "cpu us/req"
+printf '%-11s %12s %14s %10s %10s %12s\n' proxy "req/s(mean)" "req/s(median)" "p50 ms" "p99 ms" "cpu us/req"
 for t in "${TARGETS[@]}"; do
-  printf '%-8s %12s %14.0f %10s %10s %12s\n' "$t" "$(mean "${RPS[$t]}")" "$(median "${RPS[$t]}")" \
+  printf '%-11s %12s %14.0f %10s %10s %12s\n' "$t" "$(mean "${RPS[$t]}")" "$(median "${RPS[$t]}")" \
     "$(median "${P50[$t]}")" "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")"
 done
 g="$(median "${RPS[gateway]}")"; n="$(median "${RPS[nginx]}")"; h="$(median "${RPS[haproxy]}")"
@@ -229,4 +253,10 @@ awk -v g="$(median "${CPU[gateway]}")" -v n="$(median "${CPU[nginx]}")" -v h="$(
 if [ -n "$VARIANT" ]; then
   awk -v v="$(median "${RPS[variant]}")" -v g="$g" -v n="$n" -v h="$h" 'BEGIN {
     printf "variant: throughput variant/gateway %.2f, variant/nginx %.2f, variant/HAProxy %.2f\n", v / g, v / n, v / h }'
+fi
+if [ "${FLOOR:-0}" = 1 ]; then
+  for f in vertx-floor netty-floor; do
+    awk -v name="$f" -v f="$(median "${RPS[$f]}")" -v g="$g" -v n="$n" -v h="$h" 'BEGIN {
+      printf "%s: throughput floor/nginx %.2f, floor/HAProxy %.2f, gateway/floor %.2f\n", name, f / n, f / h, g / f }'
+  done
 fi

@@ -68,7 +68,7 @@ public record TrafficServerOptions(String host, int port, int maxHeaderSize, lon
                 .setDecompressionSupported(false)
                 // WebSockets are tunnelled, never terminated here: their extensions (permessage-deflate) are negotiated
                 // by the client and the upstream. Without these two, Vert.x leaves its WebSocket extension handler out
-                // of every connection's pipeline, where it inspected each request and response (~2 % of the CPU).
+                // of every connection's pipeline, where it inspected each request and response for nothing.
                 .setPerFrameWebSocketCompressionSupported(false)
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setTcpNoDelay(true);

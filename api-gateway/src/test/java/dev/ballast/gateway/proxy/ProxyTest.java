@@ -351,32 +351,6 @@ class ProxyTest extends GatewayTestBase {
     }
 
     @Test
-    @DisplayName("a WebSocket with permessage-deflate is negotiated end to end: the client and the origin compress, the gateway only tunnels")
-    void compressedWebSocketEcho() throws Exception {
-        // The origin (Vert.x defaults) accepts permessage-deflate; this client offers it. The extension belongs to the
-        // two ends: a gateway that took part in the negotiation would answer or decode frames it only tunnels.
-        var compressing = client.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions()
-                .setTryUsePerMessageWebSocketCompression(true));
-        try {
-            LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
-            var socket = GatewayClient.await(compressing.webSocket(new WebSocketConnectOptions()
-                    .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/api/v2/ws")));
-            assertThat(socket.headers().get("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
-            socket.textMessageHandler(messages::add);
-            String big = "token ".repeat(20_000);
-
-            socket.writeTextMessage("hello");
-            socket.writeTextMessage(big);
-
-            assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
-            assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:" + big);
-            GatewayClient.await(socket.close());
-        } finally {
-            GatewayClient.await(compressing.close());
-        }
-    }
-
-    @Test
     @DisplayName("a WebSocket the client closes counts as a 101 in the request metrics, not as a 499 client abort")
     void closedWebSocketCountsAsSwitchingProtocols() throws Exception {
         double upgradedBefore = requests("1xx");

@@ -163,17 +163,16 @@ if [ "${FLOOR:-0}" = 1 ]; then
     "$ROOT"/api-gateway/target/quarkus-app/lib/main/io.vertx.vertx-core-*.jar | tr '\n' ':')"
   mkdir -p "$WORK/floor"
   javac -nowarn --release 17 -d "$WORK/floor" -cp "$FLOOR_CP" "$ROOT"/bench/floor/*.java
-  # shellcheck disable=SC2086
-  "${FLOOR_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -cp "$WORK/floor:$FLOOR_CP" NettyFloorProxy 18097 \
-    127.0.0.1:18090 2 >"$WORK/netty-floor.log" 2>&1 & PIDS+=($!)
-  PID[netty-floor]=$!
-  URL[netty-floor]=http://127.0.0.1:18097/
-  # shellcheck disable=SC2086
-  "${FLOOR_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -cp "$WORK/floor:$FLOOR_CP" VertxFloorProxy 18098 \
-    127.0.0.1:18090 2 >"$WORK/vertx-floor.log" 2>&1 & PIDS+=($!)
-  PID[vertx-floor]=$!
-  URL[vertx-floor]=http://127.0.0.1:18098/
-  TARGETS+=(vertx-floor netty-floor)
+  start_floor() { # target-name main-class port
+    # shellcheck disable=SC2086
+    "${FLOOR_JAVA:-java}" ${GATEWAY_JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -cp "$WORK/floor:$FLOOR_CP" "$2" "$3" \
+      127.0.0.1:18090 2 >"$WORK/$1.log" 2>&1 & PIDS+=($!)
+    PID[$1]=$!
+    URL[$1]=http://127.0.0.1:$3/
+    TARGETS+=("$1")
+  }
+  start_floor vertx-floor VertxFloorProxy 18098
+  start_floor netty-floor NettyFloorProxy 18097
 fi
 
 cpu_ticks() { # pid -> utime+stime of the process and its children (nginx workers), in clock ticks

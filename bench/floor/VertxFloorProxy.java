@@ -1,6 +1,7 @@
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -48,12 +49,13 @@ public final class VertxFloorProxy extends AbstractVerticle {
     }
 
     @Override
-    public void start() {
+    public void start(Promise<Void> started) {
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(64));
+        // Never block the event loop on listen(): it completes on this very loop.
         vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
                         .setReusePort(true))
-                .requestHandler(this::proxy).listen().toCompletionStage().toCompletableFuture().join();
+                .requestHandler(this::proxy).listen().<Void>mapEmpty().onComplete(started);
     }
 
     private static boolean hopByHop(String name) {

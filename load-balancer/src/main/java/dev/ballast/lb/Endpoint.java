@@ -9,9 +9,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Live view of one endpoint inside a pool. Per-request state (in-flight count) is a single atomic int on a cache line
- * of its own (see {@code EndpointCounter});
- * health state lives in one object per concern (nginx passive, Envoy outlier, HAProxy active), as Envoy keeps
- * health checking, outlier detection and selection apart. Survives snapshot updates when its id stays.
+ * of its own (see {@code EndpointCounter}); health state lives in one object per concern (nginx passive, Envoy
+ * outlier, HAProxy active), as Envoy keeps health checking, outlier detection and selection apart. Survives snapshot updates when its id stays.
  */
 public final class Endpoint extends EndpointCounterPadAfter {
 

@@ -11,7 +11,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
@@ -348,6 +350,46 @@ class ProxyTest extends GatewayTestBase {
         assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
         assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:again");
         GatewayClient.await(socket.close());
+    }
+
+    @Test
+    @DisplayName("a WebSocket with permessage-deflate is negotiated end to end: the client and the origin compress, the gateway only tunnels")
+    void compressedWebSocketEcho() throws Exception {
+        // The origin accepts permessage-deflate (Origin.offerPerMessageDeflate); this client offers it. The extension
+        // belongs to the two ends: a gateway that took part in the negotiation would answer or decode frames it only
+        // tunnels, one that dropped the request's Sec-WebSocket-Extensions would leave the 101 without it.
+        var compressing = client.vertx().createHttpClient(new HttpClientOptions()
+                .setTryUsePerMessageWebSocketCompression(true));
+        try {
+            LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+            // Vert.x gives the 101's headers only to the callbacks the handshake completes and clears them right after
+            // (WebSocket.headers() is null from then on). Read on this thread once await returned, they were there or
+            // not depending on which thread ran first. Connecting from the client's event loop, the callback below is
+            // registered before the handshake can complete, so it runs inside that completion and sees the headers.
+            Upgraded upgraded = GatewayClient.await(client.onEventLoop(() -> compressing.webSocket(
+                            new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.getPort())
+                                    .setURI("/api/v2/ws"))
+                    .map(socket -> {
+                        socket.textMessageHandler(messages::add);
+                        return new Upgraded(socket, socket.headers().get("Sec-WebSocket-Extensions"));
+                    })));
+            assertThat(upgraded.extensions()).as("Sec-WebSocket-Extensions of the 101").startsWith("permessage-deflate");
+            // 120 kB that deflates to a few hundred bytes: it crosses the tunnel compressed, in more than one frame.
+            String big = "token ".repeat(20_000);
+
+            upgraded.socket().writeTextMessage("hello");
+            upgraded.socket().writeTextMessage(big);
+
+            assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:hello");
+            assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("origin-3:" + big);
+            GatewayClient.await(upgraded.socket().close());
+        } finally {
+            GatewayClient.await(compressing.close());
+        }
+    }
+
+    /** A client WebSocket and the Sec-WebSocket-Extensions its 101 carried. */
+    private record Upgraded(WebSocket socket, String extensions) {
     }
 
     @Test

@@ -1,11 +1,16 @@
 package dev.ballast.gateway.testing;
 
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,10 +37,10 @@ public final class Origin {
 
     void start() {
         server = await(vertx.createHttpServer()
-                .webSocketHandler(this::echoWebSocket)
+                .connectionHandler(Origin::offerPerMessageDeflate)
                 .requestHandler(request -> {
-                    // Upgrades are accepted here too: Vert.x does not always route an upgrade that arrives on a
-                    // reused keep-alive connection to the WebSocket handler.
+                    // Upgrades are accepted here rather than in a webSocketHandler, which Vert.x skips whenever
+                    // vertx.disableWebsockets is set (see offerPerMessageDeflate): one path whatever its value.
                     if ("websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
                         request.toWebSocket().onSuccess(this::echoWebSocket);
                         return;
@@ -44,6 +49,23 @@ public final class Origin {
                     behaviour.handle(request);
                 })
                 .listen(port, "127.0.0.1"));
+    }
+
+    /**
+     * Makes the origin accept permessage-deflate like a Vert.x server with default options, whatever earlier tests
+     * did to the JVM. Quarkus sets the system property vertx.disableWebsockets=true when it starts an application
+     * without a WebSocket extension (the gateway only tunnels WebSockets), and Vert.x reads it once per class loader:
+     * once a gateway test has run in this JVM, the origins of the next test class get no WebSocket extension handler
+     * (no Sec-WebSocket-Extensions in their 101) while the same class run alone gets one. The handshake itself still
+     * allows extensions (the options' default), so adding the handler Vert.x left out is enough.
+     */
+    private static void offerPerMessageDeflate(HttpConnection connection) {
+        ChannelPipeline pipeline = ((ConnectionBase) connection).channel().pipeline();
+        // "handler" is Vert.x's HTTP/1.x connection handler, the one Vert.x puts its extension handler in front of.
+        if (pipeline.context("handler") != null && pipeline.get(WebSocketServerExtensionHandler.class) == null) {
+            pipeline.addBefore("handler", "webSocketExtensionHandler",
+                    new WebSocketServerExtensionHandler(new PerMessageDeflateServerExtensionHandshaker()));
+        }
     }
 
     /** Stops accepting connections and closes open ones, like a pod that died. */

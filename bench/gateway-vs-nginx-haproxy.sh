@@ -20,11 +20,12 @@
 #        18095, management 18096) with these JVM options / this JVM, interleaved in the same rounds, to compare
 #        runtime settings against the default gateway under the same load; VARIANT_JAR=/path/to/quarkus-run.jar
 #        runs another build of the gateway as the variant (A/B of a code change: copy target/quarkus-app away first)
-#   FLOOR=1: also run two bare proxies from bench/floor/ (same JVM options as the gateway; not product code,
+#   FLOOR=1: also run three bare proxies from bench/floor/ (same JVM options as the gateway; not product code,
 #        none of the gateway's features): "vertx-floor" (port 18098) on the Vert.x HTTP server and client the
-#        gateway uses, "netty-floor" (port 18097) on Netty's HTTP codecs alone. They split the gateway's gap to
-#        nginx into the runtime, the Vert.x layers and the gateway's own code; FLOOR_JAVA=/path/to/bin/java runs
-#        them on another JVM
+#        gateway uses, "netty-floor" (port 18097) on Netty's HTTP codecs alone, "vertx-netty-floor" (port 18099)
+#        on the Vert.x server with a bare Netty client. They split the gateway's gap to nginx into the runtime,
+#        the Vert.x server, the Vert.x client and the gateway's own code; FLOOR_JAVA=/path/to/bin/java runs them
+#        on another JVM
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -55,7 +56,7 @@ trap cleanup EXIT INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 VARIANT="${VARIANT_JAVA_OPTS:-}${VARIANT_JAVA:-}${VARIANT_JAR:-}"
-for p in 18090 18091 18092 18093 18094 18095 18096 18097 18098; do
+for p in 18090 18091 18092 18093 18094 18095 18096 18097 18098 18099; do
   if port_busy "$p"; then echo "port $p is busy; stop what uses it first" >&2; exit 2; fi
 done
 
@@ -173,6 +174,7 @@ if [ "${FLOOR:-0}" = 1 ]; then
   }
   start_floor vertx-floor VertxFloorProxy 18098
   start_floor netty-floor NettyFloorProxy 18097
+  start_floor vertx-netty-floor VertxNettyFloorProxy 18099
 fi
 
 cpu_ticks() { # pid -> utime+stime of the process and its children (nginx workers), in clock ticks
@@ -254,7 +256,7 @@ if [ -n "$VARIANT" ]; then
     printf "variant: throughput variant/gateway %.2f, variant/nginx %.2f, variant/HAProxy %.2f\n", v / g, v / n, v / h }'
 fi
 if [ "${FLOOR:-0}" = 1 ]; then
-  for f in vertx-floor netty-floor; do
+  for f in vertx-floor vertx-netty-floor netty-floor; do
     awk -v name="$f" -v f="$(median "${RPS[$f]}")" -v g="$g" -v n="$n" -v h="$h" 'BEGIN {
       printf "%s: throughput floor/nginx %.2f, floor/HAProxy %.2f, gateway/floor %.2f\n", name, f / n, f / h, g / f }'
   done

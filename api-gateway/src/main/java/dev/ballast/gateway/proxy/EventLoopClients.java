@@ -3,7 +3,11 @@ package dev.ballast.gateway.proxy;
 import dev.ballast.gateway.server.TrafficServer;
 import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.gateway.upstream.Upstreams;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
@@ -16,9 +20,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One keep-alive HTTP/1.1 client per upstream per event loop, so a proxied exchange never leaves the event loop that
- * accepted it (no cross-thread hand-offs, like nginx's per-worker upstream keepalive cache). The per-endpoint
- * connection and pending caps are split across the event loops. Upstream generations added by a reload get clients
+ * Per upstream and event loop, the upstream connections of the proxy path ({@link UpstreamConnections}, HTTP
+ * requests) and a Vert.x HTTP client (WebSocket upgrades only), so a proxied exchange never leaves the event loop
+ * that accepted it (no cross-thread hand-offs, like nginx's per-worker upstream keepalive cache). The per-endpoint
+ * connection and pending caps are split across the event loops. Upstream generations added by a reload get theirs
  * on first use; retired ones have theirs closed once their last request ended (Upstreams.sweepRetired).
  */
 final class EventLoopClients {
@@ -27,8 +32,13 @@ final class EventLoopClients {
     private final Upstreams upstreams;
     private final int eventLoops;
     private final ThreadLocal<HttpClient[]> clients;
+    private final ThreadLocal<UpstreamConnections[]> connections;
     /** Clients by upstream generation index, to close them when it is retired or the gateway stops. */
     private final Map<Integer, List<HttpClient>> created = new HashMap<>();
+    /** Connection pools by upstream generation index, with the event loop each is confined to. */
+    private final Map<Integer, List<Map.Entry<EventLoop, UpstreamConnections>>> pools = new HashMap<>();
+    /** TLS contexts by upstream generation index: built once per generation, shared by its event loops. */
+    private final Map<Integer, SslContext> tls = new HashMap<>();
 
     EventLoopClients(Vertx vertx, Upstreams upstreams) {
         this.vertx = vertx;
@@ -36,6 +46,40 @@ final class EventLoopClients {
         upstreams.onRelease(this::release);
         this.eventLoops = TrafficServer.eventLoops(vertx);
         this.clients = ThreadLocal.withInitial(() -> new HttpClient[upstreams.size()]);
+        this.connections = ThreadLocal.withInitial(() -> new UpstreamConnections[upstreams.size()]);
+    }
+
+    /** This event loop's connections to the upstream's endpoints; {@code context} is the caller's (event-loop) one. */
+    UpstreamConnections connections(UpstreamRuntime upstream, ContextInternal context) {
+        UpstreamConnections[] perLoop = connections.get();
+        int index = upstream.index();
+        if (index >= perLoop.length) {
+            perLoop = java.util.Arrays.copyOf(perLoop, index + 8);
+            connections.set(perLoop);
+        }
+        UpstreamConnections pool = perLoop[index];
+        if (pool == null) {
+            pool = createConnections(upstream, context.nettyEventLoop());
+            perLoop[index] = pool;
+        }
+        return pool;
+    }
+
+    private UpstreamConnections createConnections(UpstreamRuntime upstream, EventLoop loop) {
+        var settings = upstream.settings();
+        SslContext context;
+        synchronized (pools) {
+            context = tls.computeIfAbsent(upstream.index(), i -> settings.tls().nettyClientContext());
+        }
+        UpstreamConnections pool = new UpstreamConnections((VertxInternal) vertx, loop, upstream.name(),
+                share(settings.maxConnectionsPerEndpoint()),
+                settings.maxPendingPerEndpoint() == 0 ? 0 : share(settings.maxPendingPerEndpoint()),
+                settings.keepAliveTimeoutMillis(), upstream.connectionIdleMillis(), context,
+                settings.tls().enabled() ? settings.tls().serverName() : null);
+        synchronized (pools) {
+            pools.computeIfAbsent(upstream.index(), i -> new ArrayList<>()).add(Map.entry(loop, pool));
+        }
+        return pool;
     }
 
     HttpClient client(UpstreamRuntime upstream) {
@@ -93,12 +137,25 @@ final class EventLoopClients {
         if (clientsOfRetired != null) {
             clientsOfRetired.forEach(HttpClient::close);
         }
+        List<Map.Entry<EventLoop, UpstreamConnections>> poolsOfRetired;
+        synchronized (pools) {
+            poolsOfRetired = pools.remove(retired.index());
+            tls.remove(retired.index());
+        }
+        if (poolsOfRetired != null) {
+            poolsOfRetired.forEach(p -> p.getKey().execute(p.getValue()::close));
+        }
     }
 
     void close() {
         synchronized (created) {
             created.values().forEach(list -> list.forEach(HttpClient::close));
             created.clear();
+        }
+        synchronized (pools) {
+            pools.values().forEach(list -> list.forEach(p -> p.getKey().execute(p.getValue()::close)));
+            pools.clear();
+            tls.clear();
         }
     }
 }

@@ -9,13 +9,20 @@ import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.lb.Lease;
 import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -33,9 +40,11 @@ import java.util.concurrent.TimeoutException;
  * left, idempotent ones on chosen statuses and timeouts, never after the first byte reached the client) and
  * completes the lease exactly once on every path. Lives on one event loop, so its fields need no synchronisation.
  */
-final class ProxyExchange {
+final class ProxyExchange implements UpstreamConnection.Listener {
 
     private final ProxyHandler proxy;
+    /** The request's event-loop context: timers fire on it (Netty callbacks run outside any Vert.x dispatch). */
+    private final ContextInternal context;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final RouteSettings route;
@@ -60,8 +69,9 @@ final class ProxyExchange {
     private Set<String> tried;
     private Lease lease;
     private String leaseEndpoint;
+    /** The WebSocket upgrade's request (Vert.x client); HTTP requests go through {@link #call}. */
     private HttpClientRequest upstreamRequest;
-    private HttpClientResponse upstreamResponse;
+    private UpstreamConnection.Call call;
     private boolean requestWritten;
     private boolean responseStarted;
     private boolean inRetryBudget;
@@ -80,6 +90,7 @@ final class ProxyExchange {
     ProxyExchange(ProxyHandler proxy, HttpServerRequest request, RouteSettings route, UpstreamRuntime upstream,
                   CharSequence requestId, String path) {
         this.proxy = proxy;
+        this.context = (ContextInternal) proxy.vertx.getOrCreateContext();
         this.request = request;
         this.response = request.response();
         this.route = route;
@@ -214,13 +225,18 @@ final class ProxyExchange {
         lease = picked;
         leaseEndpoint = picked.endpoint().id();
         requestWritten = false;
-        // target(): to the endpoint's address; over TLS with a server-name, SNI and verification use that name.
-        RequestOptions options = upstream.settings().tls().target(new RequestOptions(),
-                        upstream.address(picked.endpoint()))
-                .setMethod(request.method())
-                .setURI(uri)
-                .setConnectTimeout(route.timeouts().connectMillis());
-        proxy.clients.client(upstream).request(options, this::onRequest);
+        if (isWebSocketUpgrade()) {
+            // target(): to the endpoint's address; over TLS with a server-name, SNI and verification use that name.
+            RequestOptions options = upstream.settings().tls().target(new RequestOptions(),
+                            upstream.address(picked.endpoint()))
+                    .setMethod(request.method())
+                    .setURI(uri)
+                    .setConnectTimeout(route.timeouts().connectMillis());
+            proxy.clients.client(upstream).request(options, this::onWebSocketRequest);
+            return;
+        }
+        proxy.clients.connections(upstream, context).acquire(leaseEndpoint, picked.endpoint().host(),
+                picked.endpoint().port(), route.timeouts().connectMillis(), this::onConnection);
     }
 
     private Lease pick() {
@@ -241,17 +257,75 @@ final class ProxyExchange {
         tried.add(endpointId);
     }
 
-    private void onRequest(AsyncResult<HttpClientRequest> result) {
-        if (result.failed()) {
-            Throwable cause = result.cause();
-            boolean busy = cause instanceof ConnectionPoolTooBusyException;
-            boolean timeout = cause instanceof TimeoutException;
-            if (busy) {
-                proxy.metrics.rejected(upstream.name());
+    /** Failing to get a connection (or a WebSocket request) means the request provably did not reach the upstream. */
+    private void noConnection(Throwable cause) {
+        boolean busy = cause instanceof UpstreamConnections.PoolBusyException
+                || cause instanceof ConnectionPoolTooBusyException;
+        boolean timeout = cause instanceof TimeoutException;
+        if (busy) {
+            proxy.metrics.rejected(upstream.name());
+        }
+        completeLease(busy ? Outcome.CLIENT_ABORT : timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+        tryFailed(true, busy ? 503 : timeout ? 504 : 502);
+    }
+
+    private void onConnection(UpstreamConnection connection, Throwable failure) {
+        if (failure != null) {
+            noConnection(failure);
+            return;
+        }
+        UpstreamConnection.Call outgoing = connection.begin(this);
+        if (done) {
+            outgoing.reset();
+            return;
+        }
+        call = outgoing;
+        HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
+        HopByHopHeaders.copy(request.headers(), headers);
+        headers.remove(HeaderNames.EXPECT);
+        if (!route.preserveHost() || !headers.contains(HeaderNames.HOST)) {
+            // As the Vert.x client did: the authority the connection is for (the TLS server name when one is set).
+            var tls = upstream.settings().tls();
+            String host = tls.enabled() && tls.serverName() != null ? tls.serverName() : lease.endpoint().host();
+            headers.set(HeaderNames.HOST, (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
+                    + lease.endpoint().port());
+        }
+        appendForwarding(headers);
+        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
+                headers);
+        if (!hasBody) {
+            outgoing.head(head, false);
+            // An idempotent request is replayable anyway: whether it was written does not change the retry decision.
+            outgoing.end(null, idempotent ? null : this::onWritten);
+            armResponseTimeout();
+        } else if (body != null) {
+            headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
+            requestBytes = body.length();
+            outgoing.head(head, false);
+            outgoing.end(body, this::onWritten);
+            armResponseTimeout();
+        } else {
+            if (contentLength < 0) {
+                headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
-            completeLease(busy ? Outcome.CLIENT_ABORT : timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
-            // No connection was ever obtained: the request provably did not reach the upstream.
-            tryFailed(true, busy ? 503 : timeout ? 504 : 502);
+            // Not flushed: it leaves with the first chunk, so a body refused at once (413) never reaches the upstream.
+            outgoing.head(head, false);
+            streamRequestBody(outgoing);
+        }
+    }
+
+    private void appendForwarding(MultiMap headers) {
+        String host = request.getHeader(HeaderNames.HOST);
+        boolean peerTrusted = proxy.hasTrustedProxies
+                && (request.getHeader(HeaderNames.X_FORWARDED_PROTO) != null || request.getHeader(HeaderNames.X_FORWARDED_HOST) != null)
+                && proxy.clientIp.isTrusted(peer);
+        ForwardedHeaders.append(headers, peer, request.scheme(), host, peerTrusted);
+        headers.set(proxy.requestIdHeader, requestId);
+    }
+
+    private void onWebSocketRequest(AsyncResult<HttpClientRequest> result) {
+        if (result.failed()) {
+            noConnection(result.cause());
             return;
         }
         HttpClientRequest outgoing = result.result();
@@ -263,49 +337,15 @@ final class ProxyExchange {
         // Failures surface through the response future; without a handler Vert.x would log each reset as an error.
         outgoing.exceptionHandler(ProxyExchange::ignore);
         MultiMap headers = outgoing.headers();
-        boolean webSocket = isWebSocketUpgrade();
-        if (webSocket) {
-            headers.addAll(request.headers());
-        } else {
-            HopByHopHeaders.copy(request.headers(), headers);
-            headers.remove(HeaderNames.EXPECT);
-        }
+        headers.addAll(request.headers());
         if (!route.preserveHost()) {
             headers.remove(HeaderNames.HOST);
         }
-        String host = request.getHeader(HeaderNames.HOST);
-        boolean peerTrusted = proxy.hasTrustedProxies
-                && (request.getHeader(HeaderNames.X_FORWARDED_PROTO) != null || request.getHeader(HeaderNames.X_FORWARDED_HOST) != null)
-                && proxy.clientIp.isTrusted(peer);
-        ForwardedHeaders.append(headers, peer, request.scheme(), host, peerTrusted);
-        headers.set(proxy.requestIdHeader, requestId);
-        if (webSocket) {
-            outgoing.connect(this::onWebSocketResponse);
-            return;
-        }
-        outgoing.response(this::onResponse);
-        if (!hasBody) {
-            if (idempotent) {
-                outgoing.end(); // replayable anyway: whether it was written does not change the retry decision
-            } else {
-                outgoing.end(this::onWritten);
-            }
-            armResponseTimeout();
-        } else if (body != null) {
-            headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
-            requestBytes = body.length();
-            outgoing.end(body, this::onWritten);
-            armResponseTimeout();
-        } else {
-            streamRequestBody(outgoing);
-        }
+        appendForwarding(headers);
+        outgoing.connect(this::onWebSocketResponse);
     }
 
-
-    private void streamRequestBody(HttpClientRequest outgoing) {
-        if (contentLength < 0) {
-            outgoing.setChunked(true);
-        }
+    private void streamRequestBody(UpstreamConnection.Call outgoing) {
         bodyStreamed = true;
         continueIfExpected();
         long limit = route.maxBodySize();
@@ -318,7 +358,7 @@ final class ProxyExchange {
             if (done) {
                 return; // answered early (see finish): the rest of the body is read and dropped
             }
-            outgoing.write(chunk, null);
+            outgoing.write(chunk);
             if (outgoing.writeQueueFull()) {
                 request.pause();
                 outgoing.drainHandler(v -> request.resume());
@@ -326,7 +366,7 @@ final class ProxyExchange {
         });
         request.endHandler(v -> {
             if (!done) {
-                outgoing.end(this::onWritten);
+                outgoing.end(null, this::onWritten);
                 armResponseTimeout();
             } else if (droppingBody) {
                 // The response already said Connection: close; the body it did not need is now read.
@@ -348,14 +388,26 @@ final class ProxyExchange {
             response.reset();
             finish(413);
         }
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
+        resetUpstream();
+    }
+
+    private void onWritten(boolean written) {
+        if (written) {
+            requestWritten = true;
         }
     }
 
-    private void onWritten(AsyncResult<Void> result) {
-        if (result.succeeded()) {
-            requestWritten = true;
+    /** Abandons the upstream request in flight, if any: its connection is closed, never reused half-way. */
+    private void resetUpstream() {
+        UpstreamConnection.Call pending = call;
+        if (pending != null) {
+            call = null;
+            pending.reset();
+        }
+        HttpClientRequest webSocket = upstreamRequest;
+        if (webSocket != null) {
+            upstreamRequest = null;
+            webSocket.reset();
         }
     }
 
@@ -364,40 +416,72 @@ final class ProxyExchange {
         long millis = route.timeouts().responseHeadersMillis();
         // The upstream connection's idle timeout already enforces the longest response-headers timeout of the
         // upstream's routes; a per-request timer is only needed when this route wants less.
-        if (millis > 0 && upstreamRequest != null && millis < proxy.connectionIdleMillis(upstream)) {
-            upstreamRequest.idleTimeout(millis);
+        if (millis > 0 && call != null && millis < proxy.connectionIdleMillis(upstream)) {
+            call.timeout(millis);
         }
     }
 
-    private void onResponse(AsyncResult<HttpClientResponse> result) {
+    @Override
+    public void onHead(HttpResponse head) {
         if (done) {
-            if (result.succeeded() && upstreamRequest != null) {
-                upstreamRequest.reset();
-            }
+            resetUpstream();
             return;
         }
-        if (result.failed()) {
-            long headersMillis = route.timeouts().responseHeadersMillis();
-            // A connection closed by its idle timeout while waiting for the head is a timeout too.
-            boolean timeout = result.cause() instanceof TimeoutException || (headersMillis > 0 && sentNanos != 0
-                    && System.nanoTime() - sentNanos >= headersMillis * 1_000_000L);
-            completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
-            // Written or not: a reset on a reused connection before the write completed is still provably unsent.
-            tryFailed(!requestWritten && !bodyStreamed, timeout ? 504 : 502);
-            return;
-        }
-        HttpClientResponse incoming = result.result();
-        int code = incoming.statusCode();
+        int code = head.status().code();
         if (route.retries().retriesStatus(code) && canRetry(false)) {
             completeLease(Outcome.ofStatus(code));
             status = code;
             lastTryUnsent = false;
-            incoming.handler(null);
-            incoming.resume();
+            UpstreamConnection.Call retried = call;
+            call = null;
+            retried.discard(); // the rest of this answer is read and dropped; the connection stays usable
             retry();
             return;
         }
-        forward(incoming, code);
+        forward(head, code);
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        call = null;
+        if (done) {
+            return;
+        }
+        if (responseStarted) {
+            upstreamBroke(cause);
+            return;
+        }
+        long headersMillis = route.timeouts().responseHeadersMillis();
+        // A connection closed by its idle timeout while waiting for the head is a timeout too.
+        boolean timeout = cause instanceof TimeoutException || (headersMillis > 0 && sentNanos != 0
+                && System.nanoTime() - sentNanos >= headersMillis * 1_000_000L);
+        completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+        // Written or not: a reset on a reused connection before the write completed is still provably unsent.
+        tryFailed(!requestWritten && !bodyStreamed, timeout ? 504 : 502);
+    }
+
+    @Override
+    public void onData(Buffer chunk) {
+        if (done) {
+            return;
+        }
+        lastDataNanos = System.nanoTime();
+        responseBytes += chunk.length();
+        response.write(chunk, null);
+        if (response.writeQueueFull()) {
+            UpstreamConnection.Call incoming = call;
+            incoming.pause();
+            response.drainHandler(v -> incoming.resume());
+        }
+    }
+
+    @Override
+    public void onEnd() {
+        call = null;
+        if (!done) {
+            response.end();
+            finishWithLease(Outcome.ofStatus(status), status);
+        }
     }
 
     private void tryFailed(boolean provablyUnsent, int failureStatus) {
@@ -450,8 +534,9 @@ final class ProxyExchange {
             avoid(leaseEndpoint);
         }
         upstreamRequest = null;
+        call = null;
         meters.retried();
-        proxy.vertx.setTimer(backoffMillis(tries, retries), id -> attempt());
+        context.setTimer(backoffMillis(tries, retries), id -> attempt());
     }
 
     private void tryFailedWithoutRetry() {
@@ -470,18 +555,17 @@ final class ProxyExchange {
         return ceiling <= 1 ? 1 : 1 + ThreadLocalRandom.current().nextLong(ceiling);
     }
 
-    private void forward(HttpClientResponse incoming, int code) {
+    private void forward(HttpResponse incoming, int code) {
         responseStarted = true;
-        upstreamResponse = incoming;
         status = code;
         response.setStatusCode(code);
-        String message = incoming.statusMessage();
+        String message = incoming.status().reasonPhrase();
         // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway.
         if (message != null && !message.equals(HttpResponseStatus.valueOf(code).reasonPhrase())) {
             response.setStatusMessage(message);
         }
         MultiMap headers = response.headers();
-        HopByHopHeaders.copy(incoming.headers(), headers);
+        HopByHopHeaders.copy(new HeadersAdaptor(incoming.headers()), headers);
         headers.set(proxy.requestIdHeader, requestId);
         if (bodyStreamed && !request.isEnded()) {
             // The upstream answers before it read the whole body (an early 413, or a 200 that ignores it): this
@@ -498,27 +582,11 @@ final class ProxyExchange {
             cancelTimer();
             scheduleTimer();
         }
-        incoming.exceptionHandler(this::upstreamBroke);
-        incoming.endHandler(v -> {
-            if (!done) {
-                response.end();
-                finishWithLease(Outcome.ofStatus(code), code);
-            }
-        });
         if (streaming) {
             // Unknown length (SSE, NDJSON, chunked): send the head now and flush every chunk as it arrives.
             response.setChunked(true);
             response.writeHead();
         }
-        incoming.handler(chunk -> {
-            lastDataNanos = System.nanoTime();
-            responseBytes += chunk.length();
-            response.write(chunk, null);
-            if (response.writeQueueFull()) {
-                incoming.pause();
-                response.drainHandler(v -> incoming.resume());
-            }
-        });
     }
 
     private void upstreamBroke(Throwable cause) {
@@ -582,7 +650,6 @@ final class ProxyExchange {
         if (done) {
             return;
         }
-        HttpClientRequest pending = upstreamRequest;
         if (status == 101) {
             // The upgrade was accepted: a closing connection ends the tunnel, it is not an aborted request.
             // (On Vert.x 4.5 the tunnel's own close handlers usually run first; this keeps the order irrelevant.)
@@ -590,9 +657,7 @@ final class ProxyExchange {
             return;
         }
         finishWithLease(Outcome.CLIENT_ABORT, 499);
-        if (pending != null) {
-            pending.reset();
-        }
+        resetUpstream();
     }
 
     private void scheduleTimer() {
@@ -608,7 +673,7 @@ final class ProxyExchange {
         if (next == Long.MAX_VALUE) {
             return;
         }
-        timer = proxy.vertx.setTimer(Math.max(1, next / 1_000_000L + 1), this::onTimer);
+        timer = context.setTimer(Math.max(1, next / 1_000_000L + 1), this::onTimer);
     }
 
     private void onTimer(long id) {
@@ -624,7 +689,6 @@ final class ProxyExchange {
             scheduleTimer();
             return;
         }
-        HttpClientRequest pending = upstreamRequest;
         // Answer first, reset after: once finished, the failure the reset causes upstream is ignored.
         if (responseStarted) {
             response.reset();
@@ -634,9 +698,7 @@ final class ProxyExchange {
             fail(504, "upstream-timeout", "Gateway Timeout", "Route '" + route.name()
                     + "' exceeded its total timeout of " + route.timeouts().totalMillis() + " ms", null);
         }
-        if (pending != null) {
-            pending.reset();
-        }
+        resetUpstream();
     }
 
     private void cancelTimer() {
@@ -690,9 +752,7 @@ final class ProxyExchange {
             // (its connection must not go back to the pool half-sent), and the client's remaining body is read and
             // dropped instead of stalling on a paused stream (no hang, no leaked connection).
             droppingBody = true;
-            if (upstreamRequest != null) {
-                upstreamRequest.reset();
-            }
+            resetUpstream();
             request.resume();
         }
         if (inRetryBudget) {

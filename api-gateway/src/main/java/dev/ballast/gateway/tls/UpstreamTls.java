@@ -1,6 +1,9 @@
 package dev.ballast.gateway.tls;
 
 import dev.ballast.gateway.config.InvalidGatewayConfigException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.RequestOptions;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Checked {@code ballast.gateway.upstreams.<upstream>.tls.*}: how the gateway speaks TLS to one upstream's endpoints,
@@ -80,6 +84,38 @@ public record UpstreamTls(boolean enabled, byte[] trust, boolean pkcs12, String 
             options.setTrustOptions(trustOptions);
         }
         return options;
+    }
+
+    /**
+     * The Netty client context for this upstream's connections (the proxy path's own client), or null for plain HTTP.
+     * Same trust and verification as {@link #applyTo}: the trust store or the JVM's default trust, the certificate's
+     * name checked against the server name (or the endpoint's host) unless verify-hostname is off, nothing checked
+     * with insecure-skip-verify. Built once per upstream generation: building one parses the trust store.
+     */
+    public SslContext nettyClientContext() {
+        if (!enabled) {
+            return null;
+        }
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient();
+            if (insecureSkipVerify) {
+                builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (trust != null && pkcs12) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(new ByteArrayInputStream(trust), trustPassword == null ? null : trustPassword.toCharArray());
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(store);
+                builder.trustManager(factory);
+            } else if (trust != null) {
+                builder.trustManager(new ByteArrayInputStream(trust));
+            }
+            builder.endpointIdentificationAlgorithm(verifyHostname && !insecureSkipVerify ? "HTTPS" : null);
+            return builder.build();
+        } catch (Exception e) {
+            // The trust store was checked when the configuration was read; this is not expected to happen.
+            throw new IllegalStateException("TLS context for an upstream (" + this + ") could not be built: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,0 +1,343 @@
+package dev.ballast.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.impl.VertxHandler;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One keep-alive HTTP/1.1 connection to an upstream endpoint, on the event loop that owns it, carrying one request
+ * at a time (no pipelining). Netty's {@code HttpClientCodec} below it, the exchange's {@link Listener} above it.
+ * Replaces the Vert.x HTTP client on the proxy path: its pool acquisition and stream set-up were 30 % of the gateway's
+ * CPU, and a proxy on the Vert.x server with a bare Netty client ran at nginx's throughput where Vert.x server plus
+ * client ran at 0.87 × (bench/README.md, session 5).
+ * <p>
+ * An exchange gets a {@link Call}, valid until the response ends, the exchange resets it or the connection fails;
+ * after that every method of that call does nothing, so a late write can never reach the next request on the same
+ * connection. A connection goes back to its pool only when both the request and the response ended cleanly and the
+ * upstream did not ask to close.
+ */
+final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+
+    /** What an exchange hears from its upstream call; every method runs on the connection's event loop. */
+    interface Listener {
+        /** The final response head (interim 1xx heads are skipped). */
+        void onHead(HttpResponse head);
+
+        /** A chunk of the response body, in a heap buffer of its own. */
+        void onData(Buffer chunk);
+
+        /** The response ended; the call is over. */
+        void onEnd();
+
+        /** The connection failed or timed out before the response ended; the call is over. */
+        void onFailure(Throwable cause);
+    }
+
+    /** The connection closed under a call (reset by the upstream, or closed before a complete response). */
+    static final class ConnectionClosedException extends IOException {
+        ConnectionClosedException(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // an expected event, reported by status and metrics: no stack to capture
+        }
+    }
+
+    private static final TimeoutException IDLE = new TimeoutException("upstream connection idle timeout") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+
+    final Channel channel;
+    private final UpstreamConnections.EndpointConnections owner;
+    private Call current;
+    /** Nanos when the connection went back to the pool: for the keep-alive timeout. */
+    long idleSince;
+
+    UpstreamConnection(Channel channel, UpstreamConnections.EndpointConnections owner) {
+        this.channel = channel;
+        this.owner = owner;
+    }
+
+    /** Starts a call on this idle connection. */
+    Call begin(Listener listener) {
+        Call call = new Call(listener);
+        current = call;
+        return call;
+    }
+
+    /** One request and its response on this connection. */
+    final class Call {
+        private final Listener listener;
+        private boolean requestEnded;
+        private boolean headReceived;
+        private boolean keepAlive = true;
+        /** Inside an interim (1xx) response, which is read and dropped. */
+        private boolean interim;
+        /** The rest of the response is read and dropped (the exchange retries elsewhere); then the connection is reused. */
+        private boolean discarding;
+        private Handler<Void> drainHandler;
+        private long timeoutNanos;
+        private long lastReadNanos;
+        private ScheduledFuture<?> timeoutTask;
+
+        private Call(Listener listener) {
+            this.listener = listener;
+        }
+
+        private boolean live() {
+            return current == this;
+        }
+
+        /** Writes the request head (not flushed unless {@code flush}). */
+        void head(HttpRequest head, boolean flush) {
+            if (!live()) {
+                return;
+            }
+            if (flush) {
+                channel.writeAndFlush(head, channel.voidPromise());
+            } else {
+                channel.write(head, channel.voidPromise());
+            }
+        }
+
+        /** Writes and flushes a chunk of the request body. */
+        void write(Buffer chunk) {
+            if (live()) {
+                channel.writeAndFlush(new DefaultHttpContent(chunk.getByteBuf()),
+                        channel.voidPromise());
+            }
+        }
+
+        /**
+         * Ends the request, with a last chunk when {@code body} is not null, and flushes. {@code written} hears true
+         * once the whole request reached the socket, false when it never did (the request provably did not leave).
+         */
+        void end(Buffer body, Handler<Boolean> written) {
+            if (!live()) {
+                return;
+            }
+            requestEnded = true;
+            LastHttpContent last = body == null ? LastHttpContent.EMPTY_LAST_CONTENT
+                    : new DefaultLastHttpContent(body.getByteBuf());
+            if (written == null) {
+                channel.writeAndFlush(last, channel.voidPromise());
+            } else {
+                channel.writeAndFlush(last).addListener((ChannelFutureListener) f -> written.handle(f.isSuccess()));
+            }
+        }
+
+        boolean writeQueueFull() {
+            return live() && !channel.isWritable();
+        }
+
+        /** Called once when the connection can take more request body again. */
+        void drainHandler(Handler<Void> handler) {
+            drainHandler = handler;
+        }
+
+        /** Stops reading the response (the client is slower than the upstream). */
+        void pause() {
+            if (live()) {
+                channel.config().setAutoRead(false);
+            }
+        }
+
+        void resume() {
+            if (live()) {
+                channel.config().setAutoRead(true);
+                channel.read();
+            }
+        }
+
+        /**
+         * Fails the call with a timeout when no response byte arrives for {@code millis} (until the response ends):
+         * for routes whose response-headers timeout is shorter than the connection's idle timeout.
+         */
+        void timeout(long millis) {
+            if (!live() || millis <= 0) {
+                return;
+            }
+            timeoutNanos = millis * 1_000_000L;
+            lastReadNanos = System.nanoTime();
+            timeoutTask = channel.eventLoop().schedule(this::checkTimeout, millis, TimeUnit.MILLISECONDS);
+        }
+
+        private void checkTimeout() {
+            timeoutTask = null;
+            if (!live()) {
+                return;
+            }
+            long left = lastReadNanos + timeoutNanos - System.nanoTime();
+            if (left > 0) {
+                timeoutTask = channel.eventLoop().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+                return;
+            }
+            fail(IDLE);
+        }
+
+        /** Reads and drops the rest of the response, then reuses the connection; the listener hears nothing more. */
+        void discard() {
+            if (live()) {
+                discarding = true;
+                resume();
+            }
+        }
+
+        /** Abandons the call: the connection is closed, never reused half-way through an exchange. */
+        void reset() {
+            if (live()) {
+                detach();
+                channel.close();
+            }
+        }
+
+        private void detach() {
+            current = null;
+            if (timeoutTask != null) {
+                timeoutTask.cancel(false);
+                timeoutTask = null;
+            }
+            channel.config().setAutoRead(true);
+        }
+
+        private void fail(Throwable cause) {
+            detach();
+            channel.close();
+            if (!discarding) {
+                listener.onFailure(cause);
+            }
+        }
+
+        private void read(HttpObject msg) {
+            if (timeoutTask != null) {
+                lastReadNanos = System.nanoTime();
+            }
+            if (msg.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                fail(msg.decoderResult().cause());
+                return;
+            }
+            if (msg instanceof HttpResponse head) {
+                if (head.status().code() < 200 && head.status().code() != 101) {
+                    interim = true; // 100 Continue, 103 Early Hints: the final head follows
+                } else {
+                    headReceived = true;
+                    keepAlive = HttpUtil.isKeepAlive(head);
+                    if (!discarding) {
+                        listener.onHead(head);
+                    }
+                }
+            }
+            if (msg instanceof HttpContent content) {
+                boolean last = msg instanceof LastHttpContent;
+                if (interim || discarding || !live() || !content.content().isReadable()) {
+                    content.release();
+                } else {
+                    // Copied out of the pooled read buffer, as the Vert.x client does: the server side may hold the
+                    // chunk in its write queue for as long as the client is slow.
+                    listener.onData(Buffer.buffer(VertxHandler.safeBuffer(content.content())));
+                }
+                if (last) {
+                    if (interim) {
+                        interim = false;
+                    } else if (live()) {
+                        responseEnded();
+                    }
+                }
+            }
+        }
+
+        private void responseEnded() {
+            boolean reusable = requestEnded && keepAlive && headReceived;
+            detach();
+            if (reusable) {
+                owner.release(UpstreamConnection.this);
+            } else {
+                channel.close();
+            }
+            if (!discarding) {
+                listener.onEnd();
+            }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Call call = current;
+        if (call == null || !(msg instanceof HttpObject object)) {
+            // Bytes nobody asked for (a response after the call was reset, or on an idle connection): not reusable.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        call.read(object);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Call call = current;
+        if (call != null && ctx.channel().isWritable() && call.drainHandler != null) {
+            Handler<Void> handler = call.drainHandler;
+            call.drainHandler = null;
+            handler.handle(null);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            Call call = current;
+            if (call != null) {
+                call.fail(IDLE);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        owner.closed(this);
+        Call call = current;
+        if (call != null) {
+            call.fail(new ConnectionClosedException("upstream connection closed before the response ended"));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Call call = current;
+        if (call != null) {
+            call.fail(cause);
+        } else {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package dev.ballast.gateway.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.impl.VertxInternal;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The keep-alive HTTP/1.1 connections of one upstream generation on one event loop, by endpoint (nginx's per-worker
+ * upstream keepalive cache): idle connections are reused last-in first-out, at most {@code maxConnections} are open
+ * per endpoint, at most {@code maxPending} acquisitions wait for one (0: none wait, the caller hears
+ * {@link PoolBusyException} at once). An acquisition that gets no connection within its connect timeout, whether it
+ * waited in the queue or in the TCP or TLS handshake, fails with a {@link TimeoutException}. Connections idle longer
+ * than the keep-alive timeout are closed by a sweep every second (a keep-alive timeout of 0 closes each connection
+ * after its request, like nginx without {@code keepalive}); a connection idle (no byte either way) longer than the
+ * upstream's connection idle timeout is closed, failing the call on it if there is one.
+ * <p>
+ * Confined to its event loop: every method must be called on it.
+ */
+final class UpstreamConnections {
+
+    /** Every connection of the endpoint is in use and the wait queue is full. */
+    static final class PoolBusyException extends Exception {
+        PoolBusyException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** An acquisition's outcome: exactly one of the two is non-null. */
+    interface Acquired {
+        void acquired(UpstreamConnection connection, Throwable failure);
+    }
+
+    private static final int MAX_INITIAL_LINE = 4096;
+    private static final int MAX_HEADER_SIZE = 8192;
+    private static final int MAX_CHUNK_SIZE = 8192;
+
+    private final VertxInternal vertx;
+    private final EventLoop loop;
+    private final String upstream;
+    private final int maxConnections;
+    private final int maxPending;
+    private final long keepAliveNanos;
+    private final long idleMillis;
+    /** Null for plain HTTP. */
+    private final SslContext ssl;
+    /** SNI and certificate name for every endpoint, or null to use each endpoint's host. */
+    private final String serverName;
+    private final Map<String, EndpointConnections> byEndpoint = new HashMap<>();
+    private final ScheduledFuture<?> sweeper;
+    private boolean closed;
+
+    UpstreamConnections(VertxInternal vertx, EventLoop loop, String upstream, int maxConnections, int maxPending,
+                        long keepAliveMillis, long idleMillis, SslContext ssl, String serverName) {
+        this.vertx = vertx;
+        this.loop = loop;
+        this.upstream = upstream;
+        this.maxConnections = maxConnections;
+        this.maxPending = maxPending;
+        this.keepAliveNanos = Math.max(0, keepAliveMillis) * 1_000_000L;
+        this.idleMillis = idleMillis;
+        this.ssl = ssl;
+        this.serverName = serverName;
+        this.sweeper = loop.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Gets a connection to the endpoint {@code id} at {@code host:port}, reusing an idle one when there is one.
+     * {@code connectMillis} bounds the whole acquisition (0: no bound beyond the TCP stack's own).
+     */
+    void acquire(String id, String host, int port, long connectMillis, Acquired callback) {
+        if (closed) {
+            callback.acquired(null, new PoolBusyException("upstream '" + upstream + "' was reconfigured"));
+            return;
+        }
+        EndpointConnections endpoint = byEndpoint.get(id);
+        if (endpoint == null) {
+            endpoint = new EndpointConnections(host, port);
+            byEndpoint.put(id, endpoint);
+        }
+        endpoint.acquire(connectMillis, callback);
+    }
+
+    /** Closes idle connections now and in-use ones when their call ends; later acquisitions fail. */
+    void close() {
+        closed = true;
+        sweeper.cancel(false);
+        for (EndpointConnections endpoint : byEndpoint.values()) {
+            endpoint.closeIdle();
+        }
+    }
+
+    /** Open connections (idle, in use or connecting) to the endpoint with this id: for tests. */
+    int open(String id) {
+        EndpointConnections endpoint = byEndpoint.get(id);
+        return endpoint == null ? 0 : endpoint.open;
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Iterator<EndpointConnections> it = byEndpoint.values().iterator(); it.hasNext(); ) {
+            EndpointConnections endpoint = it.next();
+            endpoint.expireIdle(now);
+            if (endpoint.open == 0 && endpoint.waiters.isEmpty()) {
+                it.remove(); // endpoints that left the pool do not accumulate here
+            }
+        }
+    }
+
+    /** The connections to one endpoint. */
+    final class EndpointConnections {
+        private final String host;
+        private final int port;
+        private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+        private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(0);
+        /** Connections counted against the cap: connecting, idle or in use. */
+        private int open;
+
+        EndpointConnections(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        void acquire(long connectMillis, Acquired callback) {
+            UpstreamConnection connection;
+            while ((connection = idle.pollLast()) != null) {
+                if (connection.channel.isActive()) {
+                    callback.acquired(connection, null);
+                    return;
+                }
+            }
+            if (open < maxConnections) {
+                connect(new Waiter(callback, connectMillis));
+                return;
+            }
+            if (waiters.size() >= maxPending) {
+                callback.acquired(null, new PoolBusyException("all " + maxConnections + " connections to " + host
+                        + ":" + port + " are in use and " + maxPending + " requests already wait"));
+                return;
+            }
+            Waiter waiter = new Waiter(callback, connectMillis);
+            waiters.addLast(waiter);
+        }
+
+        private void connect(Waiter waiter) {
+            open++;
+            Bootstrap bootstrap = new Bootstrap().group(loop)
+                    .channelFactory(vertx.transport().channelFactory(false))
+                    .resolver(vertx.nettyAddressResolverGroup())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_KEEPALIVE, true)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (ssl != null) {
+                                String name = serverName != null ? serverName : host;
+                                ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc(), name, port));
+                            }
+                            if (idleMillis > 0) {
+                                ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleMillis,
+                                        TimeUnit.MILLISECONDS));
+                            }
+                            ch.pipeline().addLast("codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE,
+                                    MAX_CHUNK_SIZE, false, true));
+                            ch.pipeline().addLast("handler", new UpstreamConnection(ch, EndpointConnections.this));
+                        }
+                    });
+            if (waiter.connectMillis > 0) {
+                bootstrap.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        waiter.connectMillis));
+            }
+            ChannelFuture future = bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
+            waiter.connecting = future;
+            future.addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    // channelInactive does not run for a channel that never connected: give the slot back here.
+                    open--;
+                    Throwable cause = f.cause() instanceof ConnectTimeoutException ? timeout(waiter) : f.cause();
+                    waiter.fail(cause);
+                    serveWaiters();
+                    return;
+                }
+                SslHandler sslHandler = f.channel().pipeline().get(SslHandler.class);
+                if (sslHandler == null) {
+                    handOver(f.channel(), waiter);
+                    return;
+                }
+                // Like the Vert.x client, a TLS connection is handed over only once its handshake succeeded.
+                sslHandler.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        handOver(f.channel(), waiter);
+                    } else {
+                        f.channel().close();
+                        waiter.fail(h.cause());
+                    }
+                });
+            });
+        }
+
+        private void handOver(Channel channel, Waiter waiter) {
+            UpstreamConnection connection = (UpstreamConnection) channel.pipeline().get("handler");
+            if (!waiter.complete(connection, null)) {
+                release(connection); // the waiter gave up (timed out); the next one gets it
+            }
+        }
+
+        /** A call ended cleanly: the connection serves the next waiter or goes idle. */
+        void release(UpstreamConnection connection) {
+            if (closed || !connection.channel.isActive() || keepAliveNanos == 0) {
+                connection.channel.close();
+                return;
+            }
+            Waiter waiter;
+            while ((waiter = waiters.pollFirst()) != null) {
+                if (waiter.complete(connection, null)) {
+                    return;
+                }
+            }
+            connection.idleSince = System.nanoTime();
+            idle.addLast(connection);
+        }
+
+        /** A connection's channel closed, in use or idle. */
+        void closed(UpstreamConnection connection) {
+            open--;
+            idle.remove(connection);
+            serveWaiters();
+        }
+
+        private void serveWaiters() {
+            while (!waiters.isEmpty() && open < maxConnections && !closed) {
+                Waiter waiter = waiters.pollFirst();
+                if (!waiter.done) {
+                    connect(waiter);
+                }
+            }
+        }
+
+        void expireIdle(long now) {
+            for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
+                UpstreamConnection connection = it.next();
+                if (now - connection.idleSince >= keepAliveNanos) {
+                    it.remove();
+                    connection.channel.close();
+                }
+            }
+        }
+
+        void closeIdle() {
+            List<UpstreamConnection> all = new ArrayList<>(idle);
+            idle.clear();
+            all.forEach(c -> c.channel.close());
+            Waiter waiter;
+            while ((waiter = waiters.pollFirst()) != null) {
+                waiter.fail(new PoolBusyException("upstream '" + upstream + "' was reconfigured"));
+            }
+        }
+
+        private TimeoutException timeout(Waiter waiter) {
+            return new TimeoutException("no connection to " + host + ":" + port + " within " + waiter.connectMillis
+                    + " ms");
+        }
+
+        /** One acquisition in progress: queued, connecting, or done. */
+        private final class Waiter {
+            final Acquired callback;
+            final long connectMillis;
+            final ScheduledFuture<?> deadline;
+            ChannelFuture connecting;
+            boolean done;
+
+            Waiter(Acquired callback, long connectMillis) {
+                this.callback = callback;
+                this.connectMillis = connectMillis;
+                // The TCP connect timeout covers a connection attempt; this covers the wait for one in the queue and
+                // a TLS handshake that never completes.
+                this.deadline = connectMillis > 0
+                        ? loop.schedule(this::expire, connectMillis, TimeUnit.MILLISECONDS) : null;
+            }
+
+            private void expire() {
+                if (done) {
+                    return;
+                }
+                waiters.remove(this);
+                fail(timeout(this));
+            }
+
+            boolean complete(UpstreamConnection connection, Throwable failure) {
+                if (done) {
+                    return false;
+                }
+                done = true;
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                callback.acquired(connection, failure);
+                return true;
+            }
+
+            void fail(Throwable cause) {
+                complete(null, cause);
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.ballast.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The proxy path's own upstream client against a real HTTP server on loopback: reuse, caps and the wait queue, the
+ * acquisition deadline, keep-alive expiry, Connection: close, response timeouts, refused connections.
+ */
+@DisplayName("upstream connections: keep-alive pool per event loop")
+class UpstreamConnectionsTest {
+
+    private static final long WAIT = 10;
+
+    private Vertx vertx;
+    private ContextInternal context;
+    private HttpServer server;
+    private int port;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger closedConnections = new AtomicInteger();
+    private final ConcurrentLinkedQueue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        context = (ContextInternal) vertx.getOrCreateContext();
+        server = vertx.createHttpServer()
+                .connectionHandler(c -> {
+                    connections.incrementAndGet();
+                    c.closeHandler(v -> closedConnections.incrementAndGet());
+                })
+                .requestHandler(request -> {
+                    switch (request.path()) {
+                        case "/hold" -> held.add(request); // answered by the test
+                        case "/close" -> request.response().putHeader("connection", "close").end("bye");
+                        default -> request.response().end("ok " + request.path());
+                    }
+                })
+                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
+        port = server.actualPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(WAIT, TimeUnit.SECONDS);
+    }
+
+    private UpstreamConnections pool(int maxConnections, int maxPending, long keepAliveMillis) {
+        return onLoop(() -> new UpstreamConnections((VertxInternal) vertx, context.nettyEventLoop(), "test",
+                maxConnections, maxPending, keepAliveMillis, 0, null, null));
+    }
+
+    private <T> T onLoop(Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.nettyEventLoop().execute(() -> result.complete(action.get()));
+        return result.join();
+    }
+
+    /** What one acquisition and, when it got a connection, one GET on it came to. */
+    private static final class Exchange implements UpstreamConnection.Listener {
+        final CompletableFuture<UpstreamConnection> connection = new CompletableFuture<>();
+        final CompletableFuture<String> body = new CompletableFuture<>();
+        final StringBuilder data = new StringBuilder();
+        volatile int status;
+
+        @Override
+        public void onHead(HttpResponse head) {
+            status = head.status().code();
+        }
+
+        @Override
+        public void onData(Buffer chunk) {
+            data.append(chunk.toString());
+        }
+
+        @Override
+        public void onEnd() {
+            body.complete(data.toString());
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            body.completeExceptionally(cause);
+        }
+    }
+
+    /** Acquires a connection to the test server and, once it has one, sends GET {@code path} on it. */
+    private Exchange get(UpstreamConnections pool, String path, long connectMillis, long responseTimeoutMillis) {
+        Exchange exchange = new Exchange();
+        context.nettyEventLoop().execute(() -> pool.acquire("origin", "127.0.0.1", port, connectMillis,
+                (connection, failure) -> {
+                    if (failure != null) {
+                        exchange.connection.completeExceptionally(failure);
+                        exchange.body.completeExceptionally(failure);
+                        return;
+                    }
+                    exchange.connection.complete(connection);
+                    UpstreamConnection.Call call = connection.begin(exchange);
+                    DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+                    head.headers().set("host", "127.0.0.1:" + port);
+                    call.head(head, false);
+                    call.end(null, null);
+                    call.timeout(responseTimeoutMillis);
+                }));
+        return exchange;
+    }
+
+    private static String body(Exchange exchange) throws Exception {
+        return exchange.body.get(WAIT, TimeUnit.SECONDS);
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) {
+        return org.assertj.core.api.Assertions.catchThrowable(() -> future.get(WAIT, TimeUnit.SECONDS)).getCause();
+    }
+
+    @Test
+    @DisplayName("requests one after another share one keep-alive connection")
+    void sequentialRequestsReuseOneConnection() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+
+        Exchange first = get(pool, "/a", 5_000, 0);
+        assertThat(body(first)).isEqualTo("ok /a");
+        Exchange second = get(pool, "/b", 5_000, 0);
+        assertThat(body(second)).isEqualTo("ok /b");
+
+        assertThat(second.connection.get()).isSameAs(first.connection.get());
+        assertThat(connections.get()).isEqualTo(1);
+        assertThat(onLoop(() -> pool.open("origin"))).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a response with Connection: close is not reused: the next request opens a new connection")
+    void connectionCloseIsNotReused() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+
+        assertThat(body(get(pool, "/close", 5_000, 0))).isEqualTo("bye");
+        assertThat(body(get(pool, "/after", 5_000, 0))).isEqualTo("ok /after");
+
+        assertThat(connections.get()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> onLoop(() -> pool.open("origin")) == 1);
+    }
+
+    @Test
+    @DisplayName("at the cap, requests wait in a bounded queue: the next one is refused at once, a waiting one gets "
+            + "the connection when the call before it ends")
+    void capAndWaitQueue() throws Exception {
+        UpstreamConnections pool = pool(1, 1, 60_000);
+        Exchange holding = get(pool, "/hold", 5_000, 0);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> !held.isEmpty());
+
+        Exchange waiting = get(pool, "/queued", 5_000, 0);
+        Exchange refused = get(pool, "/refused", 5_000, 0);
+
+        assertThat(failure(refused.connection)).isInstanceOf(UpstreamConnections.PoolBusyException.class);
+        assertThat(waiting.connection).isNotDone();
+        held.poll().response().end("released");
+        assertThat(body(holding)).isEqualTo("released");
+        assertThat(body(waiting)).isEqualTo("ok /queued");
+        assertThat(waiting.connection.get()).isSameAs(holding.connection.get());
+        assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("an acquisition that gets no connection within its connect timeout fails with a timeout")
+    void queuedAcquisitionTimesOut() throws Exception {
+        UpstreamConnections pool = pool(1, 4, 60_000);
+        Exchange holding = get(pool, "/hold", 5_000, 0);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> !held.isEmpty());
+
+        Exchange waiting = get(pool, "/queued", 200, 0);
+
+        assertThat(failure(waiting.connection)).isInstanceOf(TimeoutException.class);
+        held.poll().response().end("released");
+        assertThat(body(holding)).isEqualTo("released");
+    }
+
+    @Test
+    @DisplayName("a refused connection fails the acquisition (not as a timeout) and gives its slot back")
+    void refusedConnection() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        UpstreamConnections pool = pool(1, 0, 60_000);
+        CompletableFuture<Throwable> failed = new CompletableFuture<>();
+        context.nettyEventLoop().execute(() -> pool.acquire("gone", "127.0.0.1", closedPort, 5_000,
+                (connection, failure) -> failed.complete(failure)));
+
+        assertThat(failed.get(WAIT, TimeUnit.SECONDS)).isInstanceOf(java.net.ConnectException.class);
+        assertThat(onLoop(() -> pool.open("gone"))).isZero();
+    }
+
+    @Test
+    @DisplayName("idle connections are closed after the keep-alive timeout; a keep-alive timeout of 0 closes each "
+            + "connection after its request")
+    void keepAliveTimeout() throws Exception {
+        UpstreamConnections expiring = pool(4, 0, 100);
+        assertThat(body(get(expiring, "/a", 5_000, 0))).isEqualTo("ok /a");
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
+        assertThat(onLoop(() -> expiring.open("origin"))).isZero();
+
+        UpstreamConnections none = pool(4, 0, 0);
+        assertThat(body(get(none, "/b", 5_000, 0))).isEqualTo("ok /b");
+        assertThat(body(get(none, "/c", 5_000, 0))).isEqualTo("ok /c");
+        assertThat(connections.get()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a call whose response does not start within its timeout fails with a timeout and its connection "
+            + "is closed, never reused")
+    void responseTimeout() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+
+        Exchange slow = get(pool, "/hold", 5_000, 200);
+
+        assertThat(failure(slow.body)).isInstanceOf(TimeoutException.class);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
+        assertThat(body(get(pool, "/next", 5_000, 0))).isEqualTo("ok /next");
+        assertThat(connections.get()).isEqualTo(2);
+        List.copyOf(held).forEach(request -> request.response().end());
+    }
+}

@@ -476,10 +476,15 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
 
     @Override
-    public void onEnd() {
+    public void onEnd(Buffer last) {
         call = null;
         if (!done) {
-            response.end();
+            if (last == null) {
+                response.end();
+            } else {
+                responseBytes += last.length();
+                response.end(last); // head, body and end in one write: one send per small response
+            }
             finishWithLease(Outcome.ofStatus(status), status);
         }
     }

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Handler;
@@ -45,8 +44,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         /** A chunk of the response body, in a heap buffer of its own. */
         void onData(Buffer chunk);
 
-        /** The response ended; the call is over. */
-        void onEnd();
+        /**
+         * The response ended; the call is over. {@code last} is the body's last chunk when it came with the end
+         * (a small response of known length usually arrives whole), else null: ending with it takes one write.
+         */
+        void onEnd(Buffer last);
 
         /** The connection failed or timed out before the response ended; the call is over. */
         void onFailure(Throwable cause);
@@ -74,8 +76,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     final Channel channel;
     private final UpstreamConnections.EndpointConnections owner;
     private Call current;
-    /** Nanos when the connection went back to the pool: for the keep-alive timeout. */
-    long idleSince;
+    /** The pool's sweep count when this connection last read or wrote, or went back to the pool. */
+    long activeAt;
 
     UpstreamConnection(Channel channel, UpstreamConnections.EndpointConnections owner) {
         this.channel = channel;
@@ -84,6 +86,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Starts a call on this idle connection. */
     Call begin(Listener listener) {
+        activeAt = owner.sweeps();
         Call call = new Call(listener);
         current = call;
         return call;
@@ -117,6 +120,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             if (!live()) {
                 return;
             }
+            activeAt = owner.sweeps();
             if (flush) {
                 channel.writeAndFlush(head, channel.voidPromise());
             } else {
@@ -127,6 +131,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         /** Writes and flushes a chunk of the request body. */
         void write(Buffer chunk) {
             if (live()) {
+                activeAt = owner.sweeps();
                 channel.writeAndFlush(new DefaultHttpContent(chunk.getByteBuf()),
                         channel.voidPromise());
             }
@@ -141,6 +146,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             requestEnded = true;
+            activeAt = owner.sweeps();
             LastHttpContent last = body == null ? LastHttpContent.EMPTY_LAST_CONTENT
                     : new DefaultLastHttpContent(body.getByteBuf());
             if (written == null) {
@@ -254,24 +260,28 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             }
             if (msg instanceof HttpContent content) {
                 boolean last = msg instanceof LastHttpContent;
+                Buffer chunk = null;
                 if (interim || discarding || !live() || !content.content().isReadable()) {
                     content.release();
                 } else {
                     // Copied out of the pooled read buffer, as the Vert.x client does: the server side may hold the
                     // chunk in its write queue for as long as the client is slow.
-                    listener.onData(Buffer.buffer(VertxHandler.safeBuffer(content.content())));
+                    chunk = Buffer.buffer(VertxHandler.safeBuffer(content.content()));
+                    if (!last) {
+                        listener.onData(chunk);
+                    }
                 }
                 if (last) {
                     if (interim) {
                         interim = false;
                     } else if (live()) {
-                        responseEnded();
+                        responseEnded(chunk);
                     }
                 }
             }
         }
 
-        private void responseEnded() {
+        private void responseEnded(Buffer last) {
             boolean reusable = requestEnded && keepAlive && headReceived;
             detach();
             if (reusable) {
@@ -280,13 +290,23 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 channel.close();
             }
             if (!discarding) {
-                listener.onEnd();
+                listener.onEnd(last);
             }
         }
     }
 
+    /** The sweep found this connection idle for the whole idle timeout. */
+    void idleTimeout() {
+        Call call = current;
+        if (call != null) {
+            call.fail(IDLE);
+        }
+        // A pooled connection has the keep-alive timeout instead; the idle timeout only ends calls.
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        activeAt = owner.sweeps();
         Call call = current;
         if (call == null || !(msg instanceof HttpObject object)) {
             // Bytes nobody asked for (a response after the call was reset, or on an idle connection): not reusable.
@@ -306,20 +326,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             handler.handle(null);
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            Call call = current;
-            if (call != null) {
-                call.fail(IDLE);
-            } else {
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(event);
     }
 
     @Override

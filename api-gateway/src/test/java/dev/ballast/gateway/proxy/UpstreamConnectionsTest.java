@@ -57,6 +57,7 @@ class UpstreamConnectionsTest {
                     switch (request.path()) {
                         case "/hold" -> held.add(request); // answered by the test
                         case "/close" -> request.response().putHeader("connection", "close").end("bye");
+                        case "/stall" -> request.response().putHeader("content-length", "10").write("ab");
                         default -> request.response().end("ok " + request.path());
                     }
                 })
@@ -70,8 +71,12 @@ class UpstreamConnectionsTest {
     }
 
     private UpstreamConnections pool(int maxConnections, int maxPending, long keepAliveMillis) {
+        return pool(maxConnections, maxPending, keepAliveMillis, 0);
+    }
+
+    private UpstreamConnections pool(int maxConnections, int maxPending, long keepAliveMillis, long idleMillis) {
         return onLoop(() -> new UpstreamConnections((VertxInternal) vertx, context.nettyEventLoop(), "test",
-                maxConnections, maxPending, keepAliveMillis, 0, null, null));
+                maxConnections, maxPending, keepAliveMillis, idleMillis, null, null));
     }
 
     private <T> T onLoop(Supplier<T> action) {
@@ -98,7 +103,10 @@ class UpstreamConnectionsTest {
         }
 
         @Override
-        public void onEnd() {
+        public void onEnd(Buffer last) {
+            if (last != null) {
+                data.append(last.toString());
+            }
             body.complete(data.toString());
         }
 
@@ -227,6 +235,26 @@ class UpstreamConnectionsTest {
         assertThat(body(get(none, "/b", 5_000, 0))).isEqualTo("ok /b");
         assertThat(body(get(none, "/c", 5_000, 0))).isEqualTo("ok /c");
         assertThat(connections.get()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("the connection idle timeout fails a call whose body stalls, and leaves pooled connections alone")
+    void connectionIdleTimeout() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000, 200);
+
+        Exchange stalled = get(pool, "/stall", 5_000, 0);
+
+        assertThat(failure(stalled.body)).isInstanceOf(TimeoutException.class);
+        assertThat(stalled.data.toString()).isEqualTo("ab");
+        Exchange ok = get(pool, "/a", 5_000, 0);
+        assertThat(body(ok)).isEqualTo("ok /a");
+        assertThat(ok.connection.get()).isNotSameAs(stalled.connection.get());
+        long after = onLoop(pool::sweeps);
+        // Several idle timeouts' worth of sweeps later, the connection that went back to the pool is still there.
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> onLoop(pool::sweeps) > after + 12);
+        Exchange again = get(pool, "/b", 5_000, 0);
+        assertThat(body(again)).isEqualTo("ok /b");
+        assertThat(again.connection.get()).isSameAs(ok.connection.get());
     }
 
     @Test

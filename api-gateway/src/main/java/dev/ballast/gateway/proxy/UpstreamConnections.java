@@ -125,10 +125,12 @@ final class UpstreamConnections {
         endpoint.acquire(connectMillis, callback);
     }
 
-    /** Closes idle connections now and in-use ones when their call ends; later acquisitions fail. */
+    /**
+     * Closes idle connections now and in-use ones when their call ends; later acquisitions fail. The sweep goes on
+     * until the last connection is gone, so a call that stalls after this still meets its idle timeout.
+     */
     void close() {
         closed = true;
-        sweeper.cancel(false);
         for (EndpointConnections endpoint : byEndpoint.values()) {
             endpoint.closeIdle();
         }
@@ -148,6 +150,9 @@ final class UpstreamConnections {
             if (endpoint.open == 0 && endpoint.waiters.isEmpty()) {
                 it.remove(); // endpoints that left the pool do not accumulate here
             }
+        }
+        if (closed && byEndpoint.isEmpty()) {
+            sweeper.cancel(false);
         }
     }
 

@@ -89,7 +89,7 @@ class UpstreamConnectionsTest {
     private static final class Exchange implements UpstreamConnection.Listener {
         final CompletableFuture<UpstreamConnection> connection = new CompletableFuture<>();
         final CompletableFuture<String> body = new CompletableFuture<>();
-        final StringBuilder data = new StringBuilder();
+        final StringBuffer data = new StringBuffer(); // appended on the event loop, read by the test thread
         volatile int status;
 
         @Override
@@ -137,6 +137,13 @@ class UpstreamConnectionsTest {
         return exchange;
     }
 
+    /** A GET the server holds unanswered (until the test ends it), so its connection stays in use. */
+    private Exchange holdOne(UpstreamConnections pool) {
+        Exchange holding = get(pool, "/hold", 5_000, 0);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> !held.isEmpty());
+        return holding;
+    }
+
     private static String body(Exchange exchange) throws Exception {
         return exchange.body.get(WAIT, TimeUnit.SECONDS);
     }
@@ -177,8 +184,7 @@ class UpstreamConnectionsTest {
             + "the connection when the call before it ends")
     void capAndWaitQueue() throws Exception {
         UpstreamConnections pool = pool(1, 1, 60_000);
-        Exchange holding = get(pool, "/hold", 5_000, 0);
-        await().atMost(Duration.ofSeconds(WAIT)).until(() -> !held.isEmpty());
+        Exchange holding = holdOne(pool);
 
         Exchange waiting = get(pool, "/queued", 5_000, 0);
         Exchange refused = get(pool, "/refused", 5_000, 0);
@@ -196,8 +202,7 @@ class UpstreamConnectionsTest {
     @DisplayName("an acquisition that gets no connection within its connect timeout fails with a timeout")
     void queuedAcquisitionTimesOut() throws Exception {
         UpstreamConnections pool = pool(1, 4, 60_000);
-        Exchange holding = get(pool, "/hold", 5_000, 0);
-        await().atMost(Duration.ofSeconds(WAIT)).until(() -> !held.isEmpty());
+        Exchange holding = holdOne(pool);
 
         Exchange waiting = get(pool, "/queued", 200, 0);
 
@@ -255,6 +260,25 @@ class UpstreamConnectionsTest {
         Exchange again = get(pool, "/b", 5_000, 0);
         assertThat(body(again)).isEqualTo("ok /b");
         assertThat(again.connection.get()).isSameAs(ok.connection.get());
+    }
+
+    @Test
+    @DisplayName("a closed pool (its upstream was reconfigured) refuses new acquisitions, and a call still running on "
+            + "it keeps its idle timeout")
+    void closedPool() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000, 200);
+        Exchange stalled = get(pool, "/stall", 5_000, 0);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> stalled.data.length() == 2);
+
+        onLoop(() -> {
+            pool.close();
+            return null;
+        });
+        Exchange refused = get(pool, "/late", 5_000, 0);
+
+        assertThat(failure(refused.connection)).isInstanceOf(UpstreamConnections.PoolBusyException.class);
+        assertThat(failure(stalled.body)).isInstanceOf(TimeoutException.class);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
     }
 
     @Test

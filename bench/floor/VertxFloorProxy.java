@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * NOT PRODUCT CODE: the floor for a proxy on the Vert.x HTTP server and client the gateway uses, for
@@ -21,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * retries, limits or metrics. Beside NettyFloorProxy it splits the gateway's gap to nginx into what the Vert.x
  * layers cost and what the gateway's own code costs.
  *
- * Usage: java -cp <vert.x + netty jars> VertxFloorProxy.java <port> <backend-host:port> [event-loops]
+ * Usage: javac -cp <vert.x + netty jars> bench/floor/*.java; java -cp <classes>:<jars> VertxFloorProxy <port> <backend-host:port> [event-loops]
  */
 public final class VertxFloorProxy extends AbstractVerticle {
 
@@ -58,11 +57,6 @@ public final class VertxFloorProxy extends AbstractVerticle {
                 .requestHandler(this::proxy).listen().<Void>mapEmpty().onComplete(started);
     }
 
-    private static boolean hopByHop(String name) {
-        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")
-                || name.equalsIgnoreCase("proxy-connection") || name.equalsIgnoreCase("te")
-                || name.equalsIgnoreCase("upgrade") || name.equalsIgnoreCase("transfer-encoding");
-    }
 
     private void proxy(HttpServerRequest request) {
         request.pause();
@@ -76,16 +70,15 @@ public final class VertxFloorProxy extends AbstractVerticle {
             var out = ar.result();
             MultiMap headers = out.headers();
             for (Map.Entry<String, String> h : request.headers()) {
-                if (!hopByHop(h.getKey())) {
+                if (!FloorHeaders.hopByHop(h.getKey())) {
                     headers.add(h.getKey(), h.getValue());
                 }
             }
             String peer = request.remoteAddress().hostAddress();
             String xff = request.getHeader("x-forwarded-for");
-            headers.set("x-forwarded-for", xff == null ? peer : xff + ", " + peer);
+            headers.set("x-forwarded-for", FloorHeaders.forwardedFor(xff, peer));
             if (!headers.contains("x-request-id")) {
-                ThreadLocalRandom r = ThreadLocalRandom.current();
-                headers.set("x-request-id", Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()));
+                headers.set("x-request-id", FloorHeaders.requestId());
             }
             out.send(request).onComplete(rr -> {
                 if (rr.failed()) {
@@ -95,7 +88,7 @@ public final class VertxFloorProxy extends AbstractVerticle {
                 var in = rr.result();
                 response.setStatusCode(in.statusCode());
                 for (Map.Entry<String, String> h : in.headers()) {
-                    if (!hopByHop(h.getKey())) {
+                    if (!FloorHeaders.hopByHop(h.getKey())) {
                         response.headers().add(h.getKey(), h.getValue());
                     }
                 }

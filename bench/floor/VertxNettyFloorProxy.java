@@ -33,7 +33,6 @@ import io.vertx.core.impl.ContextInternal;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * NOT PRODUCT CODE: a floor between the two others, for bench/gateway-vs-nginx-haproxy.sh (FLOOR=1): the Vert.x
@@ -43,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * the gateway's upstream client could gain. No routing, balancing, timeouts, retries, limits, metrics or
  * back-pressure.
  *
- * Usage: java -cp <vert.x + netty jars> VertxNettyFloorProxy.java <port> <backend-host:port> [event-loops]
+ * Usage: javac -cp <vert.x + netty jars> bench/floor/*.java; java -cp <classes>:<jars> VertxNettyFloorProxy <port> <backend-host:port> [event-loops]
  */
 public final class VertxNettyFloorProxy extends AbstractVerticle {
 
@@ -77,11 +76,6 @@ public final class VertxNettyFloorProxy extends AbstractVerticle {
                 .requestHandler(this::proxy).listen().<Void>mapEmpty().onComplete(started);
     }
 
-    private static boolean hopByHop(String name) {
-        return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")
-                || name.equalsIgnoreCase("proxy-connection") || name.equalsIgnoreCase("te")
-                || name.equalsIgnoreCase("upgrade");
-    }
 
     private void proxy(HttpServerRequest request) {
         request.pause();
@@ -89,16 +83,15 @@ public final class VertxNettyFloorProxy extends AbstractVerticle {
                 HttpMethod.valueOf(request.method().name()), request.uri());
         HttpHeaders headers = out.headers();
         for (Map.Entry<String, String> h : request.headers()) {
-            if (!hopByHop(h.getKey())) {
+            if (!FloorHeaders.hopByHop(h.getKey())) {
                 headers.add(h.getKey(), h.getValue());
             }
         }
         String peer = request.remoteAddress().hostAddress();
         String xff = request.getHeader("x-forwarded-for");
-        headers.set("x-forwarded-for", xff == null ? peer : xff + ", " + peer);
+        headers.set("x-forwarded-for", FloorHeaders.forwardedFor(xff, peer));
         if (!headers.contains("x-request-id")) {
-            ThreadLocalRandom r = ThreadLocalRandom.current();
-            headers.set("x-request-id", Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()));
+            headers.set("x-request-id", FloorHeaders.requestId());
         }
         Channel ch;
         while ((ch = idle.pollLast()) != null) {
@@ -144,7 +137,7 @@ public final class VertxNettyFloorProxy extends AbstractVerticle {
                 if (to != null) {
                     to.setStatusCode(head.status().code());
                     for (Map.Entry<String, String> h : head.headers()) {
-                        if (!hopByHop(h.getKey())) {
+                        if (!FloorHeaders.hopByHop(h.getKey())) {
                             to.headers().add(h.getKey(), h.getValue());
                         }
                     }

@@ -274,11 +274,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             noConnection(failure);
             return;
         }
-        UpstreamConnection.Call outgoing = connection.begin(this);
         if (done) {
-            outgoing.reset();
+            connection.unused(); // answered while waiting (client gone, total timeout): the connection is clean
             return;
         }
+        UpstreamConnection.Call outgoing = connection.begin(this);
         call = outgoing;
         HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
         HopByHopHeaders.copy(request.headers(), headers);
@@ -287,8 +287,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             // As the Vert.x client did: the authority the connection is for (the TLS server name when one is set).
             var tls = upstream.settings().tls();
             String host = tls.enabled() && tls.serverName() != null ? tls.serverName() : lease.endpoint().host();
-            headers.set(HeaderNames.HOST, (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
-                    + lease.endpoint().port());
+            int port = lease.endpoint().port();
+            String name = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            headers.set(HeaderNames.HOST, port == (tls.enabled() ? 443 : 80) ? name : name + ":" + port);
         }
         appendForwarding(headers);
         DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
@@ -305,7 +306,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             outgoing.end(body, this::onWritten);
             armResponseTimeout();
         } else {
-            if (contentLength < 0) {
+            // The framing is the gateway's own, never copied: a Connection header that names Content-Length makes
+            // the copy drop it, and a body sent without a length would be read upstream as a next request.
+            if (contentLength >= 0) {
+                headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(contentLength));
+            } else {
                 headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
             // Not flushed: it leaves with the first chunk, so a body refused at once (413) never reaches the upstream.

@@ -3,6 +3,7 @@ package dev.ballast.gateway.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -115,7 +116,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             return current == this;
         }
 
-        /** Writes the request head (not flushed unless {@code flush}). */
+        /**
+         * Writes the request head (not flushed unless {@code flush}). The caller sets the body's framing itself
+         * (Content-Length or chunked): the codec writes whatever the head says.
+         */
         void head(HttpRequest head, boolean flush) {
             if (!live()) {
                 return;
@@ -252,6 +256,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                     interim = true; // 100 Continue, 103 Early Hints: the final head follows
                 } else {
                     headReceived = true;
+                    if (timeoutTask != null) {
+                        // A response-headers timeout, as the Vert.x client's request timeout was: it ends with the
+                        // head. Silences in the body are the idle timeouts' business (route idle, connection idle).
+                        timeoutTask.cancel(false);
+                        timeoutTask = null;
+                    }
                     keepAlive = HttpUtil.isKeepAlive(head);
                     if (!discarding) {
                         listener.onHead(head);
@@ -282,7 +292,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
 
         private void responseEnded(Buffer last) {
-            boolean reusable = requestEnded && keepAlive && headReceived;
+            // Reused only with the whole request on the wire: an upstream that answered early (401, 503) may leave
+            // part of a body in the outbound buffer, which the next request's bytes would follow.
+            boolean reusable = requestEnded && keepAlive && headReceived && nothingPending();
             detach();
             if (reusable) {
                 owner.release(UpstreamConnection.this);
@@ -292,6 +304,18 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             if (!discarding) {
                 listener.onEnd(last);
             }
+        }
+    }
+
+    private boolean nothingPending() {
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        return pending == null || pending.totalPendingWriteBytes() == 0;
+    }
+
+    /** Gives an acquired connection back untouched (its exchange ended while it waited for one). */
+    void unused() {
+        if (current == null) {
+            owner.release(this);
         }
     }
 

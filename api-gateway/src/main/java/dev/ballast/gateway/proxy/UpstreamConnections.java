@@ -12,7 +12,9 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
 import io.vertx.core.impl.VertxInternal;
+import org.jboss.logging.Logger;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -34,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * nginx without {@code keepalive}); a call whose connection stays idle (no byte either way) longer than the upstream's
  * connection idle timeout fails with a timeout and its connection is closed.
  * <p>
- * Both clocks are kept by one sweep per pool, every quarter of the idle timeout (10 ms to 1 s): a connection notes
+ * Both clocks are kept by one sweep per pool, every quarter of the shorter timeout (10 ms to 1 s): a connection notes
  * the sweep count when it reads or writes (a field store), the sweep closes what stayed idle for the whole timeout, so
  * a timeout fires between 1 and 1.5 times its value. Netty's IdleStateHandler, which the Vert.x client used, reads the
  * clock and adds a listener to a promise on every write: 1.5–2 % of the gateway's CPU (async-profiler, session 5).
@@ -55,6 +57,7 @@ final class UpstreamConnections {
         void acquired(UpstreamConnection connection, Throwable failure);
     }
 
+    private static final Logger LOG = Logger.getLogger(UpstreamConnections.class);
     private static final int MAX_INITIAL_LINE = 4096;
     private static final int MAX_HEADER_SIZE = 8192;
     private static final int MAX_CHUNK_SIZE = 8192;
@@ -92,8 +95,9 @@ final class UpstreamConnections {
         this.idleMillis = idleMillis;
         this.ssl = ssl;
         this.serverName = serverName;
-        this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis > 0 ? Math.max(10, Math.min(1000, idleMillis / 4))
-                : 1000);
+        long shortest = Math.min(idleMillis > 0 ? idleMillis : Long.MAX_VALUE,
+                keepAliveMillis > 0 ? keepAliveMillis : Long.MAX_VALUE);
+        this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(1000, shortest / 4)));
         this.idleSweeps = idleMillis > 0 ? ceilDiv(idleMillis * 1_000_000L, sweepNanos) : 0;
         this.keepAliveSweeps = ceilDiv(keepAliveNanos, sweepNanos);
         this.sweeper = loop.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
@@ -144,11 +148,23 @@ final class UpstreamConnections {
 
     private void sweep() {
         long now = ++sweeps;
+        List<UpstreamConnection> stalled = new ArrayList<>(0);
         for (Iterator<EndpointConnections> it = byEndpoint.values().iterator(); it.hasNext(); ) {
             EndpointConnections endpoint = it.next();
-            endpoint.expire(now);
+            endpoint.expire(now, stalled);
             if (endpoint.open == 0 && endpoint.waiters.isEmpty()) {
                 it.remove(); // endpoints that left the pool do not accumulate here
+            }
+        }
+        // Failed after the walk: a failing call runs its exchange, which may start the next request on this pool
+        // (a pipelined one) and add an endpoint to the map being walked. An exception must not end the sweep for
+        // good either (a periodic task that throws is never run again).
+        for (UpstreamConnection connection : stalled) {
+            try {
+                connection.idleTimeout();
+            } catch (RuntimeException e) {
+                connection.channel.close();
+                LOG.warnf(e, "upstream '%s': handling an idle upstream connection failed", upstream);
             }
         }
         if (closed && byEndpoint.isEmpty()) {
@@ -179,10 +195,11 @@ final class UpstreamConnections {
         void acquire(long connectMillis, Acquired callback) {
             UpstreamConnection connection;
             while ((connection = idle.pollLast()) != null) {
-                if (connection.channel.isActive()) {
+                if (connection.channel.isActive() && sweeps - connection.activeAt <= keepAliveSweeps) {
                     callback.acquired(connection, null);
                     return;
                 }
+                connection.channel.close(); // past its keep-alive: the upstream may be closing it right now
             }
             if (open < maxConnections) {
                 connect(new Waiter(callback, connectMillis));
@@ -203,6 +220,9 @@ final class UpstreamConnections {
                     .channelFactory(vertx.transport().channelFactory(false))
                     .resolver(vertx.nettyAddressResolverGroup())
                     .option(ChannelOption.TCP_NODELAY, true)
+                    // Vert.x's own allocator choice: pooled direct buffers for reads, which the copy into heap
+                    // buffers (VertxHandler.safeBuffer) then releases, whatever io.netty.allocator.type says.
+                    .option(ChannelOption.ALLOCATOR, PartialPooledByteBufAllocator.INSTANCE)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .handler(new ChannelInitializer<>() {
                         @Override
@@ -293,8 +313,11 @@ final class UpstreamConnections {
             }
         }
 
-        /** Closes pooled connections past their keep-alive and fails calls whose connection stayed idle too long. */
-        void expire(long now) {
+        /**
+         * Closes pooled connections past their keep-alive and collects in-use ones that stayed idle too long (the
+         * caller fails their calls).
+         */
+        void expire(long now, List<UpstreamConnection> stalled) {
             for (Iterator<UpstreamConnection> it = idle.iterator(); it.hasNext(); ) {
                 UpstreamConnection connection = it.next();
                 if (now - connection.activeAt > keepAliveSweeps) {
@@ -305,9 +328,9 @@ final class UpstreamConnections {
             if (idleSweeps == 0) {
                 return;
             }
-            for (UpstreamConnection connection : List.copyOf(connected)) {
+            for (UpstreamConnection connection : connected) {
                 if (now - connection.activeAt > idleSweeps) {
-                    connection.idleTimeout();
+                    stalled.add(connection);
                 }
             }
         }

@@ -212,6 +212,21 @@ class ProxyTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("a Connection header naming Content-Length cannot strip the upstream request's framing (no smuggling)")
+    void connectionNamingContentLengthKeepsTheFraming() {
+        // Over the replayable size, so the body is streamed: without a length of its own the upstream would read a
+        // bodyless POST and then the body as a next request.
+        Buffer payload = Buffer.buffer(new byte[200 * 1024]);
+
+        Reply reply = client.send(HttpMethod.POST, "/api/v1/files", Map.of("Connection", "keep-alive, Content-Length"),
+                payload, false);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(json(reply).getInteger("bodyLength")).isEqualTo(200 * 1024);
+        assertThat(json(reply).getJsonObject("headers").getString("content-length")).isEqualTo("204800");
+    }
+
+    @Test
     @DisplayName("an upstream that does not answer in time gives a 504 problem naming the route")
     void slowUpstreamIs504() {
         origins.get(3).behave(request -> { /* never answers */ });

@@ -58,6 +58,10 @@ class UpstreamConnectionsTest {
                         case "/hold" -> held.add(request); // answered by the test
                         case "/close" -> request.response().putHeader("connection", "close").end("bye");
                         case "/stall" -> request.response().putHeader("content-length", "10").write("ab");
+                        case "/slow-body" -> {
+                            request.response().putHeader("content-length", "4").write("ab");
+                            vertx.setTimer(600, t -> request.response().end("cd"));
+                        }
                         default -> request.response().end("ok " + request.path());
                     }
                 })
@@ -279,6 +283,33 @@ class UpstreamConnectionsTest {
         assertThat(failure(refused.connection)).isInstanceOf(UpstreamConnections.PoolBusyException.class);
         assertThat(failure(stalled.body)).isInstanceOf(TimeoutException.class);
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
+    }
+
+    @Test
+    @DisplayName("the response timeout ends with the head: a body slower than it still arrives")
+    void responseTimeoutEndsWithTheHead() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+
+        assertThat(body(get(pool, "/slow-body", 5_000, 200))).isEqualTo("abcd");
+    }
+
+    @Test
+    @DisplayName("a connection given back unused (its exchange ended while waiting) stays open and is reused")
+    void unusedConnectionIsReused() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+        CompletableFuture<UpstreamConnection> acquired = new CompletableFuture<>();
+        context.nettyEventLoop().execute(() -> pool.acquire("origin", "127.0.0.1", port, 5_000,
+                (connection, failure) -> {
+                    connection.unused();
+                    acquired.complete(connection);
+                }));
+        UpstreamConnection first = acquired.get(WAIT, TimeUnit.SECONDS);
+
+        Exchange next = get(pool, "/a", 5_000, 0);
+
+        assertThat(body(next)).isEqualTo("ok /a");
+        assertThat(next.connection.get()).isSameAs(first);
+        assertThat(connections.get()).isEqualTo(1);
     }
 
     @Test

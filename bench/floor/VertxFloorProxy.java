@@ -1,6 +1,5 @@
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -68,18 +67,7 @@ public final class VertxFloorProxy extends AbstractVerticle {
                 return;
             }
             var out = ar.result();
-            MultiMap headers = out.headers();
-            for (Map.Entry<String, String> h : request.headers()) {
-                if (!FloorHeaders.hopByHop(h.getKey())) {
-                    headers.add(h.getKey(), h.getValue());
-                }
-            }
-            String peer = request.remoteAddress().hostAddress();
-            String xff = request.getHeader("x-forwarded-for");
-            headers.set("x-forwarded-for", FloorHeaders.forwardedFor(xff, peer));
-            if (!headers.contains("x-request-id")) {
-                headers.set("x-request-id", FloorHeaders.requestId());
-            }
+            FloorHeaders.forward(request, out.headers());
             out.send(request).onComplete(rr -> {
                 if (rr.failed()) {
                     response.setStatusCode(502).end();

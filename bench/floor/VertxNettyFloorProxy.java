@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -29,6 +28,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.impl.ContextInternal;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -79,20 +79,10 @@ public final class VertxNettyFloorProxy extends AbstractVerticle {
 
     private void proxy(HttpServerRequest request) {
         request.pause();
+        HeadersMultiMap headers = HeadersMultiMap.httpHeaders(); // a Vert.x MultiMap that is Netty HttpHeaders too
+        FloorHeaders.forward(request, headers);
         DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(request.method().name()), request.uri());
-        HttpHeaders headers = out.headers();
-        for (Map.Entry<String, String> h : request.headers()) {
-            if (!FloorHeaders.hopByHop(h.getKey())) {
-                headers.add(h.getKey(), h.getValue());
-            }
-        }
-        String peer = request.remoteAddress().hostAddress();
-        String xff = request.getHeader("x-forwarded-for");
-        headers.set("x-forwarded-for", FloorHeaders.forwardedFor(xff, peer));
-        if (!headers.contains("x-request-id")) {
-            headers.set("x-request-id", FloorHeaders.requestId());
-        }
+                HttpMethod.valueOf(request.method().name()), request.uri(), headers);
         Channel ch;
         while ((ch = idle.pollLast()) != null) {
             if (ch.isActive()) {

@@ -49,6 +49,21 @@ class UpstreamTlsProxyTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.untrusted.tls.trust-store-file", "${test.tls.ca}");
             c.put("ballast.gateway.routes.untrusted.prefix", "/untrusted/");
             c.put("ballast.gateway.routes.untrusted.upstream", "untrusted");
+            // A certificate the trust store vouches for, checked against a name it does not carry: refused, unless
+            // verify-hostname is off.
+            c.put("ballast.gateway.upstreams.misnamed.endpoints", "${test.tls-origin.trusted}");
+            c.put("ballast.gateway.upstreams.misnamed.tls.enabled", "true");
+            c.put("ballast.gateway.upstreams.misnamed.tls.trust-store-file", "${test.tls.ca}");
+            c.put("ballast.gateway.upstreams.misnamed.tls.server-name", "not-in-the-certificate.example");
+            c.put("ballast.gateway.routes.misnamed.prefix", "/misnamed/");
+            c.put("ballast.gateway.routes.misnamed.upstream", "misnamed");
+            c.put("ballast.gateway.upstreams.unchecked.endpoints", "${test.tls-origin.trusted}");
+            c.put("ballast.gateway.upstreams.unchecked.tls.enabled", "true");
+            c.put("ballast.gateway.upstreams.unchecked.tls.trust-store-file", "${test.tls.ca}");
+            c.put("ballast.gateway.upstreams.unchecked.tls.server-name", "not-in-the-certificate.example");
+            c.put("ballast.gateway.upstreams.unchecked.tls.verify-hostname", "false");
+            c.put("ballast.gateway.routes.unchecked.prefix", "/unchecked/");
+            c.put("ballast.gateway.routes.unchecked.upstream", "unchecked");
             c.put("ballast.gateway.readiness.mode", "always");
             return c;
         }
@@ -87,6 +102,18 @@ class UpstreamTlsProxyTest extends GatewayTestBase {
         assertThat(problem.getString("route")).isEqualTo("untrusted");
         assertThat(reply.body()).doesNotContain("127.0.0.1").doesNotContainIgnoringCase("certificate")
                 .doesNotContain("PKIX").doesNotContain("Exception");
+    }
+
+    @Test
+    @DisplayName("a trusted certificate that does not name the server-name is refused (502) unless verify-hostname "
+            + "is off")
+    void hostnameVerification() {
+        Reply misnamed = client.get("/misnamed/v1/models");
+        Reply unchecked = client.get("/unchecked/v1/models");
+
+        assertThat(misnamed.status()).isEqualTo(502);
+        assertThat(unchecked.status()).isEqualTo(200);
+        assertThat(unchecked.body()).isEqualTo("trusted-origin");
     }
 
     /** Endpoints start unhealthy (initial-healthy=false): only a probe that passed over TLS makes them usable. */

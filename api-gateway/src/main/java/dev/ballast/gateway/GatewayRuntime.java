@@ -65,7 +65,7 @@ public class GatewayRuntime {
         this.upstreams = new Upstreams(settings, TimeSource.system());
         this.metrics = new GatewayMetrics(registry, settings.routes(), upstreams);
         // With a configuration file a reload may add rate-limited routes, so the limiter must exist from the start.
-        this.limiter = settings.rateLimited() || config.configFile().isPresent()
+        this.limiter = settings.rateLimited() || config.configFilePath().isPresent()
                 ? new RateLimiter(new RedisGcra(vertx, redis, settings.redisTimeoutMillis()),
                         new LocalGcra(() -> System.nanoTime() / 1_000, LOCAL_MAX_KEYS), settings.rateLimitReplicas(),
                         () -> System.nanoTime() / 1_000_000, REDIS_RETRY_MILLIS)

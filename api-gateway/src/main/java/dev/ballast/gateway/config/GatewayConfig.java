@@ -46,6 +46,11 @@ public interface GatewayConfig {
      */
     Optional<String> configFile();
 
+    /** {@link #configFile()} as a path, trimmed; empty when unset or blank (the one reading of the key). */
+    default Optional<java.nio.file.Path> configFilePath() {
+        return configFile().map(String::trim).filter(file -> !file.isEmpty()).map(java.nio.file.Path::of);
+    }
+
     /** TLS termination on the traffic port and the HTTP-to-HTTPS redirect (keys and checks in the tls package). */
     ServerTlsConfig tls();
 

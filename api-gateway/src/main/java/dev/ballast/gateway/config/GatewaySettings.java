@@ -50,8 +50,8 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
      * file instead (see {@link GatewayConfigFile}).
      */
     public static GatewaySettings from(GatewayConfig config) {
-        if (config.configFile().isPresent() && !config.configFile().get().isBlank()) {
-            return validate(GatewayConfigFile.read(java.nio.file.Path.of(config.configFile().get().trim()), config));
+        if (config.configFilePath().isPresent()) {
+            return validate(GatewayConfigFile.read(config.configFilePath().get(), config));
         }
         return validate(config);
     }

@@ -67,10 +67,10 @@ public class ConfigFileReloader {
     }
 
     void start(@Observes StartupEvent event) {
-        if (config.configFile().isEmpty() || config.configFile().get().isBlank()) {
+        if (config.configFilePath().isEmpty()) {
             return;
         }
-        Path file = Path.of(config.configFile().get().trim());
+        Path file = config.configFilePath().get();
         synchronized (this) {
             // Start-up already read and applied the file (GatewaySettings.from); remember what it held.
             lastHash = hash(read(file));

@@ -67,12 +67,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static final TimeoutException IDLE = new TimeoutException("upstream connection idle timeout") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+    private static final TimeoutException IDLE = stackless("upstream connection idle timeout");
+    private static final TimeoutException RESPONSE_TIMEOUT = stackless("upstream response headers timeout");
+
+    private static TimeoutException stackless(String message) {
+        return new TimeoutException(message) {
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;
+            }
+        };
+    }
 
     final Channel channel;
     private final UpstreamConnections.EndpointConnections owner;
@@ -104,8 +109,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         /** The rest of the response is read and dropped (the exchange retries elsewhere); then the connection is reused. */
         private boolean discarding;
         private Handler<Void> drainHandler;
-        private long timeoutNanos;
-        private long lastReadNanos;
         private ScheduledFuture<?> timeoutTask;
 
         private Call(Listener listener) {
@@ -184,29 +187,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
 
         /**
-         * Fails the call with a timeout when no response byte arrives for {@code millis} (until the response ends):
-         * for routes whose response-headers timeout is shorter than the connection's idle timeout.
+         * Fails the call with a timeout when the final response head has not arrived {@code millis} from now (the
+         * head cancels it): for routes whose response-headers timeout is shorter than the connection's idle timeout.
          */
         void timeout(long millis) {
             if (!live() || millis <= 0) {
                 return;
             }
-            timeoutNanos = millis * 1_000_000L;
-            lastReadNanos = System.nanoTime();
-            timeoutTask = channel.eventLoop().schedule(this::checkTimeout, millis, TimeUnit.MILLISECONDS);
-        }
-
-        private void checkTimeout() {
-            timeoutTask = null;
-            if (!live()) {
-                return;
-            }
-            long left = lastReadNanos + timeoutNanos - System.nanoTime();
-            if (left > 0) {
-                timeoutTask = channel.eventLoop().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
-                return;
-            }
-            fail(IDLE);
+            timeoutTask = channel.eventLoop().schedule(() -> {
+                timeoutTask = null;
+                if (live()) {
+                    fail(RESPONSE_TIMEOUT);
+                }
+            }, millis, TimeUnit.MILLISECONDS);
         }
 
         /** Reads and drops the rest of the response, then reuses the connection; the listener hears nothing more. */
@@ -243,9 +236,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
 
         private void read(HttpObject msg) {
-            if (timeoutTask != null) {
-                lastReadNanos = System.nanoTime();
-            }
             if (msg.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 fail(msg.decoderResult().cause());

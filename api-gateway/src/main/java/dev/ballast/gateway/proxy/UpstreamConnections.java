@@ -67,12 +67,9 @@ final class UpstreamConnections {
     private final String upstream;
     private final int maxConnections;
     private final int maxPending;
-    private final long keepAliveNanos;
-    private final long idleMillis;
-    private final long sweepNanos;
     /** Sweeps an idle in-use connection must outlast before its call fails; 0 for no idle timeout. */
     private final long idleSweeps;
-    /** Sweeps an idle pooled connection must outlast before it is closed. */
+    /** Sweeps an idle pooled connection must outlast before it is closed; 0 for no keep-alive at all. */
     private final long keepAliveSweeps;
     /** Sweeps so far: the pool's coarse clock. */
     private long sweeps;
@@ -91,16 +88,14 @@ final class UpstreamConnections {
         this.upstream = upstream;
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;
-        this.keepAliveNanos = Math.max(0, keepAliveMillis) * 1_000_000L;
-        this.idleMillis = idleMillis;
         this.ssl = ssl;
         this.serverName = serverName;
         long shortest = Math.min(idleMillis > 0 ? idleMillis : Long.MAX_VALUE,
                 keepAliveMillis > 0 ? keepAliveMillis : Long.MAX_VALUE);
-        this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, Math.min(1000, shortest / 4)));
-        this.idleSweeps = idleMillis > 0 ? ceilDiv(idleMillis * 1_000_000L, sweepNanos) : 0;
-        this.keepAliveSweeps = ceilDiv(keepAliveNanos, sweepNanos);
-        this.sweeper = loop.scheduleWithFixedDelay(this::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+        long sweepMillis = Math.max(10, Math.min(1000, shortest / 4));
+        this.idleSweeps = idleMillis > 0 ? ceilDiv(idleMillis, sweepMillis) : 0;
+        this.keepAliveSweeps = ceilDiv(Math.max(0, keepAliveMillis), sweepMillis);
+        this.sweeper = loop.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -282,7 +277,7 @@ final class UpstreamConnections {
 
         /** A call ended cleanly: the connection serves the next waiter or goes idle. */
         void release(UpstreamConnection connection) {
-            if (closed || !connection.channel.isActive() || keepAliveNanos == 0) {
+            if (closed || !connection.channel.isActive() || keepAliveSweeps == 0) {
                 connection.channel.close();
                 return;
             }

@@ -5,7 +5,7 @@ import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.gateway.testing.RawConnection;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,8 +38,10 @@ class ClientSideTest extends GatewayTestBase {
 
     private static final int MAX_CONNECTIONS = 4;
 
+    /** The gateway's meters are registered here, not in Quarkus' composite (GatewayMetrics.direct). */
+
     @Inject
-    MeterRegistry registry;
+    PrometheusMeterRegistry registry;
 
     public static class Profile implements QuarkusTestProfile {
         @Override

@@ -5,7 +5,7 @@ import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.Endpoint;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -40,8 +40,10 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
 class ProxyTest extends GatewayTestBase {
 
+    /** The gateway's meters are registered here, not in Quarkus' composite (GatewayMetrics.direct). */
+
     @Inject
-    MeterRegistry meterRegistry;
+    PrometheusMeterRegistry meterRegistry;
 
     public static class Profile implements QuarkusTestProfile {
         @Override

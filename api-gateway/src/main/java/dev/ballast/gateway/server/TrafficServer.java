@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -166,9 +168,15 @@ public final class TrafficServer {
         }
 
         private HttpServer server;
+        /** Null when client-idle-timeout is 0 (never). */
+        private ClientIdleTimeout idle;
 
         @Override
         public void start(Promise<Void> started) {
+            if (options.clientIdleTimeoutMillis() > 0) {
+                idle = new ClientIdleTimeout(((ContextInternal) context).nettyEventLoop(),
+                        options.clientIdleTimeoutMillis());
+            }
             HttpServerOptions serverOptions = options.httpServerOptions();
             if (tls != null) {
                 tls.applyTo(serverOptions);
@@ -186,6 +194,9 @@ public final class TrafficServer {
 
         @Override
         public void stop() {
+            if (idle != null) {
+                idle.stop();
+            }
             if (tls != null && server != null) {
                 tls.unregister(server);
             }
@@ -203,6 +214,9 @@ public final class TrafficServer {
                 return;
             }
             connection.closeHandler(connectionClosed);
+            if (idle != null) {
+                idle.watch(((ConnectionBase) connection).channel());
+            }
         }
 
         private void request(HttpServerRequest request) {

@@ -5,7 +5,6 @@ import dev.ballast.gateway.config.InvalidGatewayConfigException;
 import io.vertx.core.http.HttpServerOptions;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Everything the traffic listener is built from, checked once at start-up, and the one place that turns it into
@@ -58,8 +57,8 @@ public record TrafficServerOptions(String host, int port, int maxHeaderSize, lon
                 .setHost(host)
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, clientIdleTimeoutMillis))
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // No Vert.x idle timeout: the client idle timeout is TrafficServer's ClientIdleTimeout, without a
+                // clock read per read and a listener per write.
                 // The proxy answers Expect: 100-continue itself, after the body-size check (413 before the body).
                 .setHandle100ContinueAutomatically(false)
                 // HTTP/1.1 only: without h2c detection a connection is set up (and counted) as soon as it is accepted.

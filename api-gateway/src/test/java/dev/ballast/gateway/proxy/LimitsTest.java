@@ -123,6 +123,36 @@ class LimitsTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("a response that keeps flowing for longer than the client idle timeout is not cut: writes are traffic")
+    void flowingResponseOutlastsClientIdleTimeout() throws Exception {
+        // 8 chunks 200 ms apart: 1.6 s with nothing from the client after its request, under the route's 300 ms idle.
+        origins.get(1).behave(request -> {
+            request.response().setChunked(true).putHeader("content-type", "text/event-stream");
+            AtomicInteger sent = new AtomicInteger();
+            origins.get(1).vertx().setPeriodic(200, id -> {
+                int n = sent.incrementAndGet();
+                request.response().write("data: " + n + "\n\n");
+                if (n == 8) {
+                    origins.get(1).vertx().cancelTimer(id);
+                    request.response().end();
+                }
+            });
+        });
+        StringBuilder body = new StringBuilder();
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+
+        client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/stream/slow").compose(r -> r.send())
+                .onSuccess(response -> {
+                    response.handler(chunk -> body.append(chunk));
+                    response.exceptionHandler(ended::complete);
+                    response.endHandler(v -> ended.complete(null));
+                }));
+
+        assertThat(ended.get(10, TimeUnit.SECONDS)).as("the stream must end cleanly").isNull();
+        assertThat(body.toString()).startsWith("data: 1\n\n").endsWith("data: 8\n\n");
+    }
+
+    @Test
     @DisplayName("the total timeout answers 504 when the upstream has not answered in time")
     void totalTimeout() {
         origins.get(1).behave(request -> { /* never answers */ });

@@ -3,6 +3,7 @@ package dev.ballast.gateway.proxy;
 import dev.ballast.gateway.testing.GatewayClient;
 import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
+import dev.ballast.gateway.testing.Origin;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.lb.Endpoint;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -16,9 +17,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -250,6 +254,31 @@ class ProxyTest extends GatewayTestBase {
         assertThat(reply.status()).isEqualTo(502);
         assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
         assertThat(json(reply).getString("route")).isEqualTo("slow");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"X-Bad: a\u0001b", "X-Bad: a\u0000b", "Bad{Name: v", "X-Bad: a\rb"})
+    @DisplayName("a response header no client may receive (control character, non-token name) gives a 502 problem")
+    void invalidUpstreamHeaderIs502(String header) throws Exception {
+        Origin origin = origins.get(3);
+        origin.kill();
+        NetServer raw = GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> socket.handler(
+                data -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok")))
+                .listen(origin.port(), "127.0.0.1"));
+        try {
+            Reply reply = client.get("/slow/generate");
+
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
+            assertThat(reply.headers().get("x-bad")).isNull();
+        } finally {
+            GatewayClient.await(raw.close());
+            // The port may take a moment to be free again after the close completed.
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                origin.revive();
+                return true;
+            });
+        }
     }
 
     @Test

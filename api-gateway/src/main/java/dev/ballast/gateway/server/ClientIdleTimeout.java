@@ -6,8 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,13 +67,18 @@ final class ClientIdleTimeout {
 
     private void sweep() {
         long now = ++sweeps;
+        List<Activity> silent = new ArrayList<>(0);
         for (Iterator<Activity> it = connections.iterator(); it.hasNext(); ) {
             Activity activity = it.next();
             // Last active between sweeps at and at + 1: more than idleSweeps periods ago only when now - at > idle.
             if (now - activity.at > idleSweeps) {
                 it.remove();
-                activity.ctx.close();
+                silent.add(activity);
             }
+        }
+        // Closed after the walk: a close completes the channel's close future at once, whose listener edits the set.
+        for (Activity activity : silent) {
+            activity.ctx.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ballast.gateway;
 
 import dev.ballast.gateway.config.GatewayConfig;
+import dev.ballast.gateway.config.GatewayConfigFile;
 import dev.ballast.gateway.config.GatewaySettings;
 import dev.ballast.gateway.health.ActiveHealthProbes;
 import dev.ballast.gateway.metrics.GatewayMetrics;
@@ -40,6 +41,8 @@ public class GatewayRuntime {
     private static final long START_TIMEOUT_SECONDS = 30;
 
     private volatile GatewaySettings settings;
+    /** The configuration file's content as start-up applied it; null without one. */
+    private final byte[] configFileAtStart;
     private final RouteTable routes;
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
@@ -58,7 +61,8 @@ public class GatewayRuntime {
 
     GatewayRuntime(GatewayConfig config, TrafficServerConfig server, Vertx vertx, MeterRegistry registry,
                    Redis redis) {
-        this.settings = GatewaySettings.from(config);
+        this.configFileAtStart = config.configFilePath().map(GatewayConfigFile::readBytes).orElse(null);
+        this.settings = GatewaySettings.from(config, configFileAtStart);
         TrafficServerOptions trafficOptions = TrafficServerOptions.from(server, config.limits(),
                 vertx.isNativeTransportEnabled());
         this.routes = new RouteTable(settings.routes());
@@ -127,6 +131,11 @@ public class GatewayRuntime {
     /** The traffic port actually bound (tests bind port 0). */
     public int trafficPort() {
         return traffic.port();
+    }
+
+    /** The configuration file's content as start-up read and applied it; null without a configuration file. */
+    public byte[] configFileAtStart() {
+        return configFileAtStart == null ? null : configFileAtStart.clone();
     }
 
     public GatewaySettings settings() {

@@ -34,13 +34,16 @@ public final class GatewayConfigFile {
 
     /** Reads and maps the file; {@link InvalidGatewayConfigException} when it cannot be read or mapped. */
     public static GatewayConfig read(Path file, GatewayConfig base) {
-        String yaml;
+        return parse(new String(readBytes(file), StandardCharsets.UTF_8), file.toString(), base);
+    }
+
+    /** The file's content; {@link InvalidGatewayConfigException} when it cannot be read. */
+    public static byte[] readBytes(Path file) {
         try {
-            yaml = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new InvalidGatewayConfigException(KEY, "cannot read " + file + " (" + e + ")");
         }
-        return parse(yaml, file.toString(), base);
     }
 
     /** {@code base} with its routes and upstreams replaced by those of {@code yaml}. */

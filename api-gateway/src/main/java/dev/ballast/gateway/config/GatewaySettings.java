@@ -9,6 +9,8 @@ import dev.ballast.lb.PoolConfig;
 import dev.ballast.lb.StrategyConfig;
 import dev.ballast.lb.TrustedProxyClientIp;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,8 +52,18 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
      * file instead (see {@link GatewayConfigFile}).
      */
     public static GatewaySettings from(GatewayConfig config) {
-        if (config.configFilePath().isPresent()) {
-            return validate(GatewayConfigFile.read(config.configFilePath().get(), config));
+        return from(config, config.configFilePath().map(GatewayConfigFile::readBytes).orElse(null));
+    }
+
+    /**
+     * As {@link #from(GatewayConfig)}, with the configuration file's content already read ({@code null} without a
+     * file): the caller keeps exactly the bytes that were applied, so a file changed right after it was read is
+     * still seen as a change.
+     */
+    public static GatewaySettings from(GatewayConfig config, byte[] configFileContent) {
+        if (configFileContent != null) {
+            return validate(GatewayConfigFile.parse(new String(configFileContent, StandardCharsets.UTF_8),
+                    config.configFilePath().map(Path::toString).orElse(GatewayConfigFile.KEY), config));
         }
         return validate(config);
     }

@@ -72,8 +72,9 @@ public class ConfigFileReloader {
         }
         Path file = config.configFilePath().get();
         synchronized (this) {
-            // Start-up already read and applied the file (GatewaySettings.from); remember what it held.
-            lastHash = hash(read(file));
+            // Start-up already read and applied the file: what it applied is the baseline, not what the file holds
+            // now (a change written since then is applied by the first check).
+            lastHash = hash(runtime.configFileAtStart());
             lastSuccessSeconds = System.currentTimeMillis() / 1000.0;
         }
         LOG.infof("Routes and upstreams come from %s; changes are applied without a restart", file);

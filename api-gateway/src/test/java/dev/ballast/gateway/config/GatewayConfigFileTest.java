@@ -2,9 +2,12 @@ package dev.ballast.gateway.config;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -70,6 +73,25 @@ class GatewayConfigFileTest {
         assertThatThrownBy(() -> GatewaySettings.validate(GatewayConfigFile.parse(yaml, "gateway.yaml", BASE)))
                 .isInstanceOf(InvalidGatewayConfigException.class)
                 .satisfies(e -> assertThat(((InvalidGatewayConfigException) e).key()).startsWith(keyPrefix));
+    }
+
+    @Test
+    @DisplayName("start-up applies the bytes it read, even when the file changed since: the reloader's baseline is "
+            + "what runs, so such a change is applied by its first check")
+    void startUpAppliesTheContentItRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, FILE.replace("chat:", "changed-since:"));
+        GatewayConfig config = GatewaySettingsTestSupport.config(Map.of(
+                "ballast.gateway.config-file", file.toString(),
+                "ballast.gateway.upstreams.old.endpoints", "10.0.0.9:80",
+                "ballast.gateway.routes.old.prefix", "/old/",
+                "ballast.gateway.routes.old.upstream", "old"));
+
+        GatewaySettings applied = GatewaySettings.from(config, FILE.getBytes(StandardCharsets.UTF_8));
+        GatewaySettings now = GatewaySettings.from(config);
+
+        assertThat(applied.routes()).extracting(RouteSettings::name).containsExactly("chat");
+        assertThat(now.routes()).extracting(RouteSettings::name).containsExactly("changed-since");
     }
 
     @Test

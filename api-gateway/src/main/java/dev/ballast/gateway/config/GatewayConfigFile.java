@@ -8,6 +8,9 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +37,22 @@ public final class GatewayConfigFile {
 
     /** Reads and maps the file; {@link InvalidGatewayConfigException} when it cannot be read or mapped. */
     public static GatewayConfig read(Path file, GatewayConfig base) {
-        return parse(new String(readBytes(file), StandardCharsets.UTF_8), file.toString(), base);
+        return parse(decode(readBytes(file), file.toString()), file.toString(), base);
+    }
+
+    /**
+     * The file's text, strictly UTF-8: a file saved in another encoding is refused (naming the key) rather than read
+     * with replacement characters in place of what it meant.
+     */
+    public static String decode(byte[] content, String name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidGatewayConfigException(KEY, name + " is not UTF-8 text (" + e + ")");
+        }
     }
 
     /** The file's content; {@link InvalidGatewayConfigException} when it cannot be read. */

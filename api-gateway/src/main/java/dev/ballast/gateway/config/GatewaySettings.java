@@ -9,7 +9,6 @@ import dev.ballast.lb.PoolConfig;
 import dev.ballast.lb.StrategyConfig;
 import dev.ballast.lb.TrustedProxyClientIp;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +61,8 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
      */
     public static GatewaySettings from(GatewayConfig config, byte[] configFileContent) {
         if (configFileContent != null) {
-            return validate(GatewayConfigFile.parse(new String(configFileContent, StandardCharsets.UTF_8),
-                    config.configFilePath().map(Path::toString).orElse(GatewayConfigFile.KEY), config));
+            String name = config.configFilePath().map(Path::toString).orElse(GatewayConfigFile.KEY);
+            return validate(GatewayConfigFile.parse(GatewayConfigFile.decode(configFileContent, name), name, config));
         }
         return validate(config);
     }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.distribution.pause.NoPauseDetector;
+import org.jboss.logging.Logger;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GatewayMetrics {
 
+    private static final Logger LOG = Logger.getLogger(GatewayMetrics.class);
+
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
     private final Counter unmatched;
@@ -39,7 +42,7 @@ public final class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry, List<RouteSettings> routeSettings, Upstreams upstreams) {
         this.registry = direct(registry);
         unmatched = Counter.builder("ballast.gateway.unmatched.requests")
-                .description("Requests that matched no route (answered 404)").register(registry);
+                .description("Requests that matched no route (answered 404)").register(this.registry);
         sync(routeSettings, upstreams);
     }
 
@@ -59,6 +62,8 @@ public final class GatewayMetrics {
         if (registry instanceof CompositeMeterRegistry composite && composite.getRegistries().size() == 1) {
             target = composite.getRegistries().iterator().next();
         }
+        LOG.debugf("Gateway meters go to %s (a registry added to the composite later does not get them)",
+                target.getClass().getSimpleName());
         target.config().pauseDetector(new NoPauseDetector());
         return target;
     }

@@ -18,7 +18,6 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -106,8 +105,8 @@ public class ConfigFileReloader {
         }
         long started = System.nanoTime();
         try {
-            GatewaySettings next = GatewaySettings.validate(
-                    GatewayConfigFile.parse(new String(content, StandardCharsets.UTF_8), file.toString(), config));
+            GatewaySettings next = GatewaySettings.validate(GatewayConfigFile.parse(
+                    GatewayConfigFile.decode(content, file.toString()), file.toString(), config));
             Upstreams.Change change = runtime.reconfigure(next);
             discovery.reconcile(next);
             succeeded.increment();

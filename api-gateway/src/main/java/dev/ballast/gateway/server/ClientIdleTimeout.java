@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * {@code limits.client-idle-timeout} for the client connections of one event loop: a connection with no traffic
  * either way for that long is closed, as Vert.x' idle timeout did. Vert.x puts a Netty {@code IdleStateHandler} on
  * every connection, which reads the clock on every read and hangs a listener on every write's promise; here a read
- * or a write only stores the loop's sweep count, and one task per loop, every quarter of the timeout (10 ms to 1 s),
- * closes the connections that stayed silent for more than the timeout. A connection is closed between the timeout
- * and the timeout plus one sweep period after its last read or write; the upstream pools keep their timeouts the
- * same way. A write counts when it is made: a client that stops reading stops the proxy's writes through back-pressure
+ * or a write only stores the loop's sweep count, and one task per loop, at least four times per timeout and at least
+ * once a second, closes the connections that stayed silent for the timeout. A connection is closed between the
+ * timeout and the timeout plus one sweep period after its last read or write; the upstream pools keep their
+ * timeouts the same way. A write counts when it is made: a client that stops reading stops the proxy's writes through back-pressure
  * and then times out.
  * <p>
  * Everything here runs on the loop's thread: connections are watched from the listener's connection handler, the
@@ -41,9 +41,12 @@ final class ClientIdleTimeout {
         if (idleMillis <= 0) {
             throw new IllegalArgumentException("idle timeout must be positive: " + idleMillis);
         }
-        long sweepMillis = Math.max(10, Math.min(1000, idleMillis / 4));
-        this.idleSweeps = (idleMillis + sweepMillis - 1) / sweepMillis;
-        this.sweeper = loop.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        // A whole number of periods (at least 4, at most 1 s each) makes the timeout exactly: a connection last
+        // active during period k is closed by the sweep that ends period k + idleSweeps + 1, so after between the
+        // timeout and the timeout plus one period.
+        this.idleSweeps = Math.max(4, (idleMillis + 999) / 1000);
+        long periodNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis) / idleSweeps;
+        this.sweeper = loop.scheduleWithFixedDelay(this::sweep, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Watches a new client connection (call on its event loop, before its first read). */
@@ -77,8 +80,9 @@ final class ClientIdleTimeout {
             }
         }
         // Closed after the walk: a close completes the channel's close future at once, whose listener edits the set.
+        // Through the whole pipeline (the channel's close, not this handler's): TLS sends its close_notify first.
         for (Activity activity : silent) {
-            activity.ctx.close();
+            activity.ctx.channel().close();
         }
     }
 

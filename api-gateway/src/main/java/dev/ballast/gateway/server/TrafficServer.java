@@ -189,6 +189,10 @@ public final class TrafficServer {
                 if (tls != null) {
                     tls.register(s); // certificate reloads reach this listener too
                 }
+            }).onFailure(e -> {
+                if (idle != null) {
+                    idle.stop(); // a failed deployment calls no stop(): the sweep would run for good
+                }
             }).<Void>mapEmpty().onComplete(started);
         }
 

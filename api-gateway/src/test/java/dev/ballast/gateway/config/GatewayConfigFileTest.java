@@ -95,6 +95,19 @@ class GatewayConfigFileTest {
     }
 
     @Test
+    @DisplayName("a file that is not UTF-8 is refused naming ballast.gateway.config-file, not read with replacement "
+            + "characters")
+    void notUtf8Refused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        byte[] latin1 = FILE.replace("chat:", "caf\u00e9:").getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(file, latin1);
+
+        assertThatThrownBy(() -> GatewayConfigFile.read(file, BASE))
+                .isInstanceOf(InvalidGatewayConfigException.class)
+                .hasMessageContaining("ballast.gateway.config-file: " + file + " is not UTF-8 text");
+    }
+
+    @Test
     @DisplayName("a missing file is refused naming ballast.gateway.config-file")
     void missingFile() {
         assertThatThrownBy(() -> GatewayConfigFile.read(Path.of("does/not/exist.yaml"), BASE))

@@ -262,12 +262,16 @@ class ProxyTest extends GatewayTestBase {
     void invalidUpstreamHeaderIs502(String header) throws Exception {
         Origin origin = origins.get(3);
         origin.kill();
+        AtomicInteger answered = new AtomicInteger();
         NetServer raw = GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> socket.handler(
-                data -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok")))
-                .listen(origin.port(), "127.0.0.1"));
+                data -> {
+                    answered.incrementAndGet();
+                    socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok");
+                })).listen(origin.port(), "127.0.0.1"));
         try {
             Reply reply = client.get("/slow/generate");
 
+            assertThat(answered.get()).as("the 502 is for the bad header, not for a stale connection").isEqualTo(1);
             assertThat(reply.status()).isEqualTo(502);
             assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
             assertThat(reply.headers().get("x-bad")).isNull();

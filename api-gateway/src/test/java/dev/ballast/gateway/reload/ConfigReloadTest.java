@@ -75,6 +75,9 @@ class ConfigReloadTest extends GatewayTestBase {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    ConfigFileReloader reloader;
+
     /** The management port (only the port of this URL is used). */
     @TestHTTPResource(value = "/", management = true)
     URL management;
@@ -134,6 +137,22 @@ class ConfigReloadTest extends GatewayTestBase {
         assertThat(runtime.upstreams().get("a").pool()).isSameAs(poolBefore);
         assertThat(poolBefore.endpoints().get(0)).isSameAs(endpointBefore);
         assertThat(management("/q/metrics")).contains("ballast_gateway_requests_total{route=\"b\"");
+    }
+
+    @Test
+    @DisplayName("the reloader's baseline is what start-up applied, not a later reading: a change written before the "
+            + "reloader started is applied by its first check")
+    void changeWrittenBeforeTheReloaderStartedIsApplied() {
+        // Start-up applied the placeholder file; the file now holds INITIAL with real addresses (BeforeEach). The
+        // reloader is stopped, the file changed, and the reloader started again, as if that change had landed
+        // between start-up's reading and the StartupEvent.
+        reloader.stop(null);
+        double before = ConfigMapVolume.reloads(registry, "success");
+        VOLUME.write(INITIAL.replace("${test.origin.0}", origins.get(0).address()) + "# before the reloader\n");
+
+        reloader.start(null);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ConfigMapVolume.reloads(registry, "success") > before);
     }
 
     @Test

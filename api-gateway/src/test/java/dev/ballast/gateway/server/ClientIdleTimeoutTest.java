@@ -1,10 +1,15 @@
 package dev.ballast.gateway.server;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,18 +21,31 @@ class ClientIdleTimeoutTest {
     private EmbeddedChannel channel;
     private ClientIdleTimeout idle;
 
+    /** Closes that travel the whole pipeline reach this handler, after the idle handler (which is first). */
+    private final List<String> closesSeenDownstream = new ArrayList<>();
+
     @BeforeEach
     void watchOneConnection() {
-        channel = new EmbeddedChannel();
+        channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+                closesSeenDownstream.add("close");
+                super.close(ctx, promise);
+            }
+        });
         channel.freezeTime();
         idle = new ClientIdleTimeout(channel.eventLoop(), 1_000); // swept every 250 ms
         idle.watch(channel);
     }
 
     private void advance(long millis) {
+        advance(millis, 250);
+    }
+
+    private void advance(long millis, long step) {
         // In sweep-sized steps, as the loop would run them.
-        for (long step = 0; step < millis; step += 250) {
-            channel.advanceTimeBy(Math.min(250, millis - step), TimeUnit.MILLISECONDS);
+        for (long done = 0; done < millis; done += step) {
+            channel.advanceTimeBy(Math.min(step, millis - done), TimeUnit.MILLISECONDS);
             channel.runScheduledPendingTasks();
         }
     }
@@ -42,6 +60,28 @@ class ClientIdleTimeoutTest {
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(idle.watched()).as("a closed connection is no longer watched").isZero();
+        assertThat(closesSeenDownstream).as("closed through the whole pipeline, so TLS can send close_notify")
+                .containsExactly("close");
+    }
+
+    @Test
+    @DisplayName("a timeout that is no whole number of seconds is kept exactly: 4.5 s closes between 4.5 and 5.4 s")
+    void oddTimeoutKeptExactly() {
+        EmbeddedChannel other = new EmbeddedChannel();
+        other.freezeTime();
+        ClientIdleTimeout odd = new ClientIdleTimeout(other.eventLoop(), 4_500); // 5 sweeps of 900 ms
+        odd.watch(other);
+
+        for (int i = 0; i < 45; i++) {
+            other.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            other.runScheduledPendingTasks();
+        }
+        assertThat(other.isOpen()).as("open at 4.5 s").isTrue();
+        for (int i = 0; i < 9; i++) {
+            other.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            other.runScheduledPendingTasks();
+        }
+        assertThat(other.isOpen()).as("closed by 5.4 s").isFalse();
     }
 
     @Test

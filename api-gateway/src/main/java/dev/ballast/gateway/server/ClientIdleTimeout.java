@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * every connection, which reads the clock on every read and hangs a listener on every write's promise; here a read
  * or a write only stores the loop's sweep count, and one task per loop, at least four times per timeout and at least
  * once a second, closes the connections that stayed silent for the timeout. A connection is closed between the
- * timeout and the timeout plus one sweep period after its last read or write; the upstream pools keep their
- * timeouts the same way. A write counts when it is made: a client that stops reading stops the proxy's writes through back-pressure
- * and then times out.
+ * timeout and the timeout plus one sweep period after its last read or write (the upstream pools keep their
+ * timeouts by a sweep too). A write counts when it is made: a client that stops reading stops the proxy's writes
+ * through back-pressure and then times out.
  * <p>
  * Everything here runs on the loop's thread: connections are watched from the listener's connection handler, the
  * sweep and each connection's close run on the same loop.
@@ -41,9 +41,8 @@ final class ClientIdleTimeout {
         if (idleMillis <= 0) {
             throw new IllegalArgumentException("idle timeout must be positive: " + idleMillis);
         }
-        // A whole number of periods (at least 4, at most 1 s each) makes the timeout exactly: a connection last
-        // active during period k is closed by the sweep that ends period k + idleSweeps + 1, so after between the
-        // timeout and the timeout plus one period.
+        // The timeout is a whole number of periods (at least 4, at most 1 s each): a connection last active after
+        // sweep k is closed by sweep k + idleSweeps + 1, between the timeout and the timeout plus one period later.
         this.idleSweeps = Math.max(4, (idleMillis + 999) / 1000);
         long periodNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis) / idleSweeps;
         this.sweeper = loop.scheduleWithFixedDelay(this::sweep, periodNanos, periodNanos, TimeUnit.NANOSECONDS);

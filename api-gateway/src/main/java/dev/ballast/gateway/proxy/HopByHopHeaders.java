@@ -1,7 +1,10 @@
 package dev.ballast.gateway.proxy;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +20,11 @@ final class HopByHopHeaders {
 
     /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers. */
     static void copy(MultiMap from, MultiMap to) {
-        String connection = from.get(HeaderNames.CONNECTION);
-        // The usual values name no other header: skip the token parsing (and its allocations) for them.
-        List<String> named = connection == null || connection.equalsIgnoreCase("keep-alive")
-                || connection.equalsIgnoreCase("close") ? List.of() : connectionTokens(connection);
+        if (from instanceof HttpHeaders headers) {
+            copy(headers, to); // Vert.x's own header maps are Netty HttpHeaders too
+            return;
+        }
+        List<String> named = namedByConnection(from.get(HeaderNames.CONNECTION));
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
             if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {
@@ -29,26 +33,53 @@ final class HopByHopHeaders {
         }
     }
 
-    static boolean isHopByHop(String name) {
+    /**
+     * Copies {@code from} into {@code to}, leaving out hop-by-hop headers. The names go over as the decoders made
+     * them (ASCII strings with their hash cached), without a String copy of each name and an entry object per header
+     * as the String view of the same headers costs.
+     */
+    static void copy(HttpHeaders from, MultiMap to) {
+        List<String> named = namedByConnection(from.get(HeaderNames.CONNECTION));
+        Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
+        while (headers.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = headers.next();
+            CharSequence name = header.getKey();
+            if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {
+                to.add(name, header.getValue());
+            }
+        }
+    }
+
+    /** The header names a Connection header lists; the usual values name none, so they skip the token parsing. */
+    private static List<String> namedByConnection(String connection) {
+        return connection == null || connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")
+                ? List.of() : connectionTokens(connection);
+    }
+
+    static boolean isHopByHop(CharSequence name) {
         // Dispatch on length first: most end-to-end headers are rejected without a string comparison.
         switch (name.length()) {
             case 2:
-                return name.equalsIgnoreCase("te");
+                return equalsIgnoreCase(name, "te");
             case 7:
-                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+                return equalsIgnoreCase(name, "trailer") || equalsIgnoreCase(name, "upgrade");
             case 10:
-                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+                return equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive");
             case 16:
-                return name.equalsIgnoreCase("proxy-connection");
+                return equalsIgnoreCase(name, "proxy-connection");
             case 17:
-                return name.equalsIgnoreCase("transfer-encoding");
+                return equalsIgnoreCase(name, "transfer-encoding");
             case 18:
-                return name.equalsIgnoreCase("proxy-authenticate");
+                return equalsIgnoreCase(name, "proxy-authenticate");
             case 19:
-                return name.equalsIgnoreCase("proxy-authorization");
+                return equalsIgnoreCase(name, "proxy-authorization");
             default:
                 return false;
         }
+    }
+
+    private static boolean equalsIgnoreCase(CharSequence name, String lowerCase) {
+        return AsciiString.contentEqualsIgnoreCase(name, lowerCase);
     }
 
     private static List<String> connectionTokens(String connection) {
@@ -63,9 +94,9 @@ final class HopByHopHeaders {
         return names;
     }
 
-    private static boolean containsIgnoreCase(List<String> names, String name) {
+    private static boolean containsIgnoreCase(List<String> names, CharSequence name) {
         for (String n : names) {
-            if (n.equalsIgnoreCase(name)) {
+            if (AsciiString.contentEqualsIgnoreCase(n, name)) {
                 return true;
             }
         }

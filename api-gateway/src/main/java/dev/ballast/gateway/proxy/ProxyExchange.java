@@ -20,7 +20,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.http.HttpMethod;
@@ -568,14 +567,19 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     private void forward(HttpResponse incoming, int code) {
         responseStarted = true;
         status = code;
-        response.setStatusCode(code);
-        String message = incoming.status().reasonPhrase();
-        // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway.
-        if (message != null && !message.equals(HttpResponseStatus.valueOf(code).reasonPhrase())) {
+        HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
+        if (standard != HttpResponseStatus.OK) {
+            response.setStatusCode(code); // a fresh response is 200 OK already: no lock and lookup for the usual case
+        }
+        HttpResponseStatus received = incoming.status();
+        String message = received.reasonPhrase();
+        // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway (Netty's
+        // decoder hands out the standard status object itself when the phrase is the standard one).
+        if (received != standard && message != null && !message.equals(standard.reasonPhrase())) {
             response.setStatusMessage(message);
         }
         MultiMap headers = response.headers();
-        HopByHopHeaders.copy(new HeadersAdaptor(incoming.headers()), headers);
+        HopByHopHeaders.copy(incoming.headers(), headers);
         headers.set(proxy.requestIdHeader, requestId);
         if (bodyStreamed && !request.isEnded()) {
             // The upstream answers before it read the whole body (an early 413, or a 200 that ignores it): this
@@ -584,8 +588,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         }
         boolean mayHaveBody = request.method() != HttpMethod.HEAD && code != 204 && code != 304 && code >= 200;
         boolean streaming = mayHaveBody && !headers.contains(HeaderNames.CONTENT_LENGTH);
-        meters.firstByte(System.nanoTime() - startNanos);
-        lastDataNanos = System.nanoTime();
+        long now = System.nanoTime();
+        meters.firstByte(now - startNanos);
+        lastDataNanos = now;
         if (streaming && route.timeouts().idleMillis() > 0) {
             // Per-request idle timer only for streams (SSE, NDJSON, chunked); a body of known length that stalls
             // is caught by the connection idle timeout of the upstream client, at no per-request cost.

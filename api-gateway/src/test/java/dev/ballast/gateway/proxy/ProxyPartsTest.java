@@ -1,6 +1,9 @@
 package dev.ballast.gateway.proxy;
 
 import dev.ballast.gateway.config.RetrySettings;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,26 @@ class ProxyPartsTest {
 
         assertThat(to.names()).containsExactlyInAnyOrder("Content-Type", "X-Trace");
         assertThat(to.getAll("x-trace")).containsExactly("a", "b");
+    }
+
+    @Test
+    @DisplayName("an upstream response's headers (Netty's map, ASCII-string names) lose the same hop-by-hop headers")
+    void hopByHopFromNettyHeaders() {
+        HttpHeaders from = new DefaultHttpHeaders()
+                .add(AsciiString.of("Connection"), "keep-alive, X-Private")
+                .add(AsciiString.of("x-private"), "1")
+                .add(AsciiString.of("Proxy-Connection"), "keep-alive")
+                .add(AsciiString.of("TE"), "trailers")
+                .add(AsciiString.of("Content-Type"), "text/event-stream")
+                .add(AsciiString.of("Set-Cookie"), "a=1")
+                .add(AsciiString.of("Set-Cookie"), "b=2");
+        MultiMap to = MultiMap.caseInsensitiveMultiMap();
+
+        HopByHopHeaders.copy(from, to);
+
+        assertThat(to.names()).containsExactlyInAnyOrder("Content-Type", "Set-Cookie");
+        assertThat(to.get("content-type")).isEqualTo("text/event-stream");
+        assertThat(to.getAll("set-cookie")).containsExactly("a=1", "b=2");
     }
 
     @Test

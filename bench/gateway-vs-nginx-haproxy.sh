@@ -6,9 +6,11 @@
 #   nginx    (proxy, 2 workers)      on 127.0.0.1:18091
 #   HAProxy  (2 threads)             on 127.0.0.1:18092
 #   gateway  (2 Vert.x event loops)  on 127.0.0.1:18093 (management 18094)
-# Each proxy gets WARMUP seconds of load first, then ROUNDS interleaved wrk runs of DURATION seconds.
+# Each proxy gets WARMUP seconds of load first, then ROUNDS interleaved wrk runs of DURATION seconds; each round
+# starts one proxy later in the list than the round before, so no proxy always runs first or after the same one.
 # Prints requests/s (mean and median of rounds), p50 and p99 (median of rounds) per proxy and the ratios
-# gateway/nginx and gateway/HAProxy of the medians (robust against a round disturbed by other load), and each
+# gateway/nginx and gateway/HAProxy of the medians (robust against a round disturbed by other load), the
+# gateway/nginx ratio paired within each round (median, range, rounds won), and each
 # proxy's CPU time per request (user+sys of its processes during its rounds / requests served): on a machine shared
 # with other work, throughput follows the CPU share each proxy gets, CPU per request does not.
 #
@@ -224,13 +226,17 @@ run_wrk() { # target seconds -> "rps p50 p99 cpu-us-per-request errors"
 echo "warm-up: ${WARMUP}s per proxy"
 for t in "${TARGETS[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
 
-declare -A RPS P50 P99 CPU
+declare -A RPS P50 P99 CPU ROUND_RPS
 for r in $(seq 1 "$ROUNDS"); do
-  for t in "${TARGETS[@]}"; do
+  # Each round starts one proxy later than the one before, so no proxy always runs right after the same other one
+  # (or always first): the order would otherwise bias the comparison by whatever a run leaves behind.
+  for i in $(seq 0 $((${#TARGETS[@]} - 1))); do
+    t="${TARGETS[$(((i + r - 1) % ${#TARGETS[@]}))]}"
     read -r rps p50 p99 cpu errors <<<"$(run_wrk "$t" "$DURATION")"
     printf 'round %d %-11s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %5.1f us/req  errors: %s\n' "$r" "$t" \
       "$rps" "$p50" "$p99" "$cpu" "$errors"
     RPS[$t]="${RPS[$t]:-} $rps"; P50[$t]="${P50[$t]:-} $p50"; P99[$t]="${P99[$t]:-} $p99"; CPU[$t]="${CPU[$t]:-} $cpu"
+    ROUND_RPS[$t,$r]="$rps"
   done
 done
 
@@ -249,6 +255,18 @@ g="$(median "${RPS[gateway]}")"; n="$(median "${RPS[nginx]}")"; h="$(median "${R
 awk -v g="$g" -v n="$n" -v h="$h" -v gp="$(median "${P99[gateway]}")" -v np="$(median "${P99[nginx]}")" 'BEGIN {
   printf "throughput (medians) gateway/nginx %.2f (target >= 1.00), gateway/HAProxy %.2f (target >= 0.90)\n", g / n, g / h;
   printf "p99 gateway - nginx %+.3f ms (target <= +1 ms)\n", gp - np }'
+# Paired: the gateway against nginx within each round (same host load, minutes apart at most), then the median
+# of those ratios and how many rounds the gateway won. Less sensitive to load drifting between rounds than the
+# ratio of medians above.
+paired=""
+wins=0
+for r in $(seq 1 "$ROUNDS"); do
+  ratio="$(awk -v g="${ROUND_RPS[gateway,$r]}" -v n="${ROUND_RPS[nginx,$r]}" 'BEGIN {printf "%.3f", g / n}')"
+  paired="$paired $ratio"
+  if awk -v x="$ratio" 'BEGIN {exit !(x >= 1)}'; then wins=$((wins + 1)); fi
+done
+echo "paired per round gateway/nginx: median $(median "$paired"), range $(tr ' ' '\n' <<<"$paired" | awk 'NF' | sort -g \
+  | sed -n '1p;$p' | paste -sd' ' | awk '{printf "%.2f-%.2f", $1, $2}'), gateway ahead in $wins of $ROUNDS rounds"
 awk -v g="$(median "${CPU[gateway]}")" -v n="$(median "${CPU[nginx]}")" -v h="$(median "${CPU[haproxy]}")" 'BEGIN {
   printf "CPU per request (medians) gateway/nginx %.2f, gateway/HAProxy %.2f (lower is better)\n", g / n, g / h }'
 if [ -n "$VARIANT" ]; then

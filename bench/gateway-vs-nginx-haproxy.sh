@@ -11,7 +11,8 @@
 # Prints requests/s (mean and median of rounds), p50 and p99 (median of rounds) per proxy and the ratios
 # gateway/nginx and gateway/HAProxy of the medians (robust against a round disturbed by other load), the
 # gateway/nginx ratio paired within each round (median, range, rounds won), and each
-# proxy's CPU time per request (user+sys of its processes during its rounds / requests served): on a machine shared
+# proxy's CPU time per request (user+sys of its processes during its rounds / requests served, and the two apart:
+# user time is the proxy's own code, system time mostly loopback TCP, the same for all three): on a machine shared
 # with other work, throughput follows the CPU share each proxy gets, CPU per request does not.
 #
 # Usage: bench/gateway-vs-nginx-haproxy.sh            (builds the gateway jar when missing)
@@ -179,12 +180,13 @@ if [ "${FLOOR:-0}" = 1 ]; then
   start_floor vertx-netty-floor VertxNettyFloorProxy 18099
 fi
 
-cpu_ticks() { # pid -> utime+stime of the process and its children (nginx workers), in clock ticks
-  local total=0 p
+cpu_ticks() { # pid -> "user system" time of the process and its children (nginx workers), in clock ticks
+  local user=0 system=0 p u s
   for p in "$1" $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    read -r u s < <(awk '{print $14, $15}' "/proc/$p/stat" 2>/dev/null || echo 0 0)
+    user=$((user + u)); system=$((system + s))
   done
-  echo "$total"
+  echo "$user $system"
 }
 TICKS="$(getconf CLK_TCK)"
 
@@ -208,35 +210,38 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-run_wrk() { # target seconds -> "rps p50 p99 cpu-us-per-request errors"
-  local out before after
-  before="$(cpu_ticks "${PID[$1]}")"
+run_wrk() { # target seconds -> "rps p50 p99 cpu-us-per-request user-us system-us errors"
+  local out user0 system0 user1 system1
+  read -r user0 system0 <<<"$(cpu_ticks "${PID[$1]}")"
   out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency "${URL[$1]}")"
-  after="$(cpu_ticks "${PID[$1]}")"
-  local rps p50 p99 errors requests cpu
+  read -r user1 system1 <<<"$(cpu_ticks "${PID[$1]}")"
+  local rps p50 p99 errors requests cpu user system
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-  cpu="$(awk -v t="$((after - before))" -v hz="$TICKS" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')"
+  per_request() { awk -v t="$1" -v hz="$TICKS" -v n="$requests" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}'; }
+  cpu="$(per_request $((user1 - user0 + system1 - system0)))"
+  user="$(per_request $((user1 - user0)))"
+  system="$(per_request $((system1 - system0)))"
   p50="$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
   p99="$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
   errors="$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? "none" : s)}' <<<"$out")"
-  echo "$rps $p50 $p99 $cpu $errors"
+  echo "$rps $p50 $p99 $cpu $user $system $errors"
 }
 
 echo "warm-up: ${WARMUP}s per proxy"
 for t in "${TARGETS[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
 
-declare -A RPS P50 P99 CPU ROUND_RPS
+declare -A RPS P50 P99 CPU CPU_USER CPU_SYSTEM ROUND_RPS
 for r in $(seq 1 "$ROUNDS"); do
   # Each round starts one proxy later than the one before, so no proxy always runs right after the same other one
   # (or always first): the order would otherwise bias the comparison by whatever a run leaves behind.
   for i in $(seq 0 $((${#TARGETS[@]} - 1))); do
     t="${TARGETS[$(((i + r - 1) % ${#TARGETS[@]}))]}"
-    read -r rps p50 p99 cpu errors <<<"$(run_wrk "$t" "$DURATION")"
+    read -r rps p50 p99 cpu user system errors <<<"$(run_wrk "$t" "$DURATION")"
     printf 'round %d %-11s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %5.1f us/req  errors: %s\n' "$r" "$t" \
       "$rps" "$p50" "$p99" "$cpu" "$errors"
     RPS[$t]="${RPS[$t]:-} $rps"; P50[$t]="${P50[$t]:-} $p50"; P99[$t]="${P99[$t]:-} $p99"; CPU[$t]="${CPU[$t]:-} $cpu"
-    ROUND_RPS[$t,$r]="$rps"
+    CPU_USER[$t]="${CPU_USER[$t]:-} $user"; CPU_SYSTEM[$t]="${CPU_SYSTEM[$t]:-} $system"; ROUND_RPS[$t,$r]="$rps"
   done
 done
 
@@ -246,10 +251,12 @@ median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{a[NR] = $1} END {pri
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds after ${WARMUP}s warm-up each, $(nproc) cores," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-11s %12s %14s %10s %10s %12s\n' proxy "req/s(mean)" "req/s(median)" "p50 ms" "p99 ms" "cpu us/req"
+printf '%-11s %12s %14s %10s %10s %12s %10s %10s\n' proxy "req/s(mean)" "req/s(median)" "p50 ms" "p99 ms" \
+  "cpu us/req" "user us" "sys us"
 for t in "${TARGETS[@]}"; do
-  printf '%-11s %12s %14.0f %10s %10s %12s\n' "$t" "$(mean "${RPS[$t]}")" "$(median "${RPS[$t]}")" \
-    "$(median "${P50[$t]}")" "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")"
+  printf '%-11s %12s %14.0f %10s %10s %12.2f %10.2f %10.2f\n' "$t" "$(mean "${RPS[$t]}")" "$(median "${RPS[$t]}")" \
+    "$(median "${P50[$t]}")" "$(median "${P99[$t]}")" "$(median "${CPU[$t]}")" "$(median "${CPU_USER[$t]}")" \
+    "$(median "${CPU_SYSTEM[$t]}")"
 done
 g="$(median "${RPS[gateway]}")"; n="$(median "${RPS[nginx]}")"; h="$(median "${RPS[haproxy]}")"
 awk -v g="$g" -v n="$n" -v h="$h" -v gp="$(median "${P99[gateway]}")" -v np="$(median "${P99[nginx]}")" 'BEGIN {

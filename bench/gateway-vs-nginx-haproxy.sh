@@ -2,7 +2,8 @@
 # Gateway vs nginx vs HAProxy in front of one fast backend, in the same run, interleaved.
 #
 # One nginx "backend" answers 200 "hello" from memory. In front of it, configured equivalently (least
-# connections, upstream keep-alive, X-Forwarded-For and a request id added to every request):
+# connections, upstream keep-alive, the gateway's forwarding headers and a request id added to every request;
+# HEADERS=minimal for only X-Forwarded-For(-Proto) and the request id, as before session 7):
 #   nginx    (proxy, 2 workers)      on 127.0.0.1:18091
 #   HAProxy  (2 threads)             on 127.0.0.1:18092
 #   gateway  (2 Vert.x event loops)  on 127.0.0.1:18093 (management 18094)
@@ -82,6 +83,25 @@ http {
   server { listen 127.0.0.1:18090 reuseport; location / { return 200 "hello\n"; } }
 }
 EOF
+# The forwarding headers every proxy adds to each request. "gateway" (default): what the gateway adds, so all three do
+# the same header work: X-Forwarded-For, -Proto, -Host, Forwarded (RFC 7239, appended to a client's own), X-Request-Id.
+# "minimal": X-Forwarded-For and X-Request-Id (nginx also -Proto), as in the runs before session 7.
+HEADERS="${HEADERS:-gateway}"
+NGINX_HEADERS="" HAPROXY_HEADERS=""
+case "$HEADERS" in
+  gateway)
+    NGINX_HEADERS='
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header Forwarded "${forwarded_before}for=$remote_addr;proto=$scheme;host=\"$http_host\"";'
+    HAPROXY_HEADERS='
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  http-request set-header Forwarded "%[req.hdr(forwarded)], for=%[src];proto=http;host=\"%[req.hdr(host)]\"" if { req.hdr(forwarded) -m found }
+  http-request set-header Forwarded "for=%[src];proto=http;host=\"%[req.hdr(host)]\"" unless { req.hdr(forwarded) -m found }'
+    ;;
+  minimal) ;;
+  *) echo "HEADERS must be gateway or minimal, not '$HEADERS'" >&2; exit 2 ;;
+esac
 cat >"$WORK/proxy/nginx.conf" <<EOF
 worker_processes 2;
 pid $WORK/proxy/nginx.pid;
@@ -93,6 +113,7 @@ http {
   client_body_temp_path $WORK/proxy; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/proxy;
   uwsgi_temp_path $WORK/proxy; scgi_temp_path $WORK/proxy;
   upstream backend { least_conn; server 127.0.0.1:18090; keepalive 64; keepalive_requests 1000000; }
+  map \$http_forwarded \$forwarded_before { "" ""; default "\$http_forwarded, "; }
   server {
     listen 127.0.0.1:18091;
     location / {
@@ -102,7 +123,7 @@ http {
       proxy_set_header Host \$host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Request-Id \$request_id;
+      proxy_set_header X-Request-Id \$request_id;$NGINX_HEADERS
     }
   }
 }
@@ -121,7 +142,7 @@ frontend fe
   bind 127.0.0.1:18092
   option forwardfor
   unique-id-format %{+X}o\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
-  http-request set-header X-Request-Id %[unique-id]
+  http-request set-header X-Request-Id %[unique-id]$HAPROXY_HEADERS
   default_backend be
 backend be
   balance leastconn

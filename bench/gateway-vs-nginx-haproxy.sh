@@ -8,7 +8,8 @@
 #   HAProxy  (2 threads)             on 127.0.0.1:18092
 #   gateway  (2 Vert.x event loops)  on 127.0.0.1:18093 (management 18094)
 # Each proxy gets WARMUP seconds of load first, then ROUNDS interleaved wrk runs of DURATION seconds; each round
-# starts one proxy later in the list than the round before, so no proxy always runs first or after the same one.
+# starts one proxy later in the list than the round before and every second round runs backwards, so no proxy
+# always runs first or after the same one.
 # Prints requests/s (mean and median of rounds), p50 and p99 (median of rounds) per proxy and the ratios
 # gateway/nginx and gateway/HAProxy of the medians (robust against a round disturbed by other load), the
 # gateway/nginx ratio paired within each round (median, range, rounds won), and each
@@ -96,7 +97,7 @@ case "$HEADERS" in
     HAPROXY_HEADERS='
   http-request set-header X-Forwarded-Proto http
   http-request set-header X-Forwarded-Host %[req.hdr(host)]
-  http-request set-header Forwarded "%[req.hdr(forwarded)], for=%[src];proto=http;host=\"%[req.hdr(host)]\"" if { req.hdr(forwarded) -m found }
+  http-request set-header Forwarded "%[req.fhdr(forwarded)], for=%[src];proto=http;host=\"%[req.hdr(host)]\"" if { req.hdr(forwarded) -m found }
   http-request set-header Forwarded "for=%[src];proto=http;host=\"%[req.hdr(host)]\"" unless { req.hdr(forwarded) -m found }'
     ;;
   minimal) ;;
@@ -254,10 +255,13 @@ for t in "${TARGETS[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
 
 declare -A RPS P50 P99 CPU CPU_USER CPU_SYSTEM ROUND_RPS
 for r in $(seq 1 "$ROUNDS"); do
-  # Each round starts one proxy later than the one before, so no proxy always runs right after the same other one
-  # (or always first): the order would otherwise bias the comparison by whatever a run leaves behind.
-  for i in $(seq 0 $((${#TARGETS[@]} - 1))); do
-    t="${TARGETS[$(((i + r - 1) % ${#TARGETS[@]}))]}"
+  # Each round starts one proxy later than the one before, and every second round runs backwards, so no proxy always
+  # runs first or right after the same other one: the order would otherwise bias the comparison by whatever a run
+  # leaves behind (a rotation alone keeps each proxy's predecessor in most rounds).
+  n_targets=${#TARGETS[@]}
+  for i in $(seq 0 $((n_targets - 1))); do
+    if [ $((r % 2)) = 0 ]; then k=$((n_targets - 1 - i)); else k=$i; fi
+    t="${TARGETS[$(((k + r - 1) % n_targets))]}"
     read -r rps p50 p99 cpu user system errors <<<"$(run_wrk "$t" "$DURATION")"
     printf 'round %d %-11s %10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  cpu %5.1f us/req  errors: %s\n' "$r" "$t" \
       "$rps" "$p50" "$p99" "$cpu" "$errors"

@@ -27,7 +27,7 @@ final class HopByHopHeaders {
         List<String> named = namedByConnection(from.get(HeaderNames.CONNECTION));
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
-            if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {
+            if (endToEnd(name, named)) {
                 to.add(name, header.getValue());
             }
         }
@@ -44,10 +44,15 @@ final class HopByHopHeaders {
         while (headers.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = headers.next();
             CharSequence name = header.getKey();
-            if (!isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name))) {
+            if (endToEnd(name, named)) {
                 to.add(name, header.getValue());
             }
         }
+    }
+
+    /** Whether a header goes on to the next hop: not hop-by-hop, and not named by the Connection header. */
+    private static boolean endToEnd(CharSequence name, List<String> named) {
+        return !isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name));
     }
 
     /** The header names a Connection header lists; the usual values name none, so they skip the token parsing. */

@@ -50,6 +50,18 @@ final class HopByHopHeaders {
         }
     }
 
+    /** Copies an upstream response head's fields into {@code to}, leaving out hop-by-hop headers. */
+    static void copy(UpstreamResponseHead from, MultiMap to) {
+        CharSequence connection = from.get(HeaderNames.CONNECTION);
+        List<String> named = namedByConnection(connection == null ? null : connection.toString());
+        for (int i = 0, n = from.size(); i < n; i++) {
+            AsciiString name = from.name(i);
+            if (endToEnd(name, named)) {
+                to.add(name, from.value(i));
+            }
+        }
+    }
+
     /** Whether a header goes on to the next hop: not hop-by-hop, and not named by the Connection header. */
     private static boolean endToEnd(CharSequence name, List<String> named) {
         return !isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name));

@@ -11,9 +11,9 @@ import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -426,12 +426,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
 
     @Override
-    public void onHead(HttpResponse head) {
+    public void onHead(UpstreamResponseHead head) {
         if (done) {
             resetUpstream();
             return;
         }
-        int code = head.status().code();
+        int code = head.status();
         if (route.retries().retriesStatus(code) && canRetry(false)) {
             completeLease(Outcome.ofStatus(code));
             status = code;
@@ -564,22 +564,20 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         return ceiling <= 1 ? 1 : 1 + ThreadLocalRandom.current().nextLong(ceiling);
     }
 
-    private void forward(HttpResponse incoming, int code) {
+    private void forward(UpstreamResponseHead incoming, int code) {
         responseStarted = true;
         status = code;
         HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
         if (standard != HttpResponseStatus.OK) {
             response.setStatusCode(code); // a fresh response is 200 OK already: no lock and lookup for the usual case
         }
-        HttpResponseStatus received = incoming.status();
-        String message = received.reasonPhrase();
-        // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway (Netty's
-        // decoder hands out the standard status object itself when the phrase is the standard one).
-        if (received != standard && message != null && !message.equals(standard.reasonPhrase())) {
-            response.setStatusMessage(message);
+        AsciiString message = incoming.reason();
+        // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway.
+        if (!message.contentEquals(standard.reasonPhrase())) {
+            response.setStatusMessage(message.toString());
         }
         MultiMap headers = response.headers();
-        HopByHopHeaders.copy(incoming.headers(), headers);
+        HopByHopHeaders.copy(incoming, headers);
         headers.set(proxy.requestIdHeader, requestId);
         if (bodyStreamed && !request.isEnded()) {
             // The upstream answers before it read the whole body (an early 413, or a 200 that ignores it): this

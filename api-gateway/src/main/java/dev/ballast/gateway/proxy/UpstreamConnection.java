@@ -1,5 +1,6 @@
 package dev.ballast.gateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,17 +8,14 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.impl.VertxHandler;
+import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +23,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One keep-alive HTTP/1.1 connection to an upstream endpoint, on the event loop that owns it, carrying one request
- * at a time (no pipelining). Netty's {@code HttpClientCodec} below it, the exchange's {@link Listener} above it.
+ * at a time (no pipelining). Netty's request encoder below it writes requests; responses are read by its own
+ * {@link UpstreamResponseParser}; the exchange's {@link Listener} is above it.
  * Replaces the Vert.x HTTP client on the proxy path: its pool acquisition and stream set-up were 30 % of the gateway's
  * CPU, and a proxy on the Vert.x server with a bare Netty client ran at nginx's throughput where Vert.x server plus
  * client ran at 0.87 × (bench/README.md, session 5).
@@ -35,12 +34,12 @@ import java.util.concurrent.TimeoutException;
  * connection. A connection goes back to its pool only when both the request and the response ended cleanly and the
  * upstream did not ask to close.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+final class UpstreamConnection extends ChannelInboundHandlerAdapter implements UpstreamResponseParser.Sink {
 
     /** What an exchange hears from its upstream call; every method runs on the connection's event loop. */
     interface Listener {
         /** The final response head (interim 1xx heads are skipped). */
-        void onHead(HttpResponse head);
+        void onHead(UpstreamResponseHead head);
 
         /** A chunk of the response body, in a heap buffer of its own. */
         void onData(Buffer chunk);
@@ -82,6 +81,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     final Channel channel;
     private final UpstreamConnections.EndpointConnections owner;
     private Call current;
+    private final UpstreamResponseParser parser = new UpstreamResponseParser(this);
     /** The pool's sweep count when this connection last read or wrote, or went back to the pool. */
     long activeAt;
 
@@ -103,9 +103,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         private final Listener listener;
         private boolean requestEnded;
         private boolean headReceived;
-        private boolean keepAlive = true;
-        /** Inside an interim (1xx) response, which is read and dropped. */
-        private boolean interim;
         /** The rest of the response is read and dropped (the exchange retries elsewhere); then the connection is reused. */
         private boolean discarding;
         private Handler<Void> drainHandler;
@@ -128,6 +125,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             activeAt = owner.sweeps();
+            parser.expect(head.method() == HttpMethod.HEAD);
             if (flush) {
                 channel.writeAndFlush(head, channel.voidPromise());
             } else {
@@ -235,56 +233,39 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             }
         }
 
-        private void read(HttpObject msg) {
-            if (msg.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                fail(msg.decoderResult().cause());
-                return;
+        private void responseHead(UpstreamResponseHead head) {
+            headReceived = true;
+            if (timeoutTask != null) {
+                // A response-headers timeout, as the Vert.x client's request timeout was: it ends with the head.
+                // Silences in the body are the idle timeouts' business (route idle, connection idle).
+                timeoutTask.cancel(false);
+                timeoutTask = null;
             }
-            if (msg instanceof HttpResponse head) {
-                if (head.status().code() < 200 && head.status().code() != 101) {
-                    interim = true; // 100 Continue, 103 Early Hints: the final head follows
-                } else {
-                    headReceived = true;
-                    if (timeoutTask != null) {
-                        // A response-headers timeout, as the Vert.x client's request timeout was: it ends with the
-                        // head. Silences in the body are the idle timeouts' business (route idle, connection idle).
-                        timeoutTask.cancel(false);
-                        timeoutTask = null;
-                    }
-                    keepAlive = HttpUtil.isKeepAlive(head);
-                    if (!discarding) {
-                        listener.onHead(head);
-                    }
-                }
+            if (!discarding) {
+                listener.onHead(head);
             }
-            if (msg instanceof HttpContent content) {
-                boolean last = msg instanceof LastHttpContent;
-                Buffer chunk = null;
-                if (interim || discarding || !live() || !content.content().isReadable()) {
-                    content.release();
-                } else {
-                    // Copied out of the pooled read buffer, as the Vert.x client does: the server side may hold the
-                    // chunk in its write queue for as long as the client is slow.
-                    chunk = Buffer.buffer(VertxHandler.safeBuffer(content.content()));
-                    if (!last) {
-                        listener.onData(chunk);
-                    }
-                }
-                if (last) {
-                    if (interim) {
-                        interim = false;
-                    } else if (live()) {
-                        responseEnded(chunk);
-                    }
-                }
+        }
+
+        private void content(ByteBuf in, int index, int length, boolean last) {
+            Buffer chunk = null;
+            if (!discarding && length > 0) {
+                // Copied out of the pooled read buffer, as the Vert.x client does: the server side may hold the
+                // chunk in its write queue for as long as the client is slow.
+                ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(length, length);
+                copy.writeBytes(in, index, length);
+                chunk = Buffer.buffer(copy);
+            }
+            if (last) {
+                responseEnded(chunk);
+            } else if (chunk != null) {
+                listener.onData(chunk);
             }
         }
 
         private void responseEnded(Buffer last) {
             // Reused only with the whole request on the wire: an upstream that answered early (401, 503) may leave
             // part of a body in the outbound buffer, which the next request's bytes would follow.
-            boolean reusable = requestEnded && keepAlive && headReceived && nothingPending();
+            boolean reusable = requestEnded && parser.keepAlive() && headReceived && nothingPending();
             detach();
             if (reusable) {
                 owner.release(UpstreamConnection.this);
@@ -321,14 +302,50 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         activeAt = owner.sweeps();
-        Call call = current;
-        if (call == null || !(msg instanceof HttpObject object)) {
+        if (current == null || !(msg instanceof ByteBuf in)) {
             // Bytes nobody asked for (a response after the call was reset, or on an idle connection): not reusable.
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        call.read(object);
+        try {
+            parser.feed(in); // what follows the end of a response answers nothing: the parser keeps it from reuse
+        } catch (UpstreamResponseParser.MalformedResponseException malformed) {
+            Call call = current;
+            if (call != null) {
+                call.fail(malformed);
+            } else {
+                ctx.close();
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    // The parser's sink: the current call, if any (a call reset half-way through a read hears nothing more).
+
+    @Override
+    public void head(UpstreamResponseHead head) {
+        Call call = current;
+        if (call != null) {
+            call.responseHead(head);
+        }
+    }
+
+    @Override
+    public void content(ByteBuf in, int index, int length, boolean last) {
+        Call call = current;
+        if (call != null) {
+            call.content(in, index, length, last);
+        }
+    }
+
+    @Override
+    public void end() {
+        Call call = current;
+        if (call != null) {
+            call.responseEnded(null);
+        }
     }
 
     @Override
@@ -346,7 +363,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         owner.closed(this);
         Call call = current;
-        if (call != null) {
+        if (call != null && !parser.closed()) { // a body delimited by the close ends normally
             call.fail(new ConnectionClosedException("upstream connection closed before the response ended"));
         }
     }

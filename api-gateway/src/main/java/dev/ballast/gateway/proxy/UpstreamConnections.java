@@ -8,7 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -58,9 +58,6 @@ final class UpstreamConnections {
     }
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnections.class);
-    private static final int MAX_INITIAL_LINE = 4096;
-    private static final int MAX_HEADER_SIZE = 8192;
-    private static final int MAX_CHUNK_SIZE = 8192;
 
     private final VertxInternal vertx;
     private final EventLoop loop;
@@ -226,8 +223,9 @@ final class UpstreamConnections {
                                 String name = serverName != null ? serverName : host;
                                 ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc(), name, port));
                             }
-                            ch.pipeline().addLast("codec", new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE,
-                                    MAX_CHUNK_SIZE, false, true));
+                            // Requests go out through Netty's encoder; responses are read by the connection's own
+                            // parser (UpstreamResponseParser).
+                            ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                             ch.pipeline().addLast("handler", new UpstreamConnection(ch, EndpointConnections.this));
                         }
                     });

@@ -5,6 +5,7 @@ import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.GatewayClient.Reply;
 import dev.ballast.gateway.testing.Origin;
 import dev.ballast.gateway.testing.Origins;
+import dev.ballast.gateway.testing.RawConnection;
 import dev.ballast.lb.Endpoint;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -283,6 +284,120 @@ class ProxyTest extends GatewayTestBase {
                 return true;
             });
         }
+    }
+
+    /**
+     * Replaces origin 3 (route "slow") with a raw server that answers every request with {@code response} (and closes
+     * the connection after it when {@code close}), runs {@code check}, and brings the origin back. The check gets how
+     * many connections the raw server accepted.
+     */
+    private void withRawUpstream(String response, boolean close, java.util.function.Consumer<AtomicInteger> check) {
+        Origin origin = origins.get(3);
+        origin.kill();
+        AtomicInteger accepted = new AtomicInteger();
+        NetServer raw = GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> {
+            accepted.incrementAndGet();
+            socket.handler(data -> {
+                socket.write(response);
+                if (close) {
+                    socket.close();
+                }
+            });
+        }).listen(origin.port(), "127.0.0.1"));
+        try {
+            check.accept(accepted);
+        } finally {
+            GatewayClient.await(raw.close());
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                origin.revive();
+                return true;
+            });
+        }
+    }
+
+    @Test
+    @DisplayName("a chunked upstream response with extensions and trailers reaches the client whole, and the "
+            + "connection is reused")
+    void chunkedUpstreamResponse() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Model: m\r\n\r\n"
+                + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n", false, accepted -> {
+                    for (int i = 0; i < 3; i++) {
+                        Reply reply = client.get("/slow/generate");
+                        assertThat(reply.status()).isEqualTo(200);
+                        assertThat(reply.body()).isEqualTo("hello world");
+                        assertThat(reply.headers().get("x-model")).isEqualTo("m");
+                    }
+                    assertThat(accepted.get()).as("one kept-alive upstream connection").isEqualTo(1);
+                });
+    }
+
+    @Test
+    @DisplayName("an upstream body delimited by the connection's close reaches the client whole")
+    void closeDelimitedUpstreamResponse() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n\r\n{\"a\":1}\n{\"b\":2}\n", true,
+                accepted -> {
+                    Reply reply = client.get("/slow/generate");
+                    assertThat(reply.status()).isEqualTo(200);
+                    assertThat(reply.body()).isEqualTo("{\"a\":1}\n{\"b\":2}\n");
+                    assertThat(reply.headers().get("content-type")).isEqualTo("application/x-ndjson");
+                });
+    }
+
+    @Test
+    @DisplayName("Transfer-Encoding next to Content-Length: the length is not forwarded and the connection not reused")
+    void transferEncodingOverridesContentLength() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nab\r\n0\r\n\r\n", false, accepted -> {
+                    for (int i = 0; i < 2; i++) {
+                        Reply reply = client.get("/slow/generate");
+                        assertThat(reply.status()).isEqualTo(200);
+                        assertThat(reply.body()).isEqualTo("ab");
+                        assertThat(reply.headers().get("content-length")).isNull();
+                    }
+                    assertThat(accepted.get()).as("a new upstream connection per request").isEqualTo(2);
+                });
+    }
+
+    @Test
+    @DisplayName("interim 1xx upstream responses are dropped and the final one is forwarded, custom reason included")
+    void interimResponsesDropped() throws Exception {
+        withRawUpstream("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 299 Fine Indeed\r\nContent-Length: 2\r\n\r\nok", false, accepted -> {
+                    RawConnection raw = RawConnection.open(client.vertx(), gateway.getPort());
+                    try {
+                        raw.write("GET /slow/generate HTTP/1.1\r\nHost: x\r\n\r\n");
+                        raw.awaitText("ok");
+                        assertThat(raw.text()).startsWith("HTTP/1.1 299 Fine Indeed\r\n").doesNotContain("Early")
+                                .doesNotContain("100 Continue");
+                    } finally {
+                        raw.close();
+                    }
+                });
+    }
+
+    @Test
+    @DisplayName("a HEAD request's upstream response ends with its head, whatever its Content-Length says")
+    void headResponseHasNoBody() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", false, accepted -> {
+            for (int i = 0; i < 2; i++) {
+                Reply reply = client.send(HttpMethod.HEAD, "/slow/generate", Map.of(), null, false);
+                assertThat(reply.status()).isEqualTo(200);
+                assertThat(reply.body()).isEmpty();
+            }
+            assertThat(accepted.get()).as("the connection stays usable").isEqualTo(1);
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Content-Length: 5\r\nContent-Length: 6", "Content-Length: -1",
+        "Transfer-Encoding: chunked, gzip", "X-Folded: a\r\n b"})
+    @DisplayName("an upstream response with broken framing gives a 502 problem")
+    void brokenFramingIs502(String header) {
+        withRawUpstream("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok", false, accepted -> {
+            Reply reply = client.get("/slow/generate");
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
+        });
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -97,8 +96,8 @@ class UpstreamConnectionsTest {
         volatile int status;
 
         @Override
-        public void onHead(HttpResponse head) {
-            status = head.status().code();
+        public void onHead(UpstreamResponseHead head) {
+            status = head.status();
         }
 
         @Override

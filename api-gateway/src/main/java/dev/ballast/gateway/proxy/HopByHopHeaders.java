@@ -24,7 +24,8 @@ final class HopByHopHeaders {
             copy(headers, to); // Vert.x's own header maps are Netty HttpHeaders too
             return;
         }
-        List<String> named = namedByConnection(from.get(HeaderNames.CONNECTION));
+        List<String> named = from.contains(HeaderNames.CONNECTION)
+                ? namedByConnection(String.join(",", from.getAll(HeaderNames.CONNECTION))) : List.of();
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
             if (endToEnd(name, named)) {
@@ -39,7 +40,8 @@ final class HopByHopHeaders {
      * as the String view of the same headers costs.
      */
     static void copy(HttpHeaders from, MultiMap to) {
-        List<String> named = namedByConnection(from.get(HeaderNames.CONNECTION));
+        List<String> named = from.contains(HeaderNames.CONNECTION)
+                ? namedByConnection(String.join(",", from.getAll(HeaderNames.CONNECTION))) : List.of();
         Iterator<Map.Entry<CharSequence, CharSequence>> headers = from.iteratorCharSequence();
         while (headers.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = headers.next();
@@ -52,8 +54,7 @@ final class HopByHopHeaders {
 
     /** Copies an upstream response head's fields into {@code to}, leaving out hop-by-hop headers. */
     static void copy(UpstreamResponseHead from, MultiMap to) {
-        CharSequence connection = from.get(HeaderNames.CONNECTION);
-        List<String> named = namedByConnection(connection == null ? null : connection.toString());
+        List<String> named = namedByConnection(from.getAll(HeaderNames.CONNECTION));
         for (int i = 0, n = from.size(); i < n; i++) {
             AsciiString name = from.name(i);
             if (endToEnd(name, named)) {
@@ -67,7 +68,7 @@ final class HopByHopHeaders {
         return !isHopByHop(name) && (named.isEmpty() || !containsIgnoreCase(named, name));
     }
 
-    /** The header names a Connection header lists; the usual values name none, so they skip the token parsing. */
+    /** The header names the Connection fields list (every field counts, not only the first). */
     private static List<String> namedByConnection(String connection) {
         return connection == null || connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")
                 ? List.of() : connectionTokens(connection);

@@ -9,7 +9,10 @@ import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.lb.Lease;
 import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -291,18 +294,16 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             headers.set(HeaderNames.HOST, port == (tls.enabled() ? 443 : 80) ? name : name + ":" + port);
         }
         appendForwarding(headers);
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
-                headers);
         if (!hasBody) {
-            outgoing.head(head, false);
             // An idempotent request is replayable anyway: whether it was written does not change the retry decision.
-            outgoing.end(null, idempotent ? null : this::onWritten);
+            outgoing.request(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
+                    Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), idempotent ? null : this::onWritten);
             armResponseTimeout();
         } else if (body != null) {
             headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
             requestBytes = body.length();
-            outgoing.head(head, false);
-            outgoing.end(body, this::onWritten);
+            outgoing.request(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
+                    body.getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), this::onWritten);
             armResponseTimeout();
         } else {
             // The framing is the gateway's own, never copied: a Connection header that names Content-Length makes
@@ -313,7 +314,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                 headers.set(HeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
             // Not flushed: it leaves with the first chunk, so a body refused at once (413) never reaches the upstream.
-            outgoing.head(head, false);
+            outgoing.head(new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri, headers),
+                    false);
             streamRequestBody(outgoing);
         }
     }
@@ -370,7 +372,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         });
         request.endHandler(v -> {
             if (!done) {
-                outgoing.end(null, this::onWritten);
+                outgoing.end(this::onWritten);
                 armResponseTimeout();
             } else if (droppingBody) {
                 // The response already said Connection: close; the body it did not need is now read.
@@ -567,13 +569,15 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     private void forward(UpstreamResponseHead incoming, int code) {
         responseStarted = true;
         status = code;
-        HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
-        if (standard != HttpResponseStatus.OK) {
-            response.setStatusCode(code); // a fresh response is 200 OK already: no lock and lookup for the usual case
+        String standardReason = "OK";
+        if (code != 200) {
+            // A fresh response is 200 OK already: no lock and no status lookup for the usual case.
+            response.setStatusCode(code);
+            standardReason = HttpResponseStatus.valueOf(code).reasonPhrase();
         }
         AsciiString message = incoming.reason();
         // Only a non-standard reason phrase needs copying; the standard one is what Vert.x writes anyway.
-        if (!message.contentEquals(standard.reasonPhrase())) {
+        if (!message.contentEquals(standardReason)) {
             response.setStatusMessage(message.toString());
         }
         MultiMap headers = response.headers();

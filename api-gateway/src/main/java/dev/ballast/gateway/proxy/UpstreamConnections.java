@@ -1,6 +1,7 @@
 package dev.ballast.gateway.proxy;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -8,11 +9,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.impl.PartialPooledByteBufAllocator;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.impl.VertxInternal;
 import org.jboss.logging.Logger;
 
@@ -58,6 +61,21 @@ final class UpstreamConnections {
     }
 
     private static final Logger LOG = Logger.getLogger(UpstreamConnections.class);
+
+    /**
+     * Netty's request encoder, writing the gateway's header map (Vert.x's) by walking its entries directly, as the
+     * Vert.x client's encoder does, instead of through a generic iterator.
+     */
+    private static final class RequestEncoder extends HttpRequestEncoder {
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            if (headers instanceof HeadersMultiMap map) {
+                map.encode(buf);
+            } else {
+                super.encodeHeaders(headers, buf);
+            }
+        }
+    }
 
     private final VertxInternal vertx;
     private final EventLoop loop;
@@ -225,7 +243,7 @@ final class UpstreamConnections {
                             }
                             // Requests go out through Netty's encoder; responses are read by the connection's own
                             // parser (UpstreamResponseParser).
-                            ch.pipeline().addLast("encoder", new HttpRequestEncoder());
+                            ch.pipeline().addLast("encoder", new RequestEncoder());
                             ch.pipeline().addLast("handler", new UpstreamConnection(ch, EndpointConnections.this));
                         }
                     });

@@ -53,6 +53,18 @@ final class UpstreamResponseHead {
         return null;
     }
 
+    /** Every value of the header {@code name} (any case) joined with commas, as one list; null when absent. */
+    String getAll(CharSequence name) {
+        String all = null;
+        for (int i = 0; i < fields.length; i += 2) {
+            if (fields[i].contentEqualsIgnoreCase(name)) {
+                String value = fields[i + 1].toString();
+                all = all == null ? value : all + "," + value;
+            }
+        }
+        return all;
+    }
+
     boolean contains(CharSequence name) {
         return get(name) != null;
     }

@@ -81,6 +81,7 @@ final class UpstreamResponseParser {
     }
 
     private static final AsciiString[] NO_FIELDS = new AsciiString[0];
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
 
     private final Sink sink;
     private State state = State.HEAD;
@@ -215,8 +216,8 @@ final class UpstreamResponseParser {
     /** The response ended; the sink hears it with the body's last bytes, if any came with the end. */
     private void finish(ByteBuf in, int index, int length) {
         state = State.HEAD;
-        // Bytes after the end answer no request of ours: the connection is not reused.
-        keepAlive &= !in.isReadable();
+        // Bytes after the end answer no request of ours: the connection is not reused (stray line breaks aside).
+        keepAlive &= onlyLineBreaks(in);
         if (length > 0) {
             sink.content(in, index, length, true);
         } else {
@@ -226,6 +227,16 @@ final class UpstreamResponseParser {
 
     /** Reads (the rest of) a head; false when it needs more bytes. */
     private boolean head(ByteBuf in) throws MalformedResponseException {
+        if (pendingLength == 0) {
+            // Line breaks before a status line (some servers end a body with a stray CR LF) are skipped, as Netty's
+            // decoder did.
+            int first = in.forEachByte(NOT_LINE_BREAK);
+            if (first < 0) {
+                in.skipBytes(in.readableBytes());
+                return false;
+            }
+            in.readerIndex(first);
+        }
         int start = in.readerIndex();
         int limit = Math.min(in.readableBytes(), MAX_HEAD - pendingLength);
         int end = in.forEachByte(start, limit, headEnd);
@@ -252,6 +263,13 @@ final class UpstreamResponseParser {
         headEnd.reset();
         parseHead(bytes);
         return true;
+    }
+
+    private static final ByteProcessor NOT_LINE_BREAK = b -> b == CR || b == LF;
+
+    /** Whether {@code in} holds nothing but CR and LF bytes (or nothing). */
+    static boolean onlyLineBreaks(ByteBuf in) {
+        return !in.isReadable() || in.forEachByte(NOT_LINE_BREAK) < 0;
     }
 
     private static byte[] append(byte[] to, int at, ByteBuf in, int index, int length) {
@@ -304,7 +322,8 @@ final class UpstreamResponseParser {
         boolean transferEncoding = false;
         boolean chunked = false;
         boolean close = http10;
-        int contentLengthField = -1;
+        int contentLengthFields = 0;
+        boolean contentLengthList = false;
         while (true) {
             lineEnd = indexOf(h, pos, LF);
             end = withoutCr(h, pos, lineEnd);
@@ -345,7 +364,8 @@ final class UpstreamResponseParser {
             int nameLength = nameEnd - pos;
             if (nameLength == 14 && equalsIgnoreCase(h, pos, "content-length")) {
                 contentLength = contentLength(h, valueStart, valueEnd, contentLength);
-                contentLengthField = count;
+                contentLengthFields++;
+                contentLengthList |= indexOf(h, valueStart, valueEnd, (byte) ',') >= 0;
             } else if (nameLength == 17 && equalsIgnoreCase(h, pos, "transfer-encoding")) {
                 if (chunked) {
                     throw new MalformedResponseException("chunked is not the last transfer coding");
@@ -374,12 +394,18 @@ final class UpstreamResponseParser {
         if (transferEncoding) {
             // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length, which is removed before forwarding; such a
             // message may be a smuggling attempt, so the connection is not trusted with another request.
-            if (contentLengthField >= 0) {
-                keepAlive = false;
+            if (contentLengthFields > 0 || http10) {
+                keepAlive = false; // and HTTP/1.0 has no Transfer-Encoding (RFC 9112 §6.1): faulty framing
             }
+        }
+        // Repeated Content-Length fields (or a list) of one value go on as one field (RFC 9110 §8.6), none at all
+        // next to Transfer-Encoding.
+        boolean rewriteLength = transferEncoding || contentLengthFields > 1 || contentLengthList;
+        sink.head(new UpstreamResponseHead(status, reason,
+                fields(h, count, rewriteLength, transferEncoding ? -1 : contentLength)));
+        if (transferEncoding) {
             contentLength = -1;
         }
-        sink.head(new UpstreamResponseHead(status, reason, fields(h, count, transferEncoding)));
         if (noBody) {
             state = State.FIXED;
             remaining = 0;
@@ -394,11 +420,16 @@ final class UpstreamResponseParser {
         }
     }
 
-    private AsciiString[] fields(byte[] h, int count, boolean dropContentLength) {
+    /**
+     * The head's fields as views; with {@code rewriteLength} every Content-Length field is left out and, when
+     * {@code length} is not negative, one Content-Length field with it goes last.
+     */
+    private AsciiString[] fields(byte[] h, int count, boolean rewriteLength, long length) {
         if (count == 0) {
             return NO_FIELDS;
         }
-        AsciiString[] fields = new AsciiString[2 * count];
+        boolean dropContentLength = rewriteLength;
+        AsciiString[] fields = new AsciiString[2 * count + (rewriteLength && length >= 0 ? 2 : 0)];
         int n = 0;
         for (int i = 0; i < count; i++) {
             int name = bounds[2 * i];
@@ -410,6 +441,10 @@ final class UpstreamResponseParser {
             fields[n++] = new AsciiString(h, name & 0xffff, nameLength, false);
             fields[n++] = value >>> 16 == 0 ? AsciiString.EMPTY_STRING
                     : new AsciiString(h, value & 0xffff, value >>> 16, false);
+        }
+        if (rewriteLength && length >= 0) {
+            fields[n++] = CONTENT_LENGTH;
+            fields[n++] = new AsciiString(Long.toString(length));
         }
         return n == fields.length ? fields : Arrays.copyOf(fields, n);
     }

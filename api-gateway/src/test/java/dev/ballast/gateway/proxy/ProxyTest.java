@@ -35,6 +35,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -291,19 +293,25 @@ class ProxyTest extends GatewayTestBase {
      * the connection after it when {@code close}), runs {@code check}, and brings the origin back. The check gets how
      * many connections the raw server accepted.
      */
-    private void withRawUpstream(String response, boolean close, java.util.function.Consumer<AtomicInteger> check) {
+    private void withRawUpstream(String response, boolean close, Consumer<AtomicInteger> check) {
         Origin origin = origins.get(3);
         origin.kill();
         AtomicInteger accepted = new AtomicInteger();
-        NetServer raw = GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> {
-            accepted.incrementAndGet();
-            socket.handler(data -> {
-                socket.write(response);
-                if (close) {
-                    socket.close();
-                }
-            });
-        }).listen(origin.port(), "127.0.0.1"));
+        AtomicReference<NetServer> listening = new AtomicReference<>();
+        // The port may take a moment to be free after the origin stopped.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            listening.set(GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> {
+                accepted.incrementAndGet();
+                socket.handler(data -> {
+                    socket.write(response);
+                    if (close) {
+                        socket.close();
+                    }
+                });
+            }).listen(origin.port(), "127.0.0.1")));
+            return true;
+        });
+        NetServer raw = listening.get();
         try {
             check.accept(accepted);
         } finally {
@@ -386,6 +394,29 @@ class ProxyTest extends GatewayTestBase {
             }
             assertThat(accepted.get()).as("the connection stays usable").isEqualTo(1);
         });
+    }
+
+    @Test
+    @DisplayName("repeated Content-Length fields of one value reach the client as one field")
+    void repeatedContentLengthBecomesOne() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\ncontent-length: 2\r\n\r\nok", false, accepted -> {
+            Reply reply = client.get("/slow/generate");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.body()).isEqualTo("ok");
+            assertThat(reply.headers().getAll("content-length")).containsExactly("2");
+        });
+    }
+
+    @Test
+    @DisplayName("headers named by any of the upstream's Connection fields stay behind")
+    void everyConnectionFieldCounts() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
+                + "X-Public: p\r\nContent-Length: 2\r\n\r\nok", false, accepted -> {
+                    Reply reply = client.get("/slow/generate");
+                    assertThat(reply.status()).isEqualTo(200);
+                    assertThat(reply.headers().get("x-secret")).isNull();
+                    assertThat(reply.headers().get("x-public")).isEqualTo("p");
+                });
     }
 
     @ParameterizedTest(name = "{0}")

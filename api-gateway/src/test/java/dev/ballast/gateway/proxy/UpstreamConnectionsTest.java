@@ -3,7 +3,7 @@ package dev.ballast.gateway.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Vertx;
@@ -131,10 +131,10 @@ class UpstreamConnectionsTest {
                     }
                     exchange.connection.complete(connection);
                     UpstreamConnection.Call call = connection.begin(exchange);
-                    DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-                    head.headers().set("host", "127.0.0.1:" + port);
-                    call.head(head, false);
-                    call.end(null, null);
+                    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
+                            path);
+                    request.headers().set("host", "127.0.0.1:" + port);
+                    call.request(request, null);
                     call.timeout(responseTimeoutMillis);
                 }));
         return exchange;

@@ -119,7 +119,13 @@ class UpstreamResponseParserTest {
                         "200 [OK] {Content-Length: 0}", "", true, false),
                 Arguments.of("Content-Length repeated with one value", false,
                         "HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\ncontent-length:3\r\n\r\nabc",
-                        "200 [OK] {Content-Length: 3, 3} {content-length: 3}", "abc", true, false),
+                        "200 [OK] {content-length: 3}", "abc", true, false),
+                Arguments.of("line breaks before the status line are skipped", false,
+                        "\r\n\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                        "200 [OK] {Content-Length: 2}", "ok", true, false),
+                Arguments.of("HTTP/1.0 with Transfer-Encoding: read, never reused", false,
+                        "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+                        "200 [OK] {Connection: keep-alive} {Transfer-Encoding: chunked}", "ab", false, false),
                 Arguments.of("chunked, with extensions and trailers", false,
                         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;name=\"v\"\r\nhello\r\n"
                                 + "6 ; x\r\n world\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n",
@@ -214,6 +220,15 @@ class UpstreamResponseParserTest {
     }
 
     @Test
+    @DisplayName("a stray line break after the end of a response does not stop reuse")
+    void strayLineBreakAfterTheEnd() throws Exception {
+        Recorder recorder = new Recorder();
+        recorder.feed(List.of(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok\r\n")), false);
+        assertThat(recorder.ended).isTrue();
+        assertThat(recorder.parser.keepAlive()).isTrue();
+    }
+
+    @Test
     @DisplayName("one parser reads one response after another on a kept-alive connection")
     void responsesInTurn() throws Exception {
         Recorder recorder = new Recorder();
@@ -272,7 +287,7 @@ class UpstreamResponseParserTest {
                 Arguments.of("no space after the status", "HTTP/1.1 200OK\r\n\r\n"),
                 Arguments.of("HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n"),
                 Arguments.of("not HTTP", "hello\r\n\r\n"),
-                Arguments.of("empty line first", "\r\nHTTP/1.1 200 OK\r\n\r\n"),
+                Arguments.of("whitespace first", " HTTP/1.1 200 OK\r\n\r\n"),
                 Arguments.of("control character in the reason", "HTTP/1.1 200 O\u0001K\r\n\r\n"),
                 Arguments.of("chunked not last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
                 Arguments.of("chunked twice", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),

@@ -397,6 +397,26 @@ class ProxyTest extends GatewayTestBase {
     }
 
     @Test
+    @DisplayName("bytes after the end of an upstream response keep its connection from reuse; a 204 connection is reused")
+    void bytesAfterTheEndBlockReuse() {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 Unasked\r\n\r\n", false,
+                accepted -> {
+                    for (int i = 0; i < 2; i++) {
+                        Reply reply = client.get("/slow/generate");
+                        assertThat(reply.status()).isEqualTo(200);
+                        assertThat(reply.body()).isEqualTo("ok");
+                    }
+                    assertThat(accepted.get()).as("a new upstream connection per request").isEqualTo(2);
+                });
+        withRawUpstream("HTTP/1.1 204 No Content\r\n\r\n", false, accepted -> {
+            for (int i = 0; i < 2; i++) {
+                assertThat(client.get("/slow/generate").status()).isEqualTo(204);
+            }
+            assertThat(accepted.get()).as("one kept-alive upstream connection").isEqualTo(1);
+        });
+    }
+
+    @Test
     @DisplayName("repeated Content-Length fields of one value reach the client as one field")
     void repeatedContentLengthBecomesOne() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\ncontent-length: 2\r\n\r\nok", false, accepted -> {

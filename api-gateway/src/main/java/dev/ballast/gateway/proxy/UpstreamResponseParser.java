@@ -511,56 +511,59 @@ final class UpstreamResponseParser {
     /** Whether chunked is this field's last coding; chunked anywhere before the last one is malformed. */
     private static boolean lastCodingIsChunked(byte[] h, int from, int to) throws MalformedResponseException {
         boolean chunked = false;
-        int i = from;
-        while (i < to) {
-            int tokenEnd = i;
-            while (tokenEnd < to && h[tokenEnd] != ',') {
-                tokenEnd++;
-            }
-            int s = i;
-            int e = tokenEnd;
-            while (s < e && (h[s] == ' ' || h[s] == '\t')) {
-                s++;
-            }
-            while (e > s && (h[e - 1] == ' ' || h[e - 1] == '\t')) {
-                e--;
-            }
+        for (int i = from; i < to; i = afterComma(h, i, to)) {
+            long element = element(h, i, to);
+            int s = (int) (element >>> 32);
+            int e = (int) element;
             if (e > s) {
                 if (chunked) {
                     throw new MalformedResponseException("chunked is not the last transfer coding");
                 }
                 chunked = e - s == 7 && equalsIgnoreCase(h, s, "chunked");
             }
-            i = tokenEnd + 1;
         }
         return chunked;
     }
 
     /** Applies a Connection field's close and keep-alive options to {@code close}. */
     private static boolean connectionCloses(byte[] h, int from, int to, boolean close) {
-        int i = from;
-        while (i < to) {
-            int tokenEnd = i;
-            while (tokenEnd < to && h[tokenEnd] != ',') {
-                tokenEnd++;
-            }
-            int s = i;
-            int e = tokenEnd;
-            while (s < e && (h[s] == ' ' || h[s] == '\t')) {
-                s++;
-            }
-            while (e > s && (h[e - 1] == ' ' || h[e - 1] == '\t')) {
-                e--;
-            }
+        for (int i = from; i < to; i = afterComma(h, i, to)) {
+            long element = element(h, i, to);
+            int s = (int) (element >>> 32);
+            int e = (int) element;
             if (e - s == 5 && equalsIgnoreCase(h, s, "close")) {
                 return true; // close wins over keep-alive
             }
             if (e - s == 10 && equalsIgnoreCase(h, s, "keep-alive")) {
                 close = false; // HTTP/1.0 keep-alive
             }
-            i = tokenEnd + 1;
         }
         return close;
+    }
+
+    /**
+     * The element of a comma-separated list that starts at {@code i}, without the whitespace around it: its start in
+     * the high half, its end in the low half.
+     */
+    private static long element(byte[] h, int i, int to) {
+        int e = i;
+        while (e < to && h[e] != ',') {
+            e++;
+        }
+        int s = i;
+        while (s < e && (h[s] == ' ' || h[s] == '\t')) {
+            s++;
+        }
+        while (e > s && (h[e - 1] == ' ' || h[e - 1] == '\t')) {
+            e--;
+        }
+        return (long) s << 32 | e;
+    }
+
+    /** Where the list element after the one that starts at {@code i} starts ({@code to} past the last one). */
+    private static int afterComma(byte[] h, int i, int to) {
+        int comma = indexOf(h, i, to, (byte) ',');
+        return comma < 0 ? to : comma + 1;
     }
 
     /** Reads a line (without CR LF) into {@link #line}; returns its length, or -1 when it needs more bytes. */

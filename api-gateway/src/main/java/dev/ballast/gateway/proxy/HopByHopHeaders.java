@@ -54,7 +54,7 @@ final class HopByHopHeaders {
 
     /** Copies an upstream response head's fields into {@code to}, leaving out hop-by-hop headers. */
     static void copy(UpstreamResponseHead from, MultiMap to) {
-        List<String> named = namedByConnection(from.getAll(HeaderNames.CONNECTION));
+        List<String> named = namedByConnection(from.joinedValues(HeaderNames.CONNECTION));
         for (int i = 0, n = from.size(); i < n; i++) {
             AsciiString name = from.name(i);
             if (endToEnd(name, named)) {

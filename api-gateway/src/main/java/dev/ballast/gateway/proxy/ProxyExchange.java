@@ -9,6 +9,7 @@ import dev.ballast.gateway.upstream.UpstreamRuntime;
 import dev.ballast.lb.Lease;
 import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -294,16 +296,18 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             headers.set(HeaderNames.HOST, port == (tls.enabled() ? 443 : 80) ? name : name + ":" + port);
         }
         appendForwarding(headers);
-        if (!hasBody) {
+        if (!hasBody || body != null) {
+            ByteBuf content = Unpooled.EMPTY_BUFFER;
             // An idempotent request is replayable anyway: whether it was written does not change the retry decision.
+            Handler<Boolean> written = idempotent ? null : this::onWritten;
+            if (body != null) {
+                headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
+                requestBytes = body.length();
+                content = body.getByteBuf();
+                written = this::onWritten;
+            }
             outgoing.request(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
-                    Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), idempotent ? null : this::onWritten);
-            armResponseTimeout();
-        } else if (body != null) {
-            headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
-            requestBytes = body.length();
-            outgoing.request(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
-                    body.getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), this::onWritten);
+                    content, headers, EmptyHttpHeaders.INSTANCE), written);
             armResponseTimeout();
         } else {
             // The framing is the gateway's own, never copied: a Connection header that names Content-Length makes

@@ -43,18 +43,8 @@ final class UpstreamResponseHead {
         return fields[2 * index + 1];
     }
 
-    /** The first value of the header {@code name} (any case), or null. */
-    AsciiString get(CharSequence name) {
-        for (int i = 0; i < fields.length; i += 2) {
-            if (fields[i].contentEqualsIgnoreCase(name)) {
-                return fields[i + 1];
-            }
-        }
-        return null;
-    }
-
     /** Every value of the header {@code name} (any case) joined with commas, as one list; null when absent. */
-    String getAll(CharSequence name) {
+    String joinedValues(CharSequence name) {
         String all = null;
         for (int i = 0; i < fields.length; i += 2) {
             if (fields[i].contentEqualsIgnoreCase(name)) {
@@ -63,9 +53,5 @@ final class UpstreamResponseHead {
             }
         }
         return all;
-    }
-
-    boolean contains(CharSequence name) {
-        return get(name) != null;
     }
 }

@@ -145,10 +145,8 @@ final class UpstreamResponseParser {
                     }
                 }
                 case FIXED -> {
-                    int n = (int) Math.min(remaining, in.readableBytes());
                     int index = in.readerIndex();
-                    in.skipBytes(n);
-                    remaining -= n;
+                    int n = take(in);
                     if (remaining == 0) {
                         finish(in, index, n);
                         return;
@@ -175,10 +173,8 @@ final class UpstreamResponseParser {
                     }
                 }
                 case CHUNK_DATA -> {
-                    int n = (int) Math.min(remaining, in.readableBytes());
                     int index = in.readerIndex();
-                    in.skipBytes(n);
-                    remaining -= n;
+                    int n = take(in);
                     if (remaining == 0) {
                         state = State.CHUNK_END;
                     }
@@ -211,6 +207,14 @@ final class UpstreamResponseParser {
                 }
             }
         }
+    }
+
+    /** Takes up to {@link #remaining} body bytes from {@code in}; returns how many. */
+    private int take(ByteBuf in) {
+        int n = (int) Math.min(remaining, in.readableBytes());
+        in.skipBytes(n);
+        remaining -= n;
+        return n;
     }
 
     /** The response ended; the sink hears it with the body's last bytes, if any came with the end. */
@@ -397,15 +401,12 @@ final class UpstreamResponseParser {
             if (contentLengthFields > 0 || http10) {
                 keepAlive = false; // and HTTP/1.0 has no Transfer-Encoding (RFC 9112 §6.1): faulty framing
             }
+            contentLength = -1;
         }
         // Repeated Content-Length fields (or a list) of one value go on as one field (RFC 9110 §8.6), none at all
         // next to Transfer-Encoding.
         boolean rewriteLength = transferEncoding || contentLengthFields > 1 || contentLengthList;
-        sink.head(new UpstreamResponseHead(status, reason,
-                fields(h, count, rewriteLength, transferEncoding ? -1 : contentLength)));
-        if (transferEncoding) {
-            contentLength = -1;
-        }
+        sink.head(new UpstreamResponseHead(status, reason, fields(h, count, rewriteLength, contentLength)));
         if (noBody) {
             state = State.FIXED;
             remaining = 0;
@@ -428,14 +429,13 @@ final class UpstreamResponseParser {
         if (count == 0) {
             return NO_FIELDS;
         }
-        boolean dropContentLength = rewriteLength;
         AsciiString[] fields = new AsciiString[2 * count + (rewriteLength && length >= 0 ? 2 : 0)];
         int n = 0;
         for (int i = 0; i < count; i++) {
             int name = bounds[2 * i];
             int value = bounds[2 * i + 1];
             int nameLength = name >>> 16;
-            if (dropContentLength && nameLength == 14 && equalsIgnoreCase(h, name & 0xffff, "content-length")) {
+            if (rewriteLength && nameLength == 14 && equalsIgnoreCase(h, name & 0xffff, "content-length")) {
                 continue;
             }
             fields[n++] = new AsciiString(h, name & 0xffff, nameLength, false);

@@ -262,47 +262,37 @@ class ProxyTest extends GatewayTestBase {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"X-Bad: a\u0001b", "X-Bad: a\u0000b", "Bad{Name: v", "X-Bad: a\rb"})
     @DisplayName("a response header no client may receive (control character, non-token name) gives a 502 problem")
-    void invalidUpstreamHeaderIs502(String header) throws Exception {
-        Origin origin = origins.get(3);
-        origin.kill();
-        AtomicInteger answered = new AtomicInteger();
-        NetServer raw = GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> socket.handler(
-                data -> {
-                    answered.incrementAndGet();
-                    socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok");
-                })).listen(origin.port(), "127.0.0.1"));
-        try {
+    void invalidUpstreamHeaderIs502(String header) {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok", false, raw -> {
             Reply reply = client.get("/slow/generate");
 
-            assertThat(answered.get()).as("the 502 is for the bad header, not for a stale connection").isEqualTo(1);
+            assertThat(raw.answered().get()).as("the 502 is for the bad header, not for a stale connection")
+                    .isEqualTo(1);
             assertThat(reply.status()).isEqualTo(502);
             assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
             assertThat(reply.headers().get("x-bad")).isNull();
-        } finally {
-            GatewayClient.await(raw.close());
-            // The port may take a moment to be free again after the close completed.
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-                origin.revive();
-                return true;
-            });
-        }
+        });
+    }
+
+    private record RawCounts(AtomicInteger accepted, AtomicInteger answered) {
     }
 
     /**
      * Replaces origin 3 (route "slow") with a raw server that answers every request with {@code response} (and closes
      * the connection after it when {@code close}), runs {@code check}, and brings the origin back. The check gets how
-     * many connections the raw server accepted.
+     * many connections the raw server accepted and how many reads it answered.
      */
-    private void withRawUpstream(String response, boolean close, Consumer<AtomicInteger> check) {
+    private void withRawUpstream(String response, boolean close, Consumer<RawCounts> check) {
         Origin origin = origins.get(3);
         origin.kill();
-        AtomicInteger accepted = new AtomicInteger();
+        RawCounts counts = new RawCounts(new AtomicInteger(), new AtomicInteger());
         AtomicReference<NetServer> listening = new AtomicReference<>();
         // The port may take a moment to be free after the origin stopped.
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
             listening.set(GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> {
-                accepted.incrementAndGet();
+                counts.accepted().incrementAndGet();
                 socket.handler(data -> {
+                    counts.answered().incrementAndGet();
                     socket.write(response);
                     if (close) {
                         socket.close();
@@ -313,7 +303,7 @@ class ProxyTest extends GatewayTestBase {
         });
         NetServer raw = listening.get();
         try {
-            check.accept(accepted);
+            check.accept(counts);
         } finally {
             GatewayClient.await(raw.close());
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
@@ -328,14 +318,14 @@ class ProxyTest extends GatewayTestBase {
             + "connection is reused")
     void chunkedUpstreamResponse() {
         withRawUpstream("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Model: m\r\n\r\n"
-                + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n", false, accepted -> {
+                + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n", false, raw -> {
                     for (int i = 0; i < 3; i++) {
                         Reply reply = client.get("/slow/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("hello world");
                         assertThat(reply.headers().get("x-model")).isEqualTo("m");
                     }
-                    assertThat(accepted.get()).as("one kept-alive upstream connection").isEqualTo(1);
+                    assertThat(raw.accepted().get()).as("one kept-alive upstream connection").isEqualTo(1);
                 });
     }
 
@@ -343,7 +333,7 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("an upstream body delimited by the connection's close reaches the client whole")
     void closeDelimitedUpstreamResponse() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n\r\n{\"a\":1}\n{\"b\":2}\n", true,
-                accepted -> {
+                raw -> {
                     Reply reply = client.get("/slow/generate");
                     assertThat(reply.status()).isEqualTo(200);
                     assertThat(reply.body()).isEqualTo("{\"a\":1}\n{\"b\":2}\n");
@@ -355,14 +345,14 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("Transfer-Encoding next to Content-Length: the length is not forwarded and the connection not reused")
     void transferEncodingOverridesContentLength() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "2\r\nab\r\n0\r\n\r\n", false, accepted -> {
+                + "2\r\nab\r\n0\r\n\r\n", false, raw -> {
                     for (int i = 0; i < 2; i++) {
                         Reply reply = client.get("/slow/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("ab");
                         assertThat(reply.headers().get("content-length")).isNull();
                     }
-                    assertThat(accepted.get()).as("a new upstream connection per request").isEqualTo(2);
+                    assertThat(raw.accepted().get()).as("a new upstream connection per request").isEqualTo(2);
                 });
     }
 
@@ -370,15 +360,15 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("interim 1xx upstream responses are dropped and the final one is forwarded, custom reason included")
     void interimResponsesDropped() throws Exception {
         withRawUpstream("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
-                + "HTTP/1.1 299 Fine Indeed\r\nContent-Length: 2\r\n\r\nok", false, accepted -> {
-                    RawConnection raw = RawConnection.open(client.vertx(), gateway.getPort());
+                + "HTTP/1.1 299 Fine Indeed\r\nContent-Length: 2\r\n\r\nok", false, raw -> {
+                    RawConnection connection = RawConnection.open(client.vertx(), gateway.getPort());
                     try {
-                        raw.write("GET /slow/generate HTTP/1.1\r\nHost: x\r\n\r\n");
-                        raw.awaitText("ok");
-                        assertThat(raw.text()).startsWith("HTTP/1.1 299 Fine Indeed\r\n").doesNotContain("Early")
+                        connection.write("GET /slow/generate HTTP/1.1\r\nHost: x\r\n\r\n");
+                        connection.awaitText("ok");
+                        assertThat(connection.text()).startsWith("HTTP/1.1 299 Fine Indeed\r\n").doesNotContain("Early")
                                 .doesNotContain("100 Continue");
                     } finally {
-                        raw.close();
+                        connection.close();
                     }
                 });
     }
@@ -386,13 +376,13 @@ class ProxyTest extends GatewayTestBase {
     @Test
     @DisplayName("a HEAD request's upstream response ends with its head, whatever its Content-Length says")
     void headResponseHasNoBody() {
-        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", false, accepted -> {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", false, raw -> {
             for (int i = 0; i < 2; i++) {
                 Reply reply = client.send(HttpMethod.HEAD, "/slow/generate", Map.of(), null, false);
                 assertThat(reply.status()).isEqualTo(200);
                 assertThat(reply.body()).isEmpty();
             }
-            assertThat(accepted.get()).as("the connection stays usable").isEqualTo(1);
+            assertThat(raw.accepted().get()).as("the connection stays usable").isEqualTo(1);
         });
     }
 
@@ -400,26 +390,26 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("bytes after the end of an upstream response keep its connection from reuse; a 204 connection is reused")
     void bytesAfterTheEndBlockReuse() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 Unasked\r\n\r\n", false,
-                accepted -> {
+                raw -> {
                     for (int i = 0; i < 2; i++) {
                         Reply reply = client.get("/slow/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("ok");
                     }
-                    assertThat(accepted.get()).as("a new upstream connection per request").isEqualTo(2);
+                    assertThat(raw.accepted().get()).as("a new upstream connection per request").isEqualTo(2);
                 });
-        withRawUpstream("HTTP/1.1 204 No Content\r\n\r\n", false, accepted -> {
+        withRawUpstream("HTTP/1.1 204 No Content\r\n\r\n", false, raw -> {
             for (int i = 0; i < 2; i++) {
                 assertThat(client.get("/slow/generate").status()).isEqualTo(204);
             }
-            assertThat(accepted.get()).as("one kept-alive upstream connection").isEqualTo(1);
+            assertThat(raw.accepted().get()).as("one kept-alive upstream connection").isEqualTo(1);
         });
     }
 
     @Test
     @DisplayName("repeated Content-Length fields of one value reach the client as one field")
     void repeatedContentLengthBecomesOne() {
-        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\ncontent-length: 2\r\n\r\nok", false, accepted -> {
+        withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\ncontent-length: 2\r\n\r\nok", false, raw -> {
             Reply reply = client.get("/slow/generate");
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo("ok");
@@ -431,7 +421,7 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("headers named by any of the upstream's Connection fields stay behind")
     void everyConnectionFieldCounts() {
         withRawUpstream("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
-                + "X-Public: p\r\nContent-Length: 2\r\n\r\nok", false, accepted -> {
+                + "X-Public: p\r\nContent-Length: 2\r\n\r\nok", false, raw -> {
                     Reply reply = client.get("/slow/generate");
                     assertThat(reply.status()).isEqualTo(200);
                     assertThat(reply.headers().get("x-secret")).isNull();
@@ -444,7 +434,7 @@ class ProxyTest extends GatewayTestBase {
         "Transfer-Encoding: chunked, gzip", "X-Folded: a\r\n b"})
     @DisplayName("an upstream response with broken framing gives a 502 problem")
     void brokenFramingIs502(String header) {
-        withRawUpstream("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok", false, accepted -> {
+        withRawUpstream("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok", false, raw -> {
             Reply reply = client.get("/slow/generate");
             assertThat(reply.status()).isEqualTo(502);
             assertThat(json(reply).getString("type")).endsWith("/upstream-failure");

@@ -5,6 +5,8 @@
 # Usage: bench/load-balancer-jmh.sh [extra JMH options]
 #   JMH_OPTS  iteration options (default: the annotations' 3 x 1 s warm-up, 5 x 1 s measurement, 1 fork)
 #             e.g. JMH_OPTS="-wi 2 -w 1s -i 3 -r 1s" for a quick, noisier run
+#             -f N runs N forks per cell; the table then adds each cell's range of fork means, which on this
+#             VM shows whether a two-thread figure came from the host's good or bad period (load-balancer README)
 #   THREADS   thread counts to run (default: "1 2")
 #   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
@@ -55,13 +57,13 @@ run_jmh() { # name threads filter jmh-args...
   before=$(cut -d' ' -f1 /proc/loadavg)
   # shellcheck disable=SC2086
   java -cp "$cp" org.openjdk.jmh.Main "$filter" -t "$t" ${JMH_OPTS:-} -prof dev.ballast.lb.bench.CpuTimeProfiler \
-    -rf csv -rff "$out/$name.csv" "$@" >"$out/$name.log"
+    -rf json -rff "$out/$name.json" "$@" >"$out/$name.log"
   echo "$before $(cut -d' ' -f1 /proc/loadavg)" >"$out/$name.load"
-  csvs+=("$out/$name.csv")
+  results+=("$out/$name.json")
 }
 
-rm -f "$out"/threads-*.csv "$out"/threads-*.load
-csvs=()
+rm -f "$out"/threads-*.json "$out"/threads-*.load
+results=()
 if [ -z "${QUIET:-}" ]; then
   for t in ${THREADS:-1 2}; do
     echo "running JMH with $t thread(s)..." >&2
@@ -86,34 +88,41 @@ else
   done
 fi
 
-python3 - "${csvs[@]}" <<'PY'
-import csv, sys, re
+python3 - "${results[@]}" <<'PY'
+import json, sys, re
 tables = {"wall": {}, "cpu": {}}
 cols = set()
 loads = []
+forked = False
 for path in sys.argv[1:]:
     threads = re.search(r"threads-(\d+)", path).group(1)
     try:
-        with open(path[:-4] + ".load") as f:
+        with open(path[:-5] + ".load") as f:
             loads.append(f.read().split())
     except OSError:
         pass
     with open(path) as f:
-        for r in csv.DictReader(f):
-            bench, _, secondary = r["Benchmark"].partition(":")
-            if secondary not in ("", "cpu"):
+        runs = json.load(f)
+    for r in runs:
+        bench = r["benchmark"]
+        if bench.endswith("anchorAtomicCounter"):
+            strategy, n = "anchor (atomic counter + alloc)", 100
+        else:
+            strategy = r["params"]["strategy"]
+            if bench.endswith("Unshared"):
+                strategy += " (own pool per thread)"
+            n = int(r["params"]["endpoints"])
+        col = (n, int(threads))
+        cols.add(col)
+        for name, metric in (("wall", r["primaryMetric"]), ("cpu", r.get("secondaryMetrics", {}).get("cpu"))):
+            if not metric:
                 continue
-            if bench.endswith("anchorAtomicCounter"):
-                strategy, n = "anchor (atomic counter + alloc)", 100
-            else:
-                strategy = r["Param: strategy"]
-                if bench.endswith("Unshared"):
-                    strategy += " (own pool per thread)"
-                n = int(r["Param: endpoints"])
-            col = (n, int(threads))
-            cols.add(col)
-            table = tables["cpu" if secondary else "wall"]
-            table.setdefault(strategy, {})[col] = (float(r["Score"]), float(r["Score Error (99.9%)"] or 0))
+            # one mean per fork: with -f N the spread between forks shows the host's periods (load-balancer README)
+            forks = [sum(it) / len(it) for it in metric.get("rawData", []) if it]
+            forked |= len(forks) > 1
+            err = float(metric["scoreError"])
+            err = 0.0 if err != err else err  # NaN when there are too few iterations
+            tables[name].setdefault(strategy, {})[col] = (float(metric["score"]), err, forks)
 cols = sorted(cols)
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
 def rank(s):
@@ -134,7 +143,12 @@ for name in ("wall", "cpu"):
         cells = []
         for c in cols:
             v = rows[s].get(c)
-            cells.append("—" if v is None else f"{v[0]:.0f} ± {v[1]:.0f}")
+            if v is None:
+                cells.append("—")
+            elif len(v[2]) > 1:
+                cells.append(f"{v[0]:.0f} ± {v[1]:.0f} (forks {min(v[2]):.0f}–{max(v[2]):.0f})")
+            else:
+                cells.append(f"{v[0]:.0f} ± {v[1]:.0f}")
         print(f"| {s} | " + " | ".join(cells) + " |")
     print()
 if loads:

@@ -93,7 +93,6 @@ import json, sys, re
 tables = {"wall": {}, "cpu": {}}
 cols = set()
 loads = []
-forked = False
 for path in sys.argv[1:]:
     threads = re.search(r"threads-(\d+)", path).group(1)
     try:
@@ -119,7 +118,6 @@ for path in sys.argv[1:]:
                 continue
             # one mean per fork: with -f N the spread between forks shows the host's periods (load-balancer README)
             forks = [sum(it) / len(it) for it in metric.get("rawData", []) if it]
-            forked |= len(forks) > 1
             err = float(metric["scoreError"])
             err = 0.0 if err != err else err  # NaN when there are too few iterations
             tables[name].setdefault(strategy, {})[col] = (float(metric["score"]), err, forks)

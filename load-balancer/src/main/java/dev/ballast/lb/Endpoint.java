@@ -142,12 +142,8 @@ public final class Endpoint extends EndpointCounterPadAfter {
         return active.isUp() && !outlier.isEjected(nowNanos) && (single || !passive.isBlocked(nowNanos));
     }
 
-    void acquire(TimeSource time) {
+    void acquire() {
         IN_FLIGHT.getAndAdd(this, 1);
-        if (passive.fails() != 0) {
-            // nginx moves "checked" on a pick only to make it the trial request; with no failures it is moot.
-            passive.onPick(time.nanoTime());
-        }
     }
 
     void release() {

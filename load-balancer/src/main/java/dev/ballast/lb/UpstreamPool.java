@@ -157,11 +157,35 @@ public final class UpstreamPool {
         if (endpoint == null) {
             return null;
         }
-        endpoint.acquire(time);
+        endpoint.acquire();
+        if (endpoint.passive.fails() != 0 && !trialAllows(endpoint, eligibility, s)) {
+            // Another event loop's trial request to this endpoint started after our health view was built.
+            endpoint.release();
+            Set<String> avoid = new HashSet<>(ctx.avoid());
+            avoid.add(endpoint.id());
+            return pick(ctx.avoiding(avoid));
+        }
         if (trackTotal) {
             totalInFlight.increment();
         }
         return new Lease(endpoint);
+    }
+
+    /**
+     * nginx passive health on a pick of an endpoint with failures: once fail_timeout has passed, this pick is the
+     * one trial request, and the endpoint is skipped again until it succeeds (or fail_timeout passes once more),
+     * so the cached health view, which may count the endpoint usable, is rebuilt. False when the endpoint is
+     * unavailable because another pick's trial is running (never in panic mode, or alone in its pool, where health
+     * is disregarded or passive failures are ignored).
+     */
+    private boolean trialAllows(Endpoint endpoint, Eligibility eligibility, Snapshot s) {
+        long now = time.nanoTime();
+        if (endpoint.passive.onPick(now)) {
+            LOG.log(Level.DEBUG, "pool {0}: trial request to endpoint {1} after fail_timeout", name, endpoint.id());
+            invalidate();
+            return true;
+        }
+        return eligibility.panic() || s.list().size() == 1 || !endpoint.passive.isBlocked(now);
     }
 
     /** Stops new requests to an endpoint; in-flight ones finish. False when the id is unknown. */

@@ -25,7 +25,7 @@ class ConcurrencyTest {
     @EnumSource(StrategyConfig.Kind.class)
     void noLeaseLeaks(StrategyConfig.Kind kind) throws Exception {
         UpstreamPool pool = UpstreamPool.create("race", PoolConfig.builder()
-                .strategy(UpstreamPoolTest.strategy(kind)).build(), TimeSource.system());
+                .strategy(Pools.strategy(kind)).build(), TimeSource.system());
         List<EndpointSpec> all = Pools.equal(12);
         pool.update(all);
         List<Endpoint> everSeen = java.util.Collections.synchronizedList(new ArrayList<>(pool.endpoints()));

@@ -85,4 +85,16 @@ public final class Pools {
         }
         throw new AssertionError("unknown endpoint " + id);
     }
+
+    /** Every kind with its test settings (consistent hash: header key x-k, bounded load 1.25). */
+    public static StrategyConfig strategy(StrategyConfig.Kind kind) {
+        return switch (kind) {
+            case ROUND_ROBIN -> StrategyConfig.roundRobin();
+            case LEAST_CONN -> StrategyConfig.leastConn();
+            case IP_HASH_NGINX -> StrategyConfig.ipHashNginx();
+            case CONSISTENT_HASH -> StrategyConfig.consistentHash(HashKeySource.header("x-k"), 1.25);
+            case LEAST_REQUEST -> StrategyConfig.leastRequest();
+            case RANDOM -> StrategyConfig.random();
+        };
+    }
 }

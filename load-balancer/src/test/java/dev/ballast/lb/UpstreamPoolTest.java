@@ -97,7 +97,7 @@ class UpstreamPoolTest {
     @ParameterizedTest
     @EnumSource(StrategyConfig.Kind.class)
     void theAvoidSetIsHonouredAndAvoidingEverythingGivesNull(StrategyConfig.Kind kind) {
-        UpstreamPool pool = Pools.pool(strategy(kind), Pools.equal(3));
+        UpstreamPool pool = Pools.pool(Pools.strategy(kind), Pools.equal(3));
 
         for (int i = 0; i < 30; i++) {
             Lease lease = pool.pick(new PickContext("192.0.2." + i, "k" + i, Set.of("a", "c")));
@@ -110,7 +110,7 @@ class UpstreamPoolTest {
     @ParameterizedTest
     @EnumSource(StrategyConfig.Kind.class)
     void aDrainingEndpointGetsNoNewWorkButItsRequestsFinish(StrategyConfig.Kind kind) {
-        UpstreamPool pool = Pools.pool(strategy(kind), Pools.equal(3));
+        UpstreamPool pool = Pools.pool(Pools.strategy(kind), Pools.equal(3));
         List<Lease> open = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             open.add(pool.pick(PickContext.of("192.0.2." + i, "k" + i)));
@@ -189,17 +189,6 @@ class UpstreamPoolTest {
         clock.advance(Duration.ofSeconds(11));
 
         assertThat(pool.pick(PickContext.of("192.0.2.1"))).isNotNull();
-    }
-
-    static StrategyConfig strategy(StrategyConfig.Kind kind) {
-        return switch (kind) {
-            case ROUND_ROBIN -> StrategyConfig.roundRobin();
-            case LEAST_CONN -> StrategyConfig.leastConn();
-            case IP_HASH_NGINX -> StrategyConfig.ipHashNginx();
-            case CONSISTENT_HASH -> StrategyConfig.consistentHash(HashKeySource.header("x-k"), 1.25);
-            case LEAST_REQUEST -> StrategyConfig.leastRequest();
-            case RANDOM -> StrategyConfig.random();
-        };
     }
 
     private static Endpoint endpoint(UpstreamPool pool, String id) {

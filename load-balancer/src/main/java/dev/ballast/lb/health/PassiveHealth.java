@@ -11,10 +11,12 @@ import java.lang.invoke.VarHandle;
 public final class PassiveHealth {
 
     private static final VarHandle EFFECTIVE_WEIGHT;
+    private static final VarHandle CHECKED;
 
     static {
         try {
             EFFECTIVE_WEIGHT = MethodHandles.lookup().findVarHandle(PassiveHealth.class, "effectiveWeight", int.class);
+            CHECKED = MethodHandles.lookup().findVarHandle(PassiveHealth.class, "checked", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,12 +50,19 @@ public final class PassiveHealth {
         return checked + failTimeoutNanos + 1;
     }
 
-    /** nginx get_peer: once fail_timeout has passed since the last check, this pick is the trial request. */
-    public void onPick(long nowNanos) {
+    /**
+     * nginx get_peer: once fail_timeout has passed since the last check, this pick moves {@code checked} to now
+     * and is the trial request. Only one concurrent pick can move it (nginx holds the peers' lock there).
+     *
+     * @return true when this pick started a trial that makes the endpoint unavailable to other picks until it
+     *     succeeds or fail_timeout passes again (fails &gt;= max_fails)
+     */
+    public boolean onPick(long nowNanos) {
         long c = checked;
-        if (nowNanos - c > failTimeoutNanos) {
-            checked = nowNanos;
+        if (nowNanos - c > failTimeoutNanos && CHECKED.compareAndSet(this, c, nowNanos)) {
+            return maxFails != 0 && fails >= maxFails;
         }
+        return false;
     }
 
     /**

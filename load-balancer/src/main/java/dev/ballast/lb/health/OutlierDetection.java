@@ -36,7 +36,9 @@ public final class OutlierDetection {
      * Counts one outcome, as Envoy's putHttpResponseCode: a gateway error bumps both counters, another 5xx bumps
      * consecutive_5xx and resets the gateway counter, anything else resets both.
      *
-     * @return true when a threshold was just reached and the endpoint should be ejected (if the pool allows)
+     * @return true when a threshold was just reached and the endpoint should be ejected (if the pool allows). The
+     *     counter that tripped starts over whether or not the pool ejects, as Envoy resets it after trying
+     *     (onConsecutiveErrorWorker): an endpoint refused by max_ejection_percent trips again after another run.
      */
     public boolean record(Outcome outcome, long nowNanos) {
         if (outcome == Outcome.CLIENT_ABORT) {
@@ -58,12 +60,18 @@ public final class OutlierDetection {
             boolean trip = false;
             if (outcome.isGatewayFailure()) {
                 consecutiveGateway++;
-                trip = consecutiveGatewayLimit > 0 && consecutiveGateway == consecutiveGatewayLimit;
+                if (consecutiveGatewayLimit > 0 && consecutiveGateway >= consecutiveGatewayLimit) {
+                    trip = true;
+                    consecutiveGateway = 0;
+                }
             } else {
                 consecutiveGateway = 0;
             }
             consecutive5xx++;
-            trip |= consecutive5xxLimit > 0 && consecutive5xx == consecutive5xxLimit;
+            if (consecutive5xxLimit > 0 && consecutive5xx >= consecutive5xxLimit) {
+                trip = true;
+                consecutive5xx = 0;
+            }
             return trip;
         }
     }

@@ -125,6 +125,36 @@ class OutlierEjectionTest {
         assertThat(health(small, "a")).isEqualTo("ejected");
     }
 
+    /**
+     * Envoy resets the counter that tripped once the ejection has been tried, ejected or not
+     * (onConsecutiveErrorWorker), so an endpoint refused by max_ejection_percent trips again after another run of
+     * errors. Found by review: the count went past the threshold and the endpoint could never be ejected again.
+     */
+    @Test
+    void anEjectionRefusedByTheMaximumShareStartsTheCountOver() {
+        UpstreamPool pool = pool(10, 10); // 10 % of 10 = 1
+
+        repeat(pool, "a", Outcome.SERVER_ERROR, 5);
+        repeat(pool, "b", Outcome.SERVER_ERROR, 5);
+        assertThat(health(pool, "b")).as("refused: a is out").isEqualTo("healthy");
+        assertThat(state(pool, "b").consecutiveFailures()).as("the tripped counter starts over").isZero();
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(health(pool, "a")).isEqualTo("healthy");
+        repeat(pool, "b", Outcome.SERVER_ERROR, 4);
+        assertThat(health(pool, "b")).isEqualTo("healthy");
+        repeat(pool, "b", Outcome.SERVER_ERROR, 1);
+        assertThat(health(pool, "b")).isEqualTo("ejected");
+
+        repeat(pool, "c", Outcome.GATEWAY_FAILURE, 5);
+        assertThat(health(pool, "c")).as("refused again: b is out").isEqualTo("healthy");
+        clock.advance(Duration.ofSeconds(31));
+        repeat(pool, "c", Outcome.GATEWAY_FAILURE, 4);
+        assertThat(health(pool, "c")).as("both counters tripped and started over").isEqualTo("healthy");
+        repeat(pool, "c", Outcome.GATEWAY_FAILURE, 1);
+        assertThat(health(pool, "c")).isEqualTo("ejected");
+    }
+
     @Test
     void atLeastOneEndpointAlwaysStays() {
         UpstreamPool pool = pool(2, 100);

@@ -107,14 +107,27 @@ public final class MaglevConsistentHash implements Strategy {
             slot = slot + 1 == m ? 0 : slot + 1;
         }
         // Many unusable or full endpoints: go round the endpoints from the key's own, still key-deterministic.
+        // Should every usable endpoint be at the cap (the cap counts the avoided ones as usable, and the pool's
+        // total moves under concurrent picks), the least loaded usable one takes the request, as Envoy's bounded
+        // load picks the least overloaded host: a pick fails only when nothing is usable.
         int start = table[slot];
+        Endpoint leastLoaded = null;
+        int leastInFlight = Integer.MAX_VALUE;
         for (int k = 0; k < peers.length; k++) {
             Endpoint peer = peers[(start + k) % peers.length];
-            if (peer.inFlight() < cap && eligibility.allows(peer, context, nowNanos)) {
+            if (!eligibility.allows(peer, context, nowNanos)) {
+                continue;
+            }
+            int inFlight = peer.inFlight();
+            if (inFlight < cap) {
                 return peer;
             }
+            if (inFlight < leastInFlight) {
+                leastInFlight = inFlight;
+                leastLoaded = peer;
+            }
         }
-        return null;
+        return leastLoaded;
     }
 
     /** 64-bit FNV-1a over the UTF-16 chars, finished with MurmurHash3's fmix64 for avalanche. No allocation. */

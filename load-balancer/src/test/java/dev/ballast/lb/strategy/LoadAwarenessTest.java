@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.lb.HashKeySource;
 import dev.ballast.lb.Lease;
+import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
 import dev.ballast.lb.Pools;
 import dev.ballast.lb.StrategyConfig;
 import dev.ballast.lb.UpstreamPool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,47 @@ class LoadAwarenessTest {
         }
     }
 
+    /**
+     * The cap counts every usable endpoint, including those a retry avoids; when all the others are avoided and the
+     * one left is at the cap, the retry still gets it (pick returns nothing only when nothing is usable). Found by
+     * review: this returned null.
+     */
+    @Test
+    void boundedLoadNeverRefusesARetryWhileAnEndpointIsUsable() {
+        UpstreamPool pool = Pools.pool(StrategyConfig.consistentHash(HashKeySource.header("x-prefix"), 1.25),
+                Pools.equal(2));
+        Lease first = only(pool, "b");
+        Lease second = only(pool, "b");
+        assertThat(pool.endpoint("b").inFlight()).isEqualTo(2);
+
+        Lease retry = pool.pick(new PickContext("192.0.2.1", "k", Set.of("a")));
+
+        assertThat(retry).as("b is usable; cap ceil(1.25 * 3 / 2) = 2 is reached").isNotNull();
+        assertThat(retry.endpoint().id()).isEqualTo("b");
+        List.of(first, second, retry).forEach(l -> l.complete(Outcome.SUCCESS));
+    }
+
+    /** All endpoints at the cap (as concurrent picks can leave them): the least loaded one, never null. */
+    @Test
+    void boundedLoadFallsBackToTheLeastLoadedEndpointWhenAllAreAtTheCap() {
+        UpstreamPool pool = Pools.pool(StrategyConfig.consistentHash(HashKeySource.header("x-prefix"), 1.0),
+                Pools.equal(3));
+        List<Lease> open = new ArrayList<>();
+        for (String id : List.of("a", "b", "c", "a", "b")) {
+            open.add(only(pool, id)); // each under its cap: ceil(n / 3) rises as they open
+        }
+        // cap for the next pick: ceil(1.0 * 6 / 3) = 2; c has 1, so c; then all hold 2 and the cap is ceil(7/3) = 3
+        for (String key : List.of("k1", "k2", "k3", "k4")) {
+            Lease lease = pool.pick(new PickContext("192.0.2.1", key, Set.of("c")));
+            assertThat(lease).as(key).isNotNull();
+            open.add(lease);
+        }
+        assertThat(pool.endpoint("a").inFlight() + pool.endpoint("b").inFlight()).isEqualTo(8);
+        assertThat(Math.abs(pool.endpoint("a").inFlight() - pool.endpoint("b").inFlight()))
+                .as("the overflow is spread to the least loaded, not piled on one").isLessThanOrEqualTo(1);
+        open.forEach(l -> l.complete(Outcome.SUCCESS));
+    }
+
     @Test
     void boundedLoadKeepsAKeyOnItsEndpointWhileThereIsRoom() {
         UpstreamPool pool = Pools.pool(StrategyConfig.consistentHash(HashKeySource.header("x-prefix"), 1.25),
@@ -116,5 +159,15 @@ class LoadAwarenessTest {
             assertThat(lease.endpoint().id()).isEqualTo(home);
             lease.complete(dev.ballast.lb.Outcome.SUCCESS);
         }
+    }
+
+    /** A lease on {@code id} alone: the retry of a request that already tried every other endpoint. */
+    private static Lease only(UpstreamPool pool, String id) {
+        Set<String> others = new java.util.HashSet<>();
+        pool.endpoints().forEach(e -> others.add(e.id()));
+        others.remove(id);
+        Lease lease = pool.pick(new PickContext("192.0.2.1", "setup", others));
+        assertThat(lease.endpoint().id()).isEqualTo(id);
+        return lease;
     }
 }

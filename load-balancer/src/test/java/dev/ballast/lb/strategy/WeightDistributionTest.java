@@ -47,10 +47,24 @@ class WeightDistributionTest {
         Map<String, Integer> counts = Pools.counts(pool, PICKS);
 
         for (int i = 0; i < weights.length; i++) {
-            double share = counts.getOrDefault(Pools.name(i), 0) / (double) PICKS;
-            assertThat(share).as("share of %s (weight %d)", Pools.name(i), weights[i])
-                    .isCloseTo(weights[i] / total, within(0.01));
+            int count = counts.getOrDefault(Pools.name(i), 0);
+            double expected = weights[i] / total;
+            assertThat(count / (double) PICKS).as("share of %s (weight %d)", Pools.name(i), weights[i])
+                    .isCloseTo(expected, within(0.01));
+            assertCountFits(Pools.name(i), weights[i], count, expected);
         }
+    }
+
+    /**
+     * One percentage point says nothing about an endpoint whose share is below it (weight 1 of 1 111 is 0.09 %): its
+     * own count must also lie within 1 % of what it should get, or within five binomial standard deviations of it
+     * for the randomised strategies, whichever is wider. Never picking it fails.
+     */
+    private static void assertCountFits(String id, int weight, int count, double share) {
+        double mean = PICKS * share;
+        double band = Math.max(0.01 * mean, 5 * Math.sqrt(PICKS * share * (1 - share)));
+        assertThat((double) count).as("picks of %s (weight %d), expected %.0f ± %.0f", id, weight, mean, band)
+                .isCloseTo(mean, within(band));
     }
 
     static Stream<StrategyConfig> randomized() {
@@ -71,5 +85,6 @@ class WeightDistributionTest {
         assertThat(counts.get("a") / (double) PICKS).isCloseTo(5 / 8.0, within(0.01));
         assertThat(counts.get("b") / (double) PICKS).isCloseTo(1 / 8.0, within(0.01));
         assertThat(counts.get("c") / (double) PICKS).isCloseTo(2 / 8.0, within(0.01));
+        assertCountFits("b", 1, counts.get("b"), 1 / 8.0);
     }
 }

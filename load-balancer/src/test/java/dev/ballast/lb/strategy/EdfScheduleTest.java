@@ -1,0 +1,53 @@
+package dev.ballast.lb.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("the EDF schedule picks exactly what a scan for the earliest (deadline, insertion order) picks")
+class EdfScheduleTest {
+
+    /**
+     * Envoy's rule written the slowest way: every pick scans all peers for the earliest deadline, ties to the one
+     * inserted first, moves the clock there and re-inserts the peer at clock + 1/weight. The heap must agree pick by
+     * pick, with weights that change at every pick (as least-request's do) and with many equal deadlines (equal
+     * weights, as at start).
+     */
+    @ParameterizedTest(name = "{0} peers")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 16, 17, 21, 100, 129})
+    void matchesALinearScanPickForPick(int peers) {
+        SplittableRandom random = new SplittableRandom(peers);
+        for (boolean equalWeights : new boolean[] {true, false}) {
+            double[] weights = new double[peers];
+            for (int i = 0; i < peers; i++) {
+                weights[i] = equalWeights ? 1.0 : 1 + random.nextInt(5);
+            }
+            EdfSchedule heap = new EdfSchedule(weights);
+            double[] deadline = new double[peers];
+            long[] order = new long[peers];
+            long nextOrder = 0;
+            for (int i = 0; i < peers; i++) {
+                deadline[i] = 1.0 / weights[i];
+                order[i] = nextOrder++;
+            }
+            for (int pick = 0; pick < 20_000; pick++) {
+                int expected = 0;
+                for (int i = 1; i < peers; i++) {
+                    if (deadline[i] < deadline[expected]
+                            || (deadline[i] == deadline[expected] && order[i] < order[expected])) {
+                        expected = i;
+                    }
+                }
+                assertThat(heap.next()).as("pick %d (equal weights: %s)", pick, equalWeights).isEqualTo(expected);
+                // small integer weights, often repeated, so equal deadlines keep occurring
+                double weight = equalWeights ? 1.0 : 1 + random.nextInt(3);
+                assertThat(heap.advance(weight)).isEqualTo(expected);
+                deadline[expected] = deadline[expected] + 1.0 / weight;
+                order[expected] = nextOrder++;
+            }
+        }
+    }
+}

@@ -108,11 +108,12 @@ public final class MaglevConsistentHash implements Strategy {
         }
         // Many unusable or full endpoints: go round the endpoints from the key's own, still key-deterministic.
         // Should every usable endpoint be at the cap (the cap counts the avoided ones as usable, and the pool's
-        // total moves under concurrent picks), the least loaded usable one takes the request, as Envoy's bounded
-        // load picks the least overloaded host: a pick fails only when nothing is usable.
+        // total moves under concurrent picks), the least loaded usable one relative to its weight takes the request,
+        // as Envoy's bounded load picks the least overloaded host: a pick fails only when nothing is usable.
         int start = table[slot];
         Endpoint leastLoaded = null;
-        int leastInFlight = Integer.MAX_VALUE;
+        long leastInFlight = 0;
+        long leastWeight = 1;
         for (int k = 0; k < peers.length; k++) {
             Endpoint peer = peers[(start + k) % peers.length];
             if (!eligibility.allows(peer, context, nowNanos)) {
@@ -122,9 +123,12 @@ public final class MaglevConsistentHash implements Strategy {
             if (inFlight < cap) {
                 return peer;
             }
-            if (inFlight < leastInFlight) {
-                leastInFlight = inFlight;
+            // least in flight relative to weight (Envoy's overload factor is per unit of weight), cross-multiplied
+            long weight = peer.weight();
+            if (leastLoaded == null || inFlight * leastWeight < leastInFlight * weight) {
                 leastLoaded = peer;
+                leastInFlight = inFlight;
+                leastWeight = weight;
             }
         }
         return leastLoaded;

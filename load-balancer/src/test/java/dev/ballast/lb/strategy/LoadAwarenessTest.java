@@ -147,6 +147,26 @@ class LoadAwarenessTest {
         open.forEach(l -> l.complete(Outcome.SUCCESS));
     }
 
+    /**
+     * The fallback compares load per unit of weight, as Envoy's overload factor does: a (weight 3) with 4 in flight
+     * is less loaded than b (weight 1) with 3. Both are at the cap ceil(1.0 * 8 / 3) = 3 while c is avoided.
+     */
+    @Test
+    void boundedLoadFallsBackByLoadRelativeToWeight() {
+        UpstreamPool pool = Pools.pool(StrategyConfig.consistentHash(HashKeySource.header("x-prefix"), 1.0),
+                Pools.weighted(3, 1, 1));
+        List<Lease> open = new ArrayList<>();
+        for (String id : List.of("a", "b", "a", "b", "a", "b", "a")) {
+            open.add(only(pool, id));
+        }
+
+        Lease lease = pool.pick(new PickContext("192.0.2.1", "k", Set.of("c")));
+
+        assertThat(lease.endpoint().id()).isEqualTo("a");
+        open.add(lease);
+        open.forEach(l -> l.complete(Outcome.SUCCESS));
+    }
+
     @Test
     void boundedLoadKeepsAKeyOnItsEndpointWhileThereIsRoom() {
         UpstreamPool pool = Pools.pool(StrategyConfig.consistentHash(HashKeySource.header("x-prefix"), 1.25),

@@ -21,11 +21,14 @@ public final class Lease {
     }
 
     private final Endpoint endpoint;
+    /** This pick is nginx's trial request to an endpoint whose fail_timeout has passed. */
+    private final boolean trial;
     @SuppressWarnings("unused") // accessed through DONE
     private volatile int done;
 
-    Lease(Endpoint endpoint) {
+    Lease(Endpoint endpoint, boolean trial) {
         this.endpoint = endpoint;
+        this.trial = trial;
     }
 
     public Endpoint endpoint() {
@@ -38,6 +41,18 @@ public final class Lease {
             return;
         }
         endpoint.pool().complete(endpoint, outcome == null ? Outcome.CLIENT_ABORT : outcome);
+    }
+
+    /**
+     * Gives the lease back unused (the request never went to the endpoint, for example because the gateway found it
+     * over its connection limit): the in-flight count drops, health learns nothing, and if this pick was the trial
+     * request after fail_timeout, the next pick may be the trial instead. Counts as this lease's completion.
+     */
+    public void cancel() {
+        if ((int) DONE.getVolatile(this) != 0 || !DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        endpoint.pool().cancel(endpoint, trial);
     }
 
     public boolean isCompleted() {

@@ -31,6 +31,11 @@ public final class UpstreamPool {
     private final TimeSource time;
     private final RandomSource random;
     private final boolean trackTotal;
+    /**
+     * Round robin and least-conn's tie rounds use nginx's effective weight (and climb it back); the other strategies
+     * never read it, so a penalised effective weight must not keep their pool off the all-usable fast path.
+     */
+    private final boolean effectiveWeights;
     /** Without slow start, an all-usable pool with no pending deadline needs no clock read per pick. */
     private final boolean clockFree;
     /**
@@ -59,6 +64,8 @@ public final class UpstreamPool {
         this.time = time;
         this.random = random;
         this.trackTotal = config.strategy().boundedLoadFactor() > 0;
+        this.effectiveWeights = config.strategy().kind() == StrategyConfig.Kind.ROUND_ROBIN
+                || config.strategy().kind() == StrategyConfig.Kind.LEAST_CONN;
         this.clockFree = config.slowStart().isZero();
         this.snapshot = new Snapshot(List.of(), Map.of(), Strategy.init(config.strategy(), List.of(), random));
     }
@@ -158,34 +165,27 @@ public final class UpstreamPool {
             return null;
         }
         endpoint.acquire();
-        if (endpoint.passive.fails() != 0 && !trialAllows(endpoint, eligibility, s)) {
-            // Another event loop's trial request to this endpoint started after our health view was built.
-            endpoint.release();
-            Set<String> avoid = new HashSet<>(ctx.avoid());
-            avoid.add(endpoint.id());
-            return pick(ctx.avoiding(avoid));
+        boolean trial = false;
+        if (endpoint.passive.fails() != 0) {
+            long t = time.nanoTime();
+            trial = endpoint.passive.onPick(t);
+            if (trial) {
+                // nginx: this pick is the one trial request; the endpoint is skipped until it ends.
+                LOG.log(Level.DEBUG, "pool {0}: trial request to endpoint {1} after fail_timeout", name,
+                        endpoint.id());
+                invalidate();
+            } else if (!eligibility.panic() && s.list().size() > 1 && endpoint.passive.isBlocked(t)) {
+                // Another event loop's trial request to this endpoint started after our health view was built.
+                endpoint.release();
+                Set<String> avoid = new HashSet<>(ctx.avoid());
+                avoid.add(endpoint.id());
+                return pick(ctx.avoiding(avoid));
+            }
         }
         if (trackTotal) {
             totalInFlight.increment();
         }
-        return new Lease(endpoint);
-    }
-
-    /**
-     * nginx passive health on a pick of an endpoint with failures: once fail_timeout has passed, this pick is the
-     * one trial request, and the endpoint is skipped again until it succeeds (or fail_timeout passes once more),
-     * so the cached health view, which may count the endpoint usable, is rebuilt. False when the endpoint is
-     * unavailable because another pick's trial is running (never in panic mode, or alone in its pool, where health
-     * is disregarded or passive failures are ignored).
-     */
-    private boolean trialAllows(Endpoint endpoint, Eligibility eligibility, Snapshot s) {
-        long now = time.nanoTime();
-        if (endpoint.passive.onPick(now)) {
-            LOG.log(Level.DEBUG, "pool {0}: trial request to endpoint {1} after fail_timeout", name, endpoint.id());
-            invalidate();
-            return true;
-        }
-        return eligibility.panic() || s.list().size() == 1 || !endpoint.passive.isBlocked(now);
+        return new Lease(endpoint, trial);
     }
 
     /** Stops new requests to an endpoint; in-flight ones finish. False when the id is unknown. */
@@ -300,17 +300,19 @@ public final class UpstreamPool {
         if (trackTotal) {
             totalInFlight.decrement();
         }
+        if (!outcome.isPassiveFailure() && endpoint.passive.onSuccess()) {
+            // nginx frees the peer without NGX_PEER_FAILED for a success, a status it does not retry on (500) and a
+            // client that went away; after a trial that forgets the failures.
+            endpoint.startRamp(time.nanoTime());
+            LOG.log(Level.INFO, "pool {0}: endpoint {1} passed its trial request after fail_timeout", name,
+                    endpoint.id());
+            invalidate();
+        }
         if (outcome == Outcome.CLIENT_ABORT) {
             return;
         }
         if (outcome == Outcome.SUCCESS) {
             // The per-request path: no clock read, no lock unless there is failure state to clear.
-            if (endpoint.passive.onSuccess()) {
-                endpoint.startRamp(time.nanoTime());
-                LOG.log(Level.INFO, "pool {0}: endpoint {1} passed its trial request after fail_timeout", name,
-                        endpoint.id());
-                invalidate();
-            }
             endpoint.outlier.record(outcome, 0L);
             return;
         }
@@ -326,6 +328,18 @@ public final class UpstreamPool {
         }
         if (endpoint.outlier.record(outcome, now)) {
             tryEject(endpoint, now);
+        }
+    }
+
+    /** Called once per lease given back unused ({@link Lease#cancel}). */
+    void cancel(Endpoint endpoint, boolean trial) {
+        endpoint.release();
+        if (trackTotal) {
+            totalInFlight.decrement();
+        }
+        if (trial) {
+            endpoint.passive.rearmTrial();
+            invalidate();
         }
     }
 
@@ -378,6 +392,7 @@ public final class UpstreamPool {
         long validUntil = 0;
         boolean ramping = false;
         boolean recovering = false;
+        int trialing = 0;
         for (Endpoint e : s.list()) {
             if (e.rampEnd(now) != Long.MIN_VALUE) {
                 ramping = true;
@@ -395,8 +410,11 @@ public final class UpstreamPool {
                 usable++;
                 // Only usable endpoints climb back (round robin skips the others), so only they count here;
                 // otherwise a drained, penalised endpoint would keep the view from ever settling.
-                recovering |= e.effectiveWeight() < e.weight();
+                recovering |= effectiveWeights && e.effectiveWeight() < e.weight();
                 continue;
+            }
+            if (!single && e.active.isUp() && !e.outlier.isEjected(now) && e.passive.trialRunning(now)) {
+                trialing++;
             }
             // Time-based recoveries: the view must be rebuilt when they happen.
             long deadline = Long.MAX_VALUE;
@@ -415,7 +433,9 @@ public final class UpstreamPool {
                 expires = true;
             }
         }
-        boolean panic = candidates > 0 && usable < config.panicThreshold() * candidates;
+        // An endpoint whose trial request is out is skipped, but not known to be down: it counts towards the
+        // threshold, so a trial never tips the pool into panic (which would spread over everything, itself included).
+        boolean panic = candidates > 0 && usable + trialing < config.panicThreshold() * candidates;
         boolean pristine = !panic && usable == s.list().size() && !ramping && !recovering;
         Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version,
                 pristine, recovering, ramping);

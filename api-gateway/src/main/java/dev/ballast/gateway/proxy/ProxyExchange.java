@@ -206,7 +206,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             // Circuit breaker: this endpoint is full. Give the lease back without health impact, try another one.
             rejected = true;
             avoid(picked.endpoint().id());
-            picked.complete(Outcome.CLIENT_ABORT);
+            picked.cancel();
             picked = pick();
         }
         if (picked == null) {
@@ -269,7 +269,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         if (busy) {
             proxy.metrics.rejected(upstream.name());
         }
-        completeLease(busy ? Outcome.CLIENT_ABORT : timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+        if (busy) {
+            cancelLease(); // never sent: says nothing about the endpoint
+        } else {
+            completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+        }
         tryFailed(true, busy ? 503 : timeout ? 504 : 502);
     }
 
@@ -726,6 +730,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         if (timer != -1) {
             proxy.vertx.cancelTimer(timer);
             timer = -1;
+        }
+    }
+
+    private void cancelLease() {
+        Lease current = lease;
+        if (current != null) {
+            lease = null;
+            current.cancel();
         }
     }
 

@@ -30,6 +30,8 @@ public final class PassiveHealth {
     private volatile int fails;
     private volatile long checked;
     private volatile long accessed;
+    /** The {@code checked} a trial pick set; while checked still equals it and fails stand, that trial runs. */
+    private volatile long trialAt;
 
     public PassiveHealth(int maxFails, long failTimeoutNanos, int weight, long nowNanos) {
         this.maxFails = maxFails;
@@ -60,9 +62,33 @@ public final class PassiveHealth {
     public boolean onPick(long nowNanos) {
         long c = checked;
         if (nowNanos - c > failTimeoutNanos && CHECKED.compareAndSet(this, c, nowNanos)) {
-            return maxFails != 0 && fails >= maxFails;
+            if (maxFails != 0 && fails >= maxFails) {
+                trialAt = nowNanos;
+                return true;
+            }
         }
         return false;
+    }
+
+    /**
+     * True while a trial request started by {@link #onPick} is out: the endpoint is skipped meanwhile, but it is
+     * not known to be down, so the pool's panic threshold still counts it as usable (a trial must not tip the pool
+     * into panic, which would send everything to it and to the down endpoints).
+     */
+    public boolean trialRunning(long nowNanos) {
+        long c = checked;
+        return maxFails != 0 && fails >= maxFails && c == trialAt && nowNanos - c <= failTimeoutNanos;
+    }
+
+    /**
+     * The trial's lease was given back unused (the gateway found the endpoint over its connection limit): nothing
+     * was learnt, so the next pick may be the trial again, as if this one had not happened.
+     */
+    public synchronized void rearmTrial() {
+        long t = trialAt;
+        if (checked == t) { // no failure or success has ended the trial since
+            checked = t - failTimeoutNanos - 1;
+        }
     }
 
     /**
@@ -87,7 +113,8 @@ public final class PassiveHealth {
     }
 
     /**
-     * nginx free_peer without failure: a success after a check (the trial request) forgets past failures.
+     * nginx free_peer without NGX_PEER_FAILED (a success, a status nginx does not retry on such as 500, or a client
+     * that went away): after a check (the trial request) it forgets past failures.
      *
      * @return true when this success ended a failed period
      */

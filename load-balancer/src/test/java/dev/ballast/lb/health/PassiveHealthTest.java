@@ -15,11 +15,13 @@ import dev.ballast.lb.UpstreamPool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("passive health follows nginx max_fails / fail_timeout")
 class PassiveHealthTest {
@@ -84,8 +86,11 @@ class PassiveHealthTest {
         assertThat(pool.state().usable()).as("a is usable again, for one trial").isEqualTo(3);
 
         Lease trial = Pools.leaseOn(pool, "a");
+        // b and c busier than a, so least-conn and least-request would choose a were it not skipped
+        List<Lease> busy = List.of(only(pool, "b"), only(pool, "b"), only(pool, "c"), only(pool, "c"));
 
         assertThat(picks(pool, 200)).as("the trial to a is still running").doesNotContain("a");
+        busy.forEach(l -> l.complete(Outcome.SUCCESS));
         assertThat(health(pool, "a")).isEqualTo("failed");
         trial.complete(Outcome.SUCCESS);
         assertThat(health(pool, "a")).isEqualTo("healthy");
@@ -150,6 +155,103 @@ class PassiveHealthTest {
         otherLoopsTrial.get().complete(Outcome.SUCCESS);
         first.complete(Outcome.SUCCESS);
         assertThat(health(pool, "a")).isEqualTo("healthy");
+    }
+
+    /**
+     * nginx frees the trial's peer without NGX_PEER_FAILED for a success, for a status outside proxy_next_upstream
+     * (500) and for a client that went away, and any of those ends the failed period (accessed &lt; checked). Found
+     * by review: a 500 or a client abort left the endpoint out for another whole fail_timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Outcome.class, names = {"SUCCESS", "SERVER_ERROR", "CLIENT_ABORT"})
+    void aTrialThatEndsWithoutAFailureEndsTheFailedPeriod(Outcome outcome) {
+        UpstreamPool pool = pool(2, 1, 1);
+        fail(pool, "a");
+        fail(pool, "a");
+        clock.advance(Duration.ofSeconds(11));
+
+        Pools.leaseOn(pool, "a").complete(outcome);
+
+        assertThat(health(pool, "a")).isEqualTo("healthy");
+        assertThat(picks(pool, 4)).contains("a");
+        fail(pool, "a");
+        assertThat(health(pool, "a")).as("fails started over: 1 of max_fails 2").isEqualTo("healthy");
+    }
+
+    /** A trial lease given back unused (the gateway's connection limit) taught nothing: the next pick is the trial. */
+    @Test
+    void aCancelledTrialLeavesTheNextPickToBeTheTrial() {
+        UpstreamPool pool = pool(1, 1, 1);
+        fail(pool, "a");
+        clock.advance(Duration.ofSeconds(11));
+        Pools.leaseOn(pool, "a").cancel();
+
+        assertThat(health(pool, "a")).as("still failed, but eligible for a trial").isEqualTo("healthy");
+        Lease again = Pools.leaseOn(pool, "a");
+        assertThat(pool.endpoint("a").inFlight()).isEqualTo(1);
+        assertThat(picks(pool, 20)).as("this one is the trial").doesNotContain("a");
+        again.complete(Outcome.GATEWAY_FAILURE);
+        assertThat(health(pool, "a")).isEqualTo("failed");
+    }
+
+    /**
+     * Three endpoints, c down by probes, a failed: after fail_timeout two of three are usable, above the 50 % panic
+     * threshold. The trial to a must not count a as down, or the pool would panic and send everything to a and c.
+     * Found by review: the next picks were a b c a b c.
+     */
+    @Test
+    void aRunningTrialDoesNotTipThePoolIntoPanic() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder()
+                .strategy(StrategyConfig.roundRobin())
+                .passive(1, Duration.ofSeconds(10))
+                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
+                .panicThreshold(0.5)
+                .build(), clock, Pools.weighted(1, 1, 1));
+        for (int i = 0; i < 3; i++) {
+            pool.recordProbe("c", false);
+        }
+        fail(pool, "a");
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(pool.state().panic()).isFalse();
+
+        Lease trial = Pools.leaseOn(pool, "a");
+        List<Lease> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            held.add(pool.pick(PickContext.of("192.0.2.1")));
+        }
+
+        assertThat(pool.state().panic()).isFalse();
+        assertThat(held).allSatisfy(l -> assertThat(l.endpoint().id()).isEqualTo("b"));
+        held.forEach(l -> l.complete(Outcome.SUCCESS));
+        trial.complete(Outcome.SUCCESS);
+    }
+
+    /**
+     * Weighted random never reads nginx's effective weight, so a penalty on it must not keep the pool off its
+     * all-usable fast path (where a pick reads no clock). Found by review: after one failure and a passed trial,
+     * every later pick of a random pool took the slow path.
+     */
+    @Test
+    void anUnusedEffectiveWeightPenaltyDoesNotKeepThePoolOffItsFastPath() {
+        AtomicInteger clockReads = new AtomicInteger();
+        TimeSource counting = () -> {
+            clockReads.incrementAndGet();
+            return clock.nanoTime();
+        };
+        UpstreamPool pool = Pools.pool(PoolConfig.builder()
+                .strategy(StrategyConfig.random())
+                .passive(1, Duration.ofSeconds(10))
+                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
+                .panicThreshold(0)
+                .build(), counting, Pools.weighted(1, 1, 1));
+        complete(pool, "a", Outcome.GATEWAY_FAILURE);
+        clock.advance(Duration.ofSeconds(11));
+        Pools.leaseOn(pool, "a").complete(Outcome.SUCCESS);
+        picks(pool, 10);
+
+        clockReads.set(0);
+        picks(pool, 100);
+        assertThat(clockReads.get()).as("clock reads over 100 picks").isZero();
     }
 
     @Test
@@ -237,6 +339,16 @@ class PassiveHealthTest {
             lease.complete(Outcome.SUCCESS);
         }
         return null;
+    }
+
+    /** A lease on {@code id} alone, steered by avoiding every other endpoint. */
+    static Lease only(UpstreamPool pool, String id) {
+        Set<String> others = new java.util.HashSet<>();
+        pool.endpoints().forEach(e -> others.add(e.id()));
+        others.remove(id);
+        Lease lease = pool.pick(new PickContext("192.0.2.1", "k", others));
+        assertThat(lease.endpoint().id()).isEqualTo(id);
+        return lease;
     }
 
     static List<String> picks(UpstreamPool pool, int n) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("client IP: right-most untrusted hop behind trusted proxies, spoofing ignored, bad input harmless")
 class TrustedProxyClientIpTest {
@@ -128,6 +129,30 @@ class TrustedProxyClientIpTest {
             "NULL                | false"})
     void tellsWhetherAnAddressIsATrustedProxy(String address, boolean expected) {
         assertThat(resolver.isTrusted(address)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "[{index}] peer {0}")
+    @ValueSource(strings = {"fe80::1%eth0", "fe80:0:0:0:0:0:0:1%eth0", "fe80::1%2", "[fe80::1%eth0]:443",
+            "FE80::1%en0"})
+    @DisplayName("a link-local peer with a zone, as Java reports it, is parsed and matched; the zone is dropped")
+    void zoneIdsAreDropped(String peer) {
+        TrustedProxyClientIp linkLocal = TrustedProxyClientIp.of(List.of("fe80::/10"));
+
+        assertThat(linkLocal.isTrusted(peer)).isTrue();
+        assertThat(linkLocal.resolve(peer, "198.51.100.9", null)).isEqualTo("198.51.100.9");
+        assertThat(linkLocal.resolve(peer, null, null)).isEqualTo("fe80::1");
+        assertThat(TrustedProxyClientIp.none().resolve(peer, "198.51.100.9", null)).isEqualTo("fe80::1");
+    }
+
+    @ParameterizedTest(name = "[{index}] ''{0}''")
+    @ValueSource(strings = {"fe80::1%", "fe80::1%eth 0", "fe80::1%eth0%1", "fe80::1%eth0:80", "10.0.0.5%eth0",
+            "[10.0.0.5%eth0]"})
+    @DisplayName("a malformed zone makes the address malformed: not trusted, returned as given")
+    void malformedZonesAreNotAddresses(String peer) {
+        TrustedProxyClientIp trusting = TrustedProxyClientIp.of(List.of("fe80::/10", "10.0.0.0/8"));
+
+        assertThat(trusting.isTrusted(peer)).isFalse();
+        assertThat(trusting.resolve(peer, "198.51.100.9", null)).isEqualTo(peer);
     }
 
     @Test

@@ -199,7 +199,12 @@ public final class IpAddress {
 
     /**
      * Strips what proxies wrap around an address in X-Forwarded-For and Forwarded: quotes, brackets and a port
-     * ("[2001:db8::1]:443", "192.0.2.1:8080"). Returns the parsed address or null.
+     * ("[2001:db8::1]:443", "192.0.2.1:8080"), and an IPv6 zone ("fe80::1%eth0", "[fe80::1%2]:443"), which is how
+     * Java reports a link-local peer. Returns the parsed address or null.
+     *
+     * <p>The zone is dropped, not kept: it names an interface of the host that wrote it, not part of the client's
+     * address, so the same link-local client gives the same bytes (and the same canonical text, the same hash and
+     * rate-limit key) whichever way it is written.
      */
     public static byte[] parseHop(CharSequence s, int from, int to) {
         while (from < to && isSpace(s.charAt(from))) {
@@ -223,7 +228,7 @@ public final class IpAddress {
             if (close < 0 || (close + 1 < to && !isPort(s, close + 1, to))) {
                 return null;
             }
-            byte[] a = parse(s, from + 1, close);
+            byte[] a = parse(s, from + 1, withoutZone(s, from + 1, close));
             return a != null && a.length == 16 || a != null && a.length == 4 ? a : null;
         }
         int colons = 0;
@@ -242,7 +247,40 @@ public final class IpAddress {
             byte[] a = parse(s, from, lastColon);
             return a != null && a.length == 4 ? a : null;
         }
-        return parse(s, from, to);
+        return parse(s, from, colons == 0 ? to : withoutZone(s, from, to));
+    }
+
+    /** Longest zone accepted; Linux interface names have at most 15 characters, numeric zones fewer. */
+    private static final int MAX_ZONE_LENGTH = 64;
+
+    /**
+     * End of the address in an IPv6 literal {@code s[from, to)} that may end in "%zone" (RFC 4007 §11): the index of
+     * the "%", or {@code to} without a zone. A malformed zone (empty, too long, or with separators in it) gives
+     * {@code from}, which no parse accepts.
+     */
+    private static int withoutZone(CharSequence s, int from, int to) {
+        boolean colon = false;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == ':') {
+                colon = true;
+            }
+            if (c != '%') {
+                continue;
+            }
+            if (!colon || i + 1 == to || to - i - 1 > MAX_ZONE_LENGTH) {
+                return from;
+            }
+            for (int j = i + 1; j < to; j++) {
+                char z = s.charAt(j);
+                if (z <= ' ' || z >= 0x7f || z == '%' || z == ':' || z == '"' || z == ',' || z == ';' || z == '['
+                        || z == ']') {
+                    return from;
+                }
+            }
+            return i;
+        }
+        return to;
     }
 
     private static boolean isPort(CharSequence s, int colon, int to) {

@@ -14,7 +14,11 @@ import java.util.Objects;
  */
 public final class TrustedProxyClientIp {
 
-    /** Longest header we look at; a longer one is treated as malformed rather than scanned. */
+    /**
+     * How much of a header, from its right end, is read: the hops our own proxies appended are there. A longer
+     * header is not refused (its left part is what a client wrote, and a client could pad it to force a fallback);
+     * only a trusted chain reaching past this point makes the answer the peer.
+     */
     static final int MAX_HEADER_LENGTH = 8192;
 
     private final List<Cidr> trusted;
@@ -97,103 +101,134 @@ public final class TrustedProxyClientIp {
         return false;
     }
 
-    /** Right to left over comma-separated hops: first untrusted wins; all trusted gives the left-most. */
+    /**
+     * Right to left over comma-separated hops: first untrusted wins; all trusted gives the left-most. Empty elements
+     * are skipped (RFC 9110 §5.6.1). Only the last {@link #MAX_HEADER_LENGTH} characters are read, so whatever a
+     * client wrote to the left of the first untrusted hop (garbage, or any length) cannot change the answer.
+     */
     private byte[] walkForwardedFor(String header) {
-        if (header.length() > MAX_HEADER_LENGTH) {
-            return null;
-        }
+        int floor = Math.max(0, header.length() - MAX_HEADER_LENGTH);
         int end = header.length();
         byte[] leftMost = null;
-        while (end >= 0) {
-            int start = header.lastIndexOf(',', end - 1) + 1;
-            if (!isBlank(header, start, end)) {
-                byte[] hop = IpAddress.parseHop(header, start, end);
+        while (true) {
+            int comma = end - 1;
+            while (comma >= floor && header.charAt(comma) != ',') {
+                comma--;
+            }
+            if (comma < floor && floor > 0) {
+                return null; // this hop reaches past what we read: we cannot know where it starts
+            }
+            if (!isBlank(header, comma + 1, end)) {
+                byte[] hop = IpAddress.parseHop(header, comma + 1, end);
                 if (hop == null) {
-                    return null; // a garbage hop next to trusted ones: we cannot know the client
+                    return null; // garbage among the hops our proxies wrote: we cannot know the client
                 }
                 if (!isTrusted(hop)) {
                     return hop;
                 }
                 leftMost = hop;
             }
-            if (start == 0) {
-                break;
+            if (comma < 0) {
+                return leftMost;
             }
-            end = start - 1;
+            end = comma;
         }
-        return leftMost;
     }
 
-    /** RFC 7239: elements separated by ",", pairs by ";", we need each element's for= (quoted strings allowed). */
+    /**
+     * RFC 7239: elements separated by ",", pairs by ";", we need each element's for= (quoted strings allowed). Read
+     * from the right, element by element, as {@link #walkForwardedFor}: an element's quotes are matched within the
+     * element, so an unbalanced quote a client put to the left of the first untrusted hop is never looked at.
+     */
     private byte[] walkForwarded(String header) {
-        if (header.length() > MAX_HEADER_LENGTH) {
-            return null;
-        }
-        List<int[]> elements = splitOutsideQuotes(header, ',');
-        if (elements == null) {
-            return null;
-        }
+        int floor = Math.max(0, header.length() - MAX_HEADER_LENGTH);
+        int end = header.length();
         byte[] leftMost = null;
-        for (int e = elements.size() - 1; e >= 0; e--) {
-            int[] range = elements.get(e);
-            int[] forValue = forParameter(header, range[0], range[1]);
-            if (forValue == null) {
-                return null; // an element without for= (or with "unknown"/obfuscated ids): stop trusting
+        while (true) {
+            int comma = elementStart(header, end, floor);
+            if (comma == MALFORMED) {
+                return null; // unbalanced quotes, or an element reaching past what we read
             }
-            byte[] hop = IpAddress.parseHop(header, forValue[0], forValue[1]);
-            if (hop == null) {
-                return null;
+            if (!isBlank(header, comma + 1, end)) {
+                int[] forValue = forParameter(header, comma + 1, end);
+                if (forValue == null) {
+                    return null; // an element without for= (or with "unknown"/obfuscated ids): stop trusting
+                }
+                byte[] hop = IpAddress.parseHop(header, forValue[0], forValue[1]);
+                if (hop == null) {
+                    return null;
+                }
+                if (!isTrusted(hop)) {
+                    return hop;
+                }
+                leftMost = hop;
             }
-            if (!isTrusted(hop)) {
-                return hop;
+            if (comma < 0) {
+                return leftMost;
             }
-            leftMost = hop;
+            end = comma;
         }
-        return leftMost;
     }
 
-    private static int[] forParameter(String s, int from, int to) {
-        List<int[]> pairs = splitOutsideQuotes(s.substring(0, to), ';', from);
-        if (pairs == null) {
-            return null;
-        }
-        for (int[] pair : pairs) {
-            int a = pair[0];
-            int b = pair[1];
-            while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) {
-                a++;
-            }
-            if (b - a > 4 && s.regionMatches(true, a, "for=", 0, 4)) {
-                return new int[] {a + 4, b};
-            }
-        }
-        return null;
-    }
+    private static final int MALFORMED = Integer.MIN_VALUE;
 
-    private static List<int[]> splitOutsideQuotes(String s, char separator) {
-        return splitOutsideQuotes(s, separator, 0);
-    }
-
-    private static List<int[]> splitOutsideQuotes(String s, char separator, int from) {
-        List<int[]> parts = new ArrayList<>();
+    /**
+     * Index of the "," before the Forwarded element that ends at {@code end}, read leftwards and skipping commas
+     * inside quoted strings; -1 when the element starts the header; {@link #MALFORMED} when its quotes do not
+     * balance or it starts before {@code floor}.
+     */
+    private static int elementStart(String s, int end, int floor) {
         boolean quoted = false;
-        int start = from;
-        for (int i = from; i < s.length(); i++) {
+        for (int i = end - 1; i >= floor; i--) {
             char c = s.charAt(i);
-            if (c == '"') {
+            if (c == '"' && !(quoted && escaped(s, i, floor))) {
                 quoted = !quoted;
-            } else if (c == '\\' && quoted) {
-                i++;
-            } else if (c == separator && !quoted) {
-                parts.add(new int[] {start, i});
-                start = i + 1;
+            } else if (c == ',' && !quoted) {
+                return i;
             }
         }
-        if (quoted) {
-            return null;
+        return floor == 0 && !quoted ? -1 : MALFORMED;
+    }
+
+    /** Whether the quote at {@code i}, inside a quoted string, is a quoted-pair (an odd run of "\" before it). */
+    private static boolean escaped(String s, int i, int floor) {
+        int backslashes = 0;
+        for (int j = i - 1; j >= floor && s.charAt(j) == '\\'; j--) {
+            backslashes++;
         }
-        parts.add(new int[] {start, s.length()});
-        return parts;
+        return backslashes % 2 == 1;
+    }
+
+    /** The for= value of the element {@code s[from, to)} as [start, end), or null when it has none. */
+    private static int[] forParameter(String s, int from, int to) {
+        boolean quoted = false;
+        int pair = from;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ';') {
+                int[] value = forValue(s, pair, i);
+                if (value != null) {
+                    return value;
+                }
+                pair = i + 1;
+            }
+        }
+        return quoted ? null : forValue(s, pair, to);
+    }
+
+    private static int[] forValue(String s, int a, int b) {
+        while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) {
+            a++;
+        }
+        return b - a > 4 && s.regionMatches(true, a, "for=", 0, 4) ? new int[] {a + 4, b} : null;
     }
 
     private static boolean isBlank(String s, int from, int to) {

@@ -73,6 +73,48 @@ class TrustedProxyClientIpTest {
         assertThat(resolver.resolve(peer, null, forwarded)).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "[{index}] Forwarded ''{0}'' -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            // empty elements are no elements (RFC 9110 list rule), as in X-Forwarded-For
+            "'for=203.0.113.7,'                                          | 203.0.113.7",
+            "'for=203.0.113.7, ,  '                                      | 203.0.113.7",
+            "', for=203.0.113.7'                                         | 203.0.113.7",
+            "'for=6.6.6.6,, for=203.0.113.7;proto=https'                 | 203.0.113.7",
+            "',,'                                                        | 10.0.0.5",
+            // whatever the client wrote left of the first untrusted hop is never parsed: quotes need not balance
+            "'for=\"6.6.6.6, for=203.0.113.7'                            | 203.0.113.7",
+            "'for=6.6.6.6;host=\"x, for=203.0.113.7, for=10.1.1.1'       | 203.0.113.7",
+            "'\"\"\", for=203.0.113.7;host=\"a\\\",b\"'                    | 203.0.113.7",
+            // a malformed element among those our trusted proxies wrote still falls back to the peer
+            "'for=203.0.113.7, for=\"10.1.1.1'                           | 10.0.0.5",
+            "'for=203.0.113.7, proto=https'                              | 10.0.0.5",
+    })
+    void forwardedElementsAreReadFromTheRight(String forwarded, String expected) {
+        assertThat(resolver.resolve("10.0.0.5", null, forwarded)).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("a client cannot force a fallback to the proxy by padding the header: only its right end is read")
+    void aLongClientWrittenPrefixDoesNotChangeTheAnswer() {
+        String xffPadding = "1.1.1.1, ".repeat(2000) + "x".repeat(10_000) + ", ";
+        String forwardedPadding = "for=\"".repeat(3000) + ", ";
+
+        assertThat(resolver.resolve("10.0.0.5", xffPadding + "203.0.113.7, 10.1.1.1", null)).isEqualTo("203.0.113.7");
+        assertThat(resolver.resolve("10.0.0.5", null, forwardedPadding + "for=203.0.113.7")).isEqualTo("203.0.113.7");
+    }
+
+    @Test
+    @DisplayName("a chain of trusted hops reaching past the 8 KiB read resolves to the peer, not to a guess")
+    void aTrustedChainLongerThanTheReadLimitFallsBackToThePeer() {
+        String chain = "203.0.113.7, " + "10.1.1.1, ".repeat(1000) + "10.1.1.1";
+        String forwardedChain = "for=203.0.113.7, " + "for=10.1.1.1, ".repeat(700) + "for=10.1.1.1";
+
+        assertThat(chain.length()).isGreaterThan(TrustedProxyClientIp.MAX_HEADER_LENGTH);
+        assertThat(forwardedChain.length()).isGreaterThan(TrustedProxyClientIp.MAX_HEADER_LENGTH);
+        assertThat(resolver.resolve("10.0.0.5", chain, null)).isEqualTo("10.0.0.5");
+        assertThat(resolver.resolve("10.0.0.5", null, forwardedChain)).isEqualTo("10.0.0.5");
+    }
+
     @Test
     void forwardedIsPreferredOverXForwardedFor() {
         assertThat(resolver.resolve("10.0.0.5", "1.1.1.1", "for=2.2.2.2")).isEqualTo("2.2.2.2");

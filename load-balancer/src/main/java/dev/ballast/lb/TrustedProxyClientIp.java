@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Resolves the real client address behind trusted proxies: from a trusted peer, the right-most address in RFC 7239
- * {@code Forwarded} (preferred when present) or {@code X-Forwarded-For} that is not itself a trusted proxy (nginx
- * realip with real_ip_recursive on; the only entry a client cannot forge). Headers from an untrusted peer are
- * ignored. Never throws: malformed input resolves to the peer address.
+ * Resolves the real client address behind trusted proxies: from a trusted peer, the right-most address in the one
+ * configured header ({@link ClientIpHeader}: X-Forwarded-For by default, or RFC 7239 Forwarded) that is not itself a
+ * trusted proxy (nginx realip with real_ip_header and real_ip_recursive on; the only entry a client cannot forge).
+ * Headers from an untrusted peer are ignored. Never throws: malformed input resolves to the peer address.
  */
 public final class TrustedProxyClientIp {
 
@@ -22,37 +22,54 @@ public final class TrustedProxyClientIp {
     static final int MAX_HEADER_LENGTH = 8192;
 
     private final List<Cidr> trusted;
+    private final ClientIpHeader header;
 
-    private TrustedProxyClientIp(List<Cidr> trusted) {
+    private TrustedProxyClientIp(List<Cidr> trusted, ClientIpHeader header) {
         this.trusted = trusted;
+        this.header = header;
     }
 
-    /** Parses the trusted CIDRs ("10.0.0.0/8", "fd00::/8", "127.0.0.1"); IAE names the first bad one. */
+    /** As {@link #of(List, ClientIpHeader)} believing X-Forwarded-For. */
     public static TrustedProxyClientIp of(List<String> trustedCidrs) {
+        return of(trustedCidrs, ClientIpHeader.X_FORWARDED_FOR);
+    }
+
+    /**
+     * Parses the trusted CIDRs ("10.0.0.0/8", "fd00::/8", "127.0.0.1"); IAE names the first bad one. Only
+     * {@code header} is read from trusted peers; the other forwarding header is ignored.
+     */
+    public static TrustedProxyClientIp of(List<String> trustedCidrs, ClientIpHeader header) {
         Objects.requireNonNull(trustedCidrs, "trustedCidrs");
+        Objects.requireNonNull(header, "header");
         List<Cidr> parsed = new ArrayList<>(trustedCidrs.size());
         for (String cidr : trustedCidrs) {
             parsed.add(Cidr.parse(cidr));
         }
-        return new TrustedProxyClientIp(List.copyOf(parsed));
+        return new TrustedProxyClientIp(List.copyOf(parsed), header);
     }
 
     /** No trusted proxies: the peer address is always the client. */
     public static TrustedProxyClientIp none() {
-        return new TrustedProxyClientIp(List.of());
+        return new TrustedProxyClientIp(List.of(), ClientIpHeader.X_FORWARDED_FOR);
     }
 
     public List<String> trustedCidrs() {
         return trusted.stream().map(Cidr::text).toList();
     }
 
+    /** The header this resolver believes. */
+    public ClientIpHeader header() {
+        return header;
+    }
+
     /**
      * @param peerAddress the TCP peer (the address the gateway's socket sees), without port
-     * @param xForwardedFor the X-Forwarded-For value (several header lines joined with ","), or null
-     * @param forwarded the RFC 7239 Forwarded value (several lines joined with ","), or null
+     * @param headerValue the value of the configured {@link #header()}, every line of it joined with "," in order
+     *                    (RFC 9110 §5.3; the first line alone may be the client's, with the proxy's line after it),
+     *                    or null when absent
      * @return the client address in canonical text form; the peer as given when it cannot be parsed
      */
-    public String resolve(String peerAddress, String xForwardedFor, String forwarded) {
+    public String resolve(String peerAddress, String headerValue) {
         try {
             byte[] peer = IpAddress.parseHop(peerAddress == null ? "" : peerAddress, 0,
                     peerAddress == null ? 0 : peerAddress.length());
@@ -60,19 +77,26 @@ public final class TrustedProxyClientIp {
                 return peerAddress;
             }
             String canonicalPeer = IpAddress.format(peer);
-            if (!isTrusted(peer)) {
+            if (headerValue == null || headerValue.isBlank() || !isTrusted(peer)) {
                 return canonicalPeer;
             }
-            byte[] client = null;
-            if (forwarded != null && !forwarded.isBlank()) {
-                client = walkForwarded(forwarded);
-            } else if (xForwardedFor != null && !xForwardedFor.isBlank()) {
-                client = walkForwardedFor(xForwardedFor);
-            }
+            byte[] client = header == ClientIpHeader.FORWARDED ? walkForwarded(headerValue)
+                    : walkForwardedFor(headerValue);
             return client == null ? canonicalPeer : IpAddress.format(client);
         } catch (RuntimeException e) {
             return peerAddress; // defensive: resolution must never fail a request
         }
+    }
+
+    /**
+     * As {@link #resolve(String, String)} with the configured header's value taken from the two; the other one is
+     * ignored, whatever it says.
+     *
+     * @param xForwardedFor the X-Forwarded-For value (several header lines joined with ","), or null
+     * @param forwarded the RFC 7239 Forwarded value (several lines joined with ","), or null
+     */
+    public String resolve(String peerAddress, String xForwardedFor, String forwarded) {
+        return resolve(peerAddress, header == ClientIpHeader.FORWARDED ? forwarded : xForwardedFor);
     }
 
     /**

@@ -13,8 +13,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("client IP: right-most untrusted hop behind trusted proxies, spoofing ignored, bad input harmless")
 class TrustedProxyClientIpTest {
 
-    private final TrustedProxyClientIp resolver =
-            TrustedProxyClientIp.of(List.of("10.0.0.0/8", "192.168.1.1", "fd00::/8", "::ffff:172.16.0.0/108"));
+    private static final List<String> TRUSTED =
+            List.of("10.0.0.0/8", "192.168.1.1", "fd00::/8", "::ffff:172.16.0.0/108");
+
+    private final TrustedProxyClientIp resolver = TrustedProxyClientIp.of(TRUSTED);
+    private final TrustedProxyClientIp forwardedResolver = TrustedProxyClientIp.of(TRUSTED, ClientIpHeader.FORWARDED);
 
     @ParameterizedTest(name = "[{index}] peer {0}, XFF ''{1}'' -> {2}")
     @CsvSource(delimiter = '|', nullValues = "NULL", value = {
@@ -70,7 +73,7 @@ class TrustedProxyClientIpTest {
             "203.0.113.7 | for=198.51.100.9                                       | 203.0.113.7",
     })
     void forwarded(String peer, String forwarded, String expected) {
-        assertThat(resolver.resolve(peer, null, forwarded)).isEqualTo(expected);
+        assertThat(forwardedResolver.resolve(peer, null, forwarded)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "[{index}] Forwarded ''{0}'' -> {1}")
@@ -90,7 +93,7 @@ class TrustedProxyClientIpTest {
             "'for=203.0.113.7, proto=https'                              | 10.0.0.5",
     })
     void forwardedElementsAreReadFromTheRight(String forwarded, String expected) {
-        assertThat(resolver.resolve("10.0.0.5", null, forwarded)).isEqualTo(expected);
+        assertThat(forwardedResolver.resolve("10.0.0.5", forwarded)).isEqualTo(expected);
     }
 
     @Test
@@ -100,7 +103,8 @@ class TrustedProxyClientIpTest {
         String forwardedPadding = "for=\"".repeat(3000) + ", ";
 
         assertThat(resolver.resolve("10.0.0.5", xffPadding + "203.0.113.7, 10.1.1.1", null)).isEqualTo("203.0.113.7");
-        assertThat(resolver.resolve("10.0.0.5", null, forwardedPadding + "for=203.0.113.7")).isEqualTo("203.0.113.7");
+        assertThat(forwardedResolver.resolve("10.0.0.5", forwardedPadding + "for=203.0.113.7"))
+                .isEqualTo("203.0.113.7");
     }
 
     @Test
@@ -112,12 +116,24 @@ class TrustedProxyClientIpTest {
         assertThat(chain.length()).isGreaterThan(TrustedProxyClientIp.MAX_HEADER_LENGTH);
         assertThat(forwardedChain.length()).isGreaterThan(TrustedProxyClientIp.MAX_HEADER_LENGTH);
         assertThat(resolver.resolve("10.0.0.5", chain, null)).isEqualTo("10.0.0.5");
-        assertThat(resolver.resolve("10.0.0.5", null, forwardedChain)).isEqualTo("10.0.0.5");
+        assertThat(forwardedResolver.resolve("10.0.0.5", forwardedChain)).isEqualTo("10.0.0.5");
     }
 
-    @Test
-    void forwardedIsPreferredOverXForwardedFor() {
-        assertThat(resolver.resolve("10.0.0.5", "1.1.1.1", "for=2.2.2.2")).isEqualTo("2.2.2.2");
+    @ParameterizedTest(name = "[{index}] X-Forwarded-For ''{0}'', Forwarded ''{1}'': {2} by default, {3} with Forwarded")
+    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
+            // a proxy that manages only one header passes the other through from the client, spoofed or not
+            "203.0.113.7 | for=6.6.6.6     | 203.0.113.7 | 6.6.6.6",
+            "6.6.6.6     | for=203.0.113.7 | 6.6.6.6     | 203.0.113.7",
+            // a Forwarded without for= no longer discards a valid X-Forwarded-For
+            "203.0.113.7 | proto=https     | 203.0.113.7 | 10.0.0.5",
+            "203.0.113.7 | NULL            | 203.0.113.7 | 10.0.0.5",
+            "NULL        | for=203.0.113.7 | 10.0.0.5    | 203.0.113.7",
+    })
+    @DisplayName("only the configured header is believed, as nginx real_ip_header; the other one is ignored")
+    void onlyTheConfiguredHeaderIsRead(String xff, String forwarded, String byDefault, String withForwarded) {
+        assertThat(resolver.header()).isEqualTo(ClientIpHeader.X_FORWARDED_FOR);
+        assertThat(resolver.resolve("10.0.0.5", xff, forwarded)).isEqualTo(byDefault);
+        assertThat(forwardedResolver.resolve("10.0.0.5", xff, forwarded)).isEqualTo(withForwarded);
     }
 
     @Test

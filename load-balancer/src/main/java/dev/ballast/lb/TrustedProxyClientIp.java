@@ -76,7 +76,7 @@ public final class TrustedProxyClientIp {
             if (peer == null) {
                 return peerAddress;
             }
-            String canonicalPeer = IpAddress.format(peer);
+            String canonicalPeer = canonical(peerAddress, peer);
             if (headerValue == null || headerValue.isBlank() || !isTrusted(peer)) {
                 return canonicalPeer;
             }
@@ -97,6 +97,40 @@ public final class TrustedProxyClientIp {
      */
     public String resolve(String peerAddress, String xForwardedFor, String forwarded) {
         return resolve(peerAddress, header == ClientIpHeader.FORWARDED ? forwarded : xForwardedFor);
+    }
+
+    /**
+     * The canonical text of an address (dotted quad, or RFC 5952 IPv6; brackets, port and zone dropped,
+     * IPv4-mapped reduced to IPv4), the form {@link #resolve} returns; the input as given when it is not an address.
+     * For a caller that uses the peer address as a key or writes it on, without resolving: Java reports an IPv6
+     * peer as "2001:db8:0:0:0:0:0:1", which would otherwise be a different key from the "2001:db8::1" that
+     * {@code resolve} gives for the same client.
+     */
+    public static String canonical(String address) {
+        if (address == null) {
+            return null;
+        }
+        try {
+            byte[] parsed = IpAddress.parseHop(address, 0, address.length());
+            return parsed == null ? address : canonical(address, parsed);
+        } catch (RuntimeException e) {
+            return address; // defensive, as resolve()
+        }
+    }
+
+    /** {@code text} itself when it is already a plain dotted quad (the common case: no copy), else formatted. */
+    private static String canonical(String text, byte[] address) {
+        if (address.length == 4) {
+            boolean plain = true;
+            for (int i = 0; i < text.length() && plain; i++) {
+                char c = text.charAt(i);
+                plain = c == '.' || c >= '0' && c <= '9';
+            }
+            if (plain) {
+                return text; // it parsed, so it has four octets without leading zeros: canonical already
+            }
+        }
+        return IpAddress.format(address);
     }
 
     /**

@@ -189,6 +189,41 @@ class TrustedProxyClientIpTest {
         assertThat(resolver.isTrusted(address)).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "[{index}] peer {0} is {1} on every path")
+    @CsvSource(delimiter = '|', value = {
+            "2001:db8:0:0:0:0:0:1      | 2001:db8::1",
+            "2001:DB8::1               | 2001:db8::1",
+            "[2001:db8::1]:443         | 2001:db8::1",
+            "0:0:0:0:0:0:0:1           | ::1",
+            "::ffff:203.0.113.7        | 203.0.113.7",
+            "203.0.113.7               | 203.0.113.7",
+            "203.0.113.7:51234         | 203.0.113.7",
+            "fe80:0:0:0:0:0:0:1%eth0   | fe80::1",
+            "fd00:0:0:0:0:0:0:9        | fd00::9",
+    })
+    @DisplayName("one address gives one text whether headers are absent, ignored or fall back (one key per client)")
+    void thePeerIsCanonicalOnEveryPath(String peer, String canonical) {
+        TrustedProxyClientIp trustingAll = TrustedProxyClientIp.of(List.of("0.0.0.0/0", "::/0"));
+
+        assertThat(TrustedProxyClientIp.canonical(peer)).isEqualTo(canonical);
+        assertThat(resolver.resolve(peer, null)).isEqualTo(canonical);
+        assertThat(resolver.resolve(peer, "198.51.100.9")).isEqualTo(
+                resolver.isTrusted(peer) ? "198.51.100.9" : canonical);
+        assertThat(TrustedProxyClientIp.none().resolve(peer, "198.51.100.9")).isEqualTo(canonical);
+        assertThat(trustingAll.resolve(peer, "garbage")).isEqualTo(canonical);
+        assertThat(trustingAll.resolve(peer, "")).isEqualTo(canonical);
+    }
+
+    @Test
+    void aPlainDottedQuadIsReturnedAsItIsWithoutACopy() {
+        String peer = new String("203.0.113.7");
+
+        assertThat(TrustedProxyClientIp.canonical(peer)).isSameAs(peer);
+        assertThat(resolver.resolve(peer, null)).isSameAs(peer);
+        assertThat(TrustedProxyClientIp.canonical("not-an-address")).isEqualTo("not-an-address");
+        assertThat(TrustedProxyClientIp.canonical(null)).isNull();
+    }
+
     @ParameterizedTest(name = "[{index}] peer {0}")
     @ValueSource(strings = {"fe80::1%eth0", "fe80:0:0:0:0:0:0:1%eth0", "fe80::1%2", "[fe80::1%eth0]:443",
             "FE80::1%en0"})

@@ -132,8 +132,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        String xff = request.getHeader(HeaderNames.X_FORWARDED_FOR);
-        String forwarded = request.getHeader(HeaderNames.FORWARDED);
+        String xff = ForwardedHeaders.joined(request.headers(), HeaderNames.X_FORWARDED_FOR);
+        String forwarded = ForwardedHeaders.joined(request.headers(), HeaderNames.FORWARDED);
         // Without forwarding headers the answer is the peer; skip the resolver's parsing on the common path.
         clientIp = xff == null && forwarded == null ? peer : proxy.clientIp.resolve(peer, xff, forwarded);
         String pathAndQuery = request.uri();

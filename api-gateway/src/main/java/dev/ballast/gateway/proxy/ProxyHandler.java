@@ -176,8 +176,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
         }
         String peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        String xff = request.getHeader(HeaderNames.X_FORWARDED_FOR);
-        String forwarded = request.getHeader(HeaderNames.FORWARDED);
+        String xff = ForwardedHeaders.joined(request.headers(), HeaderNames.X_FORWARDED_FOR);
+        String forwarded = ForwardedHeaders.joined(request.headers(), HeaderNames.FORWARDED);
         return base + "ip:" + (xff == null && forwarded == null ? peer : clientIp.resolve(peer, xff, forwarded));
     }
 

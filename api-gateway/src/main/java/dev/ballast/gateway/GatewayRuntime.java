@@ -91,8 +91,9 @@ public class GatewayRuntime {
         if (settings.routes().isEmpty()) {
             LOG.warn("No routes configured (ballast.gateway.routes.*): every request will get 404");
         }
-        LOG.infof("Gateway ready: %d routes, %d upstreams, trusted proxies %s", settings.routes().size(),
-                upstreams.size(), settings.trustedProxies());
+        LOG.infof("Gateway ready: %d routes, %d upstreams, trusted proxies %s (client IP from %s)",
+                settings.routes().size(), upstreams.size(), settings.trustedProxies(),
+                settings.clientIpHeader().headerName());
     }
 
     void start(@Observes StartupEvent event) throws Exception {

@@ -292,6 +292,13 @@ public interface GatewayConfig {
     interface ClientIp {
         /** Peers (CIDRs or single addresses) whose X-Forwarded-For / Forwarded headers are believed. */
         Optional<List<String>> trustedProxies();
+
+        /**
+         * The one header believed from trusted proxies, x-forwarded-for or forwarded (nginx real_ip_header): the one
+         * they append to. The other is ignored, since a proxy passes it through from the client unchanged.
+         */
+        @WithDefault("x-forwarded-for")
+        String header();
     }
 
     interface Admin {

@@ -3,6 +3,7 @@ package dev.ballast.gateway.config;
 import dev.ballast.gateway.ratelimit.Rate;
 import dev.ballast.gateway.ratelimit.RateLimitRule;
 import dev.ballast.gateway.tls.UpstreamTls;
+import dev.ballast.lb.ClientIpHeader;
 import dev.ballast.lb.EndpointSpec;
 import dev.ballast.lb.HashKeySource;
 import dev.ballast.lb.PoolConfig;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * with an {@link InvalidGatewayConfigException} naming the key.
  */
 public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSettings> upstreams,
-                              List<String> trustedProxies, Optional<String> adminToken, String requestIdHeader,
+                              List<String> trustedProxies, ClientIpHeader clientIpHeader,
+                              Optional<String> adminToken, String requestIdHeader,
                               ReadinessMode readiness, int rateLimitReplicas, long redisTimeoutMillis) {
 
     private static final String PREFIX = "ballast.gateway.";
@@ -93,6 +95,7 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         } catch (IllegalArgumentException e) {
             throw new InvalidGatewayConfigException(PREFIX + "client-ip.trusted-proxies", e.getMessage());
         }
+        ClientIpHeader clientIpHeader = clientIpHeader(config.clientIp().header());
         String requestIdHeader = config.requestIdHeader().trim();
         if (requestIdHeader.isEmpty() || requestIdHeader.chars().anyMatch(c -> c <= ' ' || c == ':')) {
             throw new InvalidGatewayConfigException(PREFIX + "request-id-header",
@@ -107,13 +110,22 @@ public record GatewaySettings(List<RouteSettings> routes, Map<String, UpstreamSe
         if (redisTimeout < 1) {
             throw new InvalidGatewayConfigException(PREFIX + "rate-limit.redis-timeout", "must be at least 1ms");
         }
-        return new GatewaySettings(routes, upstreams, trusted, token, requestIdHeader,
+        return new GatewaySettings(routes, upstreams, trusted, clientIpHeader, token, requestIdHeader,
                 readiness(config.readiness().mode()), replicas, redisTimeout);
     }
 
     /** True when at least one route is rate limited (only then is Redis used at all). */
     public boolean rateLimited() {
         return routes.stream().anyMatch(r -> r.rateLimit() != null);
+    }
+
+    private static ClientIpHeader clientIpHeader(String header) {
+        return switch (header.trim().toLowerCase(Locale.ROOT)) {
+            case "x-forwarded-for" -> ClientIpHeader.X_FORWARDED_FOR;
+            case "forwarded" -> ClientIpHeader.FORWARDED;
+            default -> throw new InvalidGatewayConfigException(PREFIX + "client-ip.header", "'" + header
+                    + "' is not one of x-forwarded-for, forwarded (the header the trusted proxies append to)");
+        };
     }
 
     private static ReadinessMode readiness(String mode) {

@@ -132,10 +132,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        String xff = ForwardedHeaders.joined(request.headers(), HeaderNames.X_FORWARDED_FOR);
-        String forwarded = ForwardedHeaders.joined(request.headers(), HeaderNames.FORWARDED);
-        // Without forwarding headers the answer is the peer; skip the resolver's parsing on the common path.
-        clientIp = xff == null && forwarded == null ? peer : proxy.clientIp.resolve(peer, xff, forwarded);
+        String forwarding = proxy.forwardingHeader(request);
+        // Without a forwarding header the answer is the peer; skip the resolver's parsing on the common path.
+        clientIp = forwarding == null ? peer : proxy.clientIp.resolve(peer, forwarding);
         String pathAndQuery = request.uri();
         //noinspection StringEquality: identity says RequestPath left the path as sent
         if (path != request.path() || pathAndQuery.isEmpty() || pathAndQuery.charAt(0) != '/') {

@@ -8,6 +8,7 @@ import dev.ballast.gateway.ratelimit.RateLimitRule;
 import dev.ballast.gateway.ratelimit.RateLimiter;
 import dev.ballast.gateway.routing.RouteTable;
 import dev.ballast.gateway.upstream.Upstreams;
+import dev.ballast.lb.ClientIpHeader;
 import dev.ballast.lb.TrustedProxyClientIp;
 import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
@@ -45,6 +46,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     final GatewayMetrics metrics;
     final TrustedProxyClientIp clientIp;
     final boolean hasTrustedProxies;
+    /** The one forwarding header the client IP is read from (ballast.gateway.client-ip.header). */
+    final AsciiString clientIpHeader;
     /** Pre-hashed, so header maps look it up without hashing the name per request. */
     final AsciiString requestIdHeader;
     final EventLoopClients clients;
@@ -58,8 +61,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         this.routes = routes;
         this.upstreams = upstreams;
         this.metrics = metrics;
-        this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies());
+        this.clientIp = TrustedProxyClientIp.of(settings.trustedProxies(), settings.clientIpHeader());
         this.hasTrustedProxies = !settings.trustedProxies().isEmpty();
+        this.clientIpHeader = settings.clientIpHeader() == ClientIpHeader.FORWARDED ? HeaderNames.FORWARDED
+                : HeaderNames.X_FORWARDED_FOR;
         this.requestIdHeader = AsciiString.of(settings.requestIdHeader());
         this.clients = new EventLoopClients(vertx, upstreams);
     }
@@ -176,9 +181,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
         }
         String peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
-        String xff = ForwardedHeaders.joined(request.headers(), HeaderNames.X_FORWARDED_FOR);
-        String forwarded = ForwardedHeaders.joined(request.headers(), HeaderNames.FORWARDED);
-        return base + "ip:" + (xff == null && forwarded == null ? peer : clientIp.resolve(peer, xff, forwarded));
+        String forwarding = forwardingHeader(request);
+        return base + "ip:" + (forwarding == null ? peer : clientIp.resolve(peer, forwarding));
+    }
+
+    /**
+     * The configured forwarding header, every line of it (RFC 9110 §5.3), for {@link TrustedProxyClientIp#resolve};
+     * null when absent, or when no peer is trusted and it would be ignored anyway.
+     */
+    String forwardingHeader(HttpServerRequest request) {
+        return hasTrustedProxies ? ForwardedHeaders.joined(request.headers(), clientIpHeader) : null;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ballast.gateway.config;
 
+import dev.ballast.lb.ClientIpHeader;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
@@ -55,6 +56,24 @@ class GatewaySettingsTest {
         assertThat(llm.probe()).isEmpty();
         assertThat(settings.adminToken()).isEmpty();
         assertThat(settings.readiness()).isEqualTo(GatewaySettings.ReadinessMode.ALL_ROUTES);
+        assertThat(settings.clientIpHeader()).isEqualTo(ClientIpHeader.X_FORWARDED_FOR);
+    }
+
+    @ParameterizedTest(name = "client-ip.header={0}")
+    @CsvSource({"x-forwarded-for,X_FORWARDED_FOR", "X-Forwarded-For,X_FORWARDED_FOR", "forwarded,FORWARDED",
+            "' Forwarded ',FORWARDED"})
+    @DisplayName("client-ip.header names the one forwarding header believed, in any case")
+    void clientIpHeader(String value, ClientIpHeader expected) {
+        assertThat(settings(validWith("ballast.gateway.client-ip.header", value)).clientIpHeader()).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("an unknown client-ip.header fails start-up naming the key and the allowed values")
+    void unknownClientIpHeader() {
+        assertThatThrownBy(() -> settings(validWith("ballast.gateway.client-ip.header", "x-real-ip")))
+                .isInstanceOf(InvalidGatewayConfigException.class)
+                .hasMessage("Invalid gateway configuration: ballast.gateway.client-ip.header: 'x-real-ip' is not one "
+                        + "of x-forwarded-for, forwarded (the header the trusted proxies append to)");
     }
 
     @Test
@@ -170,6 +189,8 @@ class GatewaySettingsTest {
             "ballast.gateway.upstreams.llm.max-connections-per-endpoint|0|ballast.gateway.upstreams.llm.max-connections-per-endpoint",
             "ballast.gateway.upstreams.llm.health.path|healthz|ballast.gateway.upstreams.llm.health.path",
             "ballast.gateway.client-ip.trusted-proxies|10.0.0.0/99|ballast.gateway.client-ip.trusted-proxies",
+            "ballast.gateway.client-ip.header|x-real-ip|ballast.gateway.client-ip.header",
+            "ballast.gateway.client-ip.header|x-forwarded-for,forwarded|ballast.gateway.client-ip.header",
             "ballast.gateway.readiness.mode|sometimes|ballast.gateway.readiness.mode",
             "ballast.gateway.routes.chat.rate-limit.rate|10/d|ballast.gateway.routes.chat.rate-limit.rate",
             "ballast.gateway.routes.chat.rate-limit.rate|0/s|ballast.gateway.routes.chat.rate-limit.rate",
@@ -213,6 +234,7 @@ class GatewaySettingsTest {
         assertThat(settings.upstreams().get("ollama").hashHeader()).isEqualTo("X-Session-Id");
         assertThat(settings.routes()).extracting(RouteSettings::rewriteTo).containsExactlyInAnyOrder(null, "/api/");
         assertThat(settings.adminToken()).contains("change-me");
+        assertThat(settings.clientIpHeader()).isEqualTo(ClientIpHeader.X_FORWARDED_FOR);
     }
 
     @Test

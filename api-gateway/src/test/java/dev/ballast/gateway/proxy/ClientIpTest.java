@@ -84,6 +84,27 @@ class ClientIpTest extends GatewayTestBase {
                 .isEqualTo("for=6.6.6.6, for=203.0.113.7, for=127.0.0.1;proto=http;host=\"gateway.test\"");
     }
 
+    @Test
+    @DisplayName("only X-Forwarded-For is believed by default: a client's Forwarded, passed on by the proxy, is not")
+    void aClientsForwardedIsIgnoredByDefault() {
+        Reply reply = client.send(HttpMethod.GET, "/limited/x",
+                Map.of("X-Forwarded-For", "203.0.113.72", "Forwarded", "for=6.6.6.2"), null, false);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(claiming("/limited/x", "203.0.113.72").status()).isEqualTo(429);
+        assertThat(claiming("/limited/x", "6.6.6.2").status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("a Forwarded without for= does not throw away the X-Forwarded-For client")
+    void aForwardedWithoutForDoesNotHideTheClient() {
+        Reply reply = client.send(HttpMethod.GET, "/limited/x",
+                Map.of("X-Forwarded-For", "203.0.113.73", "Forwarded", "proto=https"), null, false);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(claiming("/limited/x", "203.0.113.73").status()).isEqualTo(429);
+    }
+
     private String originFor(String claimedClient) {
         Reply reply = claiming("/hashed/x", claimedClient);
         assertThat(reply.status()).isEqualTo(200);

@@ -131,7 +131,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                     + " bytes exceeds the limit of " + route.maxBodySize() + " bytes", null);
             return;
         }
-        peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
+        peer = ProxyHandler.peer(request);
         String forwarding = proxy.forwardingHeader(request);
         // Without a forwarding header the answer is the peer; skip the resolver's parsing on the common path.
         clientIp = forwarding == null ? peer : proxy.clientIp.resolve(peer, forwarding);

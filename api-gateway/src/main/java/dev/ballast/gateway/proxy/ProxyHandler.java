@@ -180,9 +180,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 return base + "h:" + HexFormat.of().formatHex(digest, 0, 16);
             }
         }
-        String peer = request.remoteAddress() == null ? "0.0.0.0" : request.remoteAddress().hostAddress();
+        String peer = peer(request);
         String forwarding = forwardingHeader(request);
         return base + "ip:" + (forwarding == null ? peer : clientIp.resolve(peer, forwarding));
+    }
+
+    /**
+     * The TCP peer's address in the resolver's canonical form. Java writes an IPv6 peer in full
+     * ("0:0:0:0:0:0:0:1", a link-local one with its %zone) while the resolver answers "::1": used raw when no
+     * forwarding header came, one client would have two rate-limit budgets and hash keys.
+     */
+    static String peer(HttpServerRequest request) {
+        return TrustedProxyClientIp.canonical(request.remoteAddress() == null ? "0.0.0.0"
+                : request.remoteAddress().hostAddress());
     }
 
     /**

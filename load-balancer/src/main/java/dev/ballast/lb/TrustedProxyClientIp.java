@@ -134,9 +134,9 @@ public final class TrustedProxyClientIp {
     }
 
     /**
-     * True when {@code address} (IPv4, IPv6, IPv4-mapped IPv6; brackets and a port are accepted) lies in a trusted
-     * CIDR: whether a peer's X-Forwarded-* headers may be believed. Malformed or null input is not trusted; never
-     * throws, never resolves DNS.
+     * True when {@code address} (IPv4, IPv6, IPv4-mapped IPv6; brackets, a port and an IPv6 zone are accepted) lies
+     * in a trusted CIDR: whether a peer's X-Forwarded-* headers may be believed. Malformed or null input is not
+     * trusted; never throws, never resolves DNS.
      */
     public boolean isTrusted(String address) {
         if (address == null || trusted.isEmpty()) {

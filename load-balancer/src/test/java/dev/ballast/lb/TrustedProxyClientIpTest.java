@@ -119,7 +119,7 @@ class TrustedProxyClientIpTest {
         assertThat(forwardedResolver.resolve("10.0.0.5", forwardedChain)).isEqualTo("10.0.0.5");
     }
 
-    @ParameterizedTest(name = "[{index}] X-Forwarded-For ''{0}'', Forwarded ''{1}'': {2} by default, {3} with Forwarded")
+    @ParameterizedTest(name = "[{index}] X-Forwarded-For ''{0}'', Forwarded ''{1}'': {2}, or {3} with Forwarded")
     @CsvSource(delimiter = '|', nullValues = "NULL", value = {
             // a proxy that manages only one header passes the other through from the client, spoofed or not
             "203.0.113.7 | for=6.6.6.6     | 203.0.113.7 | 6.6.6.6",

@@ -29,13 +29,19 @@ class PassiveHealthTest {
     private final FakeClock clock = new FakeClock();
 
     private UpstreamPool pool(int maxFails, int... weights) {
+        return pool(StrategyConfig.roundRobin(), maxFails, 0, clock, weights);
+    }
+
+    /** nginx passive health alone: fail_timeout 10 s, outlier detection off. */
+    private static UpstreamPool pool(StrategyConfig strategy, int maxFails, double panicThreshold, TimeSource time,
+            int... weights) {
         PoolConfig config = PoolConfig.builder()
-                .strategy(StrategyConfig.roundRobin())
+                .strategy(strategy)
                 .passive(maxFails, Duration.ofSeconds(10))
                 .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10) // isolate nginx semantics
-                .panicThreshold(0)
+                .panicThreshold(panicThreshold)
                 .build();
-        return Pools.pool(config, clock, Pools.weighted(weights));
+        return Pools.pool(config, time, Pools.weighted(weights));
     }
 
     @Test
@@ -72,12 +78,7 @@ class PassiveHealthTest {
     @CsvSource({"ROUND_ROBIN, 1", "ROUND_ROBIN, 2", "RANDOM, 1", "RANDOM, 2", "LEAST_CONN, 1", "LEAST_CONN, 2",
             "LEAST_REQUEST, 1", "LEAST_REQUEST, 2"})
     void whileTheTrialRequestRunsNoOtherRequestGoesToTheEndpoint(StrategyConfig.Kind kind, int maxFails) {
-        UpstreamPool pool = Pools.pool(PoolConfig.builder()
-                .strategy(Pools.strategy(kind))
-                .passive(maxFails, Duration.ofSeconds(10))
-                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
-                .panicThreshold(0)
-                .build(), clock, Pools.weighted(1, 1, 1));
+        UpstreamPool pool = pool(Pools.strategy(kind), maxFails, 0, clock, 1, 1, 1);
         for (int i = 0; i < maxFails; i++) {
             fail(pool, "a");
         }
@@ -128,12 +129,7 @@ class PassiveHealthTest {
                 return clock.nanoTime();
             }
         };
-        UpstreamPool pool = Pools.pool(PoolConfig.builder()
-                .strategy(StrategyConfig.random())
-                .passive(1, Duration.ofSeconds(10))
-                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
-                .panicThreshold(0)
-                .build(), interleaving, Pools.weighted(1, 1, 1));
+        UpstreamPool pool = pool(StrategyConfig.random(), 1, 0, interleaving, 1, 1, 1);
         complete(pool, "a", Outcome.GATEWAY_FAILURE);
         clock.advance(Duration.ofSeconds(11));
         poolRef.set(pool);
@@ -201,12 +197,7 @@ class PassiveHealthTest {
      */
     @Test
     void aRunningTrialDoesNotTipThePoolIntoPanic() {
-        UpstreamPool pool = Pools.pool(PoolConfig.builder()
-                .strategy(StrategyConfig.roundRobin())
-                .passive(1, Duration.ofSeconds(10))
-                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
-                .panicThreshold(0.5)
-                .build(), clock, Pools.weighted(1, 1, 1));
+        UpstreamPool pool = pool(StrategyConfig.roundRobin(), 1, 0.5, clock, 1, 1, 1);
         for (int i = 0; i < 3; i++) {
             pool.recordProbe("c", false);
         }
@@ -238,12 +229,7 @@ class PassiveHealthTest {
             clockReads.incrementAndGet();
             return clock.nanoTime();
         };
-        UpstreamPool pool = Pools.pool(PoolConfig.builder()
-                .strategy(StrategyConfig.random())
-                .passive(1, Duration.ofSeconds(10))
-                .outlier(0, 0, Duration.ofSeconds(30), Duration.ofSeconds(300), 10)
-                .panicThreshold(0)
-                .build(), counting, Pools.weighted(1, 1, 1));
+        UpstreamPool pool = pool(StrategyConfig.random(), 1, 0, counting, 1, 1, 1);
         complete(pool, "a", Outcome.GATEWAY_FAILURE);
         clock.advance(Duration.ofSeconds(11));
         Pools.leaseOn(pool, "a").complete(Outcome.SUCCESS);

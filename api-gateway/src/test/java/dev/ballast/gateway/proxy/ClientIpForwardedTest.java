@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,12 +28,7 @@ class ClientIpForwardedTest extends GatewayTestBase {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> c = new HashMap<>();
-            c.put("ballast.gateway.upstreams.echo.endpoints", "${test.origin.0}");
-            c.put("ballast.gateway.routes.limited.prefix", "/limited/");
-            c.put("ballast.gateway.routes.limited.upstream", "echo");
-            c.put("ballast.gateway.routes.limited.rate-limit.rate", "1/h");
-            c.put("ballast.gateway.routes.limited.rate-limit.burst", "1");
+            Map<String, String> c = ClientIpTest.limitedEchoRoute();
             c.put("ballast.gateway.client-ip.trusted-proxies", "127.0.0.1");
             c.put("ballast.gateway.client-ip.header", "forwarded");
             return c;

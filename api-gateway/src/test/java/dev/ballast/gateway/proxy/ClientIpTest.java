@@ -31,15 +31,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
 class ClientIpTest extends GatewayTestBase {
 
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> c = new HashMap<>();
+    /** An upstream "echo" on the first origin and a route /limited/ to it: 1/h, burst 1, so a repeat gets 429. */
+    static Map<String, String> limitedEchoRoute() {
+        Map<String, String> c = new HashMap<>();
             c.put("ballast.gateway.upstreams.echo.endpoints", "${test.origin.0}");
             c.put("ballast.gateway.routes.limited.prefix", "/limited/");
             c.put("ballast.gateway.routes.limited.upstream", "echo");
             c.put("ballast.gateway.routes.limited.rate-limit.rate", "1/h");
             c.put("ballast.gateway.routes.limited.rate-limit.burst", "1");
+        return c;
+    }
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> c = ClientIpTest.limitedEchoRoute();
             c.put("ballast.gateway.upstreams.hashed.endpoints", "${test.origin.0},${test.origin.1},${test.origin.2}");
             c.put("ballast.gateway.upstreams.hashed.strategy", "ip-hash");
             c.put("ballast.gateway.routes.hashed.prefix", "/hashed/");

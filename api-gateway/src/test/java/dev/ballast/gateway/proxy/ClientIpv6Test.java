@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,13 +35,8 @@ class ClientIpv6Test extends GatewayTestBase {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> c = new HashMap<>();
+            Map<String, String> c = ClientIpTest.limitedEchoRoute();
             c.put("ballast.gateway.server.host", IPV6_LOOPBACK ? "::1" : "127.0.0.1");
-            c.put("ballast.gateway.upstreams.echo.endpoints", "${test.origin.0}");
-            c.put("ballast.gateway.routes.limited.prefix", "/limited/");
-            c.put("ballast.gateway.routes.limited.upstream", "echo");
-            c.put("ballast.gateway.routes.limited.rate-limit.rate", "1/h");
-            c.put("ballast.gateway.routes.limited.rate-limit.burst", "1");
             c.put("ballast.gateway.routes.open.prefix", "/open/");
             c.put("ballast.gateway.routes.open.upstream", "echo");
             // Some proxy is trusted, so forwarding headers are read; ::1 is not that proxy, so they are ignored.

@@ -36,10 +36,26 @@ final class ForwardedHeaders {
             element.append(peer);
         }
         element.append(";proto=").append(scheme);
-        if (host != null) {
+        if (host != null && quotable(host)) {
             element.append(";host=\"").append(host).append('"');
         }
         upstream.set(HeaderNames.FORWARDED, (CharSequence) element.toString());
+    }
+
+    /**
+     * A Host value that can go inside the quoted host= as it is. A valid Host (RFC 9110 uri-host[:port]) never holds
+     * a quote, a backslash, a space or a control character; one that does came from a client trying to close the
+     * quotes and write its own for= for the next proxy to believe ({@code Host: a", for=1.1.1.1;x="b}). Such a host
+     * is left out rather than escaped.
+     */
+    static boolean quotable(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return !host.isEmpty();
     }
 
     /**

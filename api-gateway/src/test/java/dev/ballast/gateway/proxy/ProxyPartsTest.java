@@ -89,4 +89,27 @@ class ProxyPartsTest {
         assertThat(a).matches("[0-9a-f]{32}");
         assertThat(a).isNotEqualTo(b);
     }
+
+    /**
+     * A client's Host goes into the quoted host= of Forwarded. One that would close the quotes and add its own for=
+     * (found by review: the next gateway, trusting this one, then believed 1.1.1.1) is left out.
+     */
+    @ParameterizedTest(name = "[{index}] Host ''{0}''")
+    @CsvSource(delimiter = '|', value = {
+            "api.example.com:8443 | true",
+            "'[2001:db8::1]:80'   | true",
+            "'api.example.com:x\", for=1.1.1.1;x=\"b' | false",
+            "'a\\b'             | false",
+            "'a b'                | false",
+    })
+    void forwardedHostIsWrittenOnlyWhenItCannotBreakTheQuotes(String host, boolean kept) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+
+        ForwardedHeaders.append(headers, "6.6.6.6", "http", host, false);
+
+        String forwarded = headers.get(HeaderNames.FORWARDED);
+        assertThat(forwarded).startsWith("for=6.6.6.6;proto=http");
+        assertThat(forwarded.contains(";host=")).isEqualTo(kept);
+        assertThat(forwarded).doesNotContain("1.1.1.1");
+    }
 }

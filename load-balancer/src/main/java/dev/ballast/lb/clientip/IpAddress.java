@@ -284,12 +284,37 @@ public final class IpAddress {
     }
 
     private static boolean isPort(CharSequence s, int colon, int to) {
-        if (s.charAt(colon) != ':' || colon + 1 >= to || to - colon > 6) {
+        if (s.charAt(colon) != ':' || colon + 1 >= to) {
+            return false;
+        }
+        if (s.charAt(colon + 1) == '_') {
+            return isObfuscatedPort(s, colon + 2, to);
+        }
+        if (to - colon > 6) {
             return false;
         }
         for (int i = colon + 1; i < to; i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * RFC 7239 §6.3 obfport: "_" 1*(ALPHA / DIGIT / "." / "_" / "-"), a proxy hiding the client's port. The address
+     * is still the client's, so it counts (only an obfuscated address, for=_hidden, says nothing).
+     */
+    private static boolean isObfuscatedPort(CharSequence s, int from, int to) {
+        if (from >= to || to - from > MAX_ZONE_LENGTH) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == '-';
+            if (!ok) {
                 return false;
             }
         }

@@ -31,12 +31,15 @@ public final class Endpoint extends EndpointCounterPadAfter {
     /** Start of the slow-start ramp; may lie in the future (end of an ejection). */
     private volatile long rampFrom;
     private final long slowStartNanos;
+    /** Added to a pool that already had endpoints: it ramps when it first becomes usable (HAProxy slowstart). */
+    final boolean joinedLate;
     final PassiveHealth passive;
     final OutlierDetection outlier;
     final ActiveHealth active;
 
     Endpoint(UpstreamPool pool, EndpointSpec spec, PoolConfig config, long nowNanos, boolean rampUp) {
         this.pool = pool;
+        this.joinedLate = rampUp;
         this.spec = spec;
         this.weight = spec.weight();
         this.slowStartNanos = config.slowStart().toNanos();

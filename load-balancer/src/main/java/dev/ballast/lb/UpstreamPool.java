@@ -44,6 +44,8 @@ public final class UpstreamPool {
      */
     private final LongAdder totalInFlight = new LongAdder();
     private final Object writeLock = new Object();
+    /** Endpoints removed with live state still running, by id (see {@link #update}); guarded by writeLock. */
+    private final Map<String, Endpoint> retired = new HashMap<>();
     private volatile Snapshot snapshot;
     private volatile Eligibility view;
     /** Bumped on every health event; a cached view computed before the bump is discarded. */
@@ -103,20 +105,38 @@ public final class UpstreamPool {
             boolean rampNew = !old.list().isEmpty();
             List<Endpoint> list = new ArrayList<>(endpoints.size());
             Map<String, Endpoint> byId = new HashMap<>();
+            Set<String> ids = new HashSet<>();
             for (EndpointSpec spec : endpoints) {
+                // All checks before any change: a rejected update leaves every endpoint as it was.
                 Objects.requireNonNull(spec, "endpoint spec");
+                if (!ids.add(spec.id())) {
+                    throw new IllegalArgumentException("pool " + name + ": endpoint id " + spec.id()
+                            + " appears twice; give each endpoint a distinct id");
+                }
+            }
+            for (EndpointSpec spec : endpoints) {
                 Endpoint endpoint = old.byId().get(spec.id());
+                if (endpoint == null) {
+                    endpoint = retired.remove(spec.id());
+                }
                 if (endpoint == null) {
                     endpoint = new Endpoint(this, spec, config, now, rampNew);
                 } else {
                     endpoint.respec(spec);
                 }
-                if (byId.putIfAbsent(spec.id(), endpoint) != null) {
-                    throw new IllegalArgumentException("pool " + name + ": endpoint id " + spec.id()
-                            + " appears twice; give each endpoint a distinct id");
-                }
+                byId.put(spec.id(), endpoint);
                 list.add(endpoint);
             }
+            // An endpoint dropped while it still has requests in flight, an ejection or a fail_timeout running is
+            // kept aside: should discovery add it back (a flapping Endpoints list), it returns with that state,
+            // instead of as a fresh endpoint with 0 in flight next to leases that are still open on it.
+            for (Endpoint e : old.list()) {
+                if (!byId.containsKey(e.id())) {
+                    retired.put(e.id(), e);
+                }
+            }
+            retired.values().removeIf(e -> e.inFlight() == 0 && !e.outlier.isEjected(now)
+                    && !e.passive.isBlocked(now));
             List<Endpoint> frozen = Collections.unmodifiableList(list);
             snapshot = new Snapshot(frozen, Collections.unmodifiableMap(byId),
                     Strategy.init(config.strategy(), frozen, random));
@@ -218,8 +238,13 @@ public final class UpstreamPool {
         }
         long now = time.nanoTime();
         ActiveHealth.Transition transition = endpoint.active.record(success);
-        if (transition == ActiveHealth.Transition.UP) {
-            endpoint.startRamp(now);
+        if (transition == ActiveHealth.Transition.UP || transition == ActiveHealth.Transition.FIRST_UP) {
+            // HAProxy: "the slowstart never applies when HAProxy starts"; an endpoint that was there from the start
+            // and passes its first probe was never seen failed, so it takes its full share at once (in panic, a
+            // ramp would have sent nearly everything to the endpoints still unproven).
+            if (transition == ActiveHealth.Transition.UP || endpoint.joinedLate) {
+                endpoint.startRamp(now);
+            }
             LOG.log(Level.INFO, "pool {0}: endpoint {1} is UP after passing probes", name, endpointId);
             invalidate();
         } else if (transition == ActiveHealth.Transition.DOWN) {
@@ -356,7 +381,7 @@ public final class UpstreamPool {
             // Envoy: max_ejection_percent, but at least one host may be ejected; ours: at least one always stays.
             int share = (int) Math.floor(total * config.maxEjectionPercent() / 100.0);
             int allowed = Math.min(total - 1, Math.max(1, share));
-            if (ejected >= allowed || !s.byId().containsKey(endpoint.id())) {
+            if (ejected >= allowed || s.byId().get(endpoint.id()) != endpoint) {
                 LOG.log(Level.INFO, "pool {0}: endpoint {1} reached an outlier threshold but {2} of {3} endpoints "
                         + "are already ejected (max {4} %)", name, endpoint.id(), ejected, total,
                         config.maxEjectionPercent());
@@ -435,7 +460,9 @@ public final class UpstreamPool {
         }
         // An endpoint whose trial request is out is skipped, but not known to be down: it counts towards the
         // threshold, so a trial never tips the pool into panic (which would spread over everything, itself included).
-        boolean panic = candidates > 0 && usable + trialing < config.panicThreshold() * candidates;
+        // As a share, not threshold × candidates: 0.28 × 25 is 7.000000000000001 in binary, which would call 7 of 25
+        // (exactly 28 %) a panic; 7 / 25 rounds to the same double as the literal 0.28, so the boundary is exact.
+        boolean panic = candidates > 0 && (double) (usable + trialing) / candidates < config.panicThreshold();
         boolean pristine = !panic && usable == s.list().size() && !ramping && !recovering;
         Eligibility v = new Eligibility(this, panic, single, usable, candidates, validUntil, expires, version,
                 pristine, recovering, ramping);

@@ -161,6 +161,51 @@ class UpstreamPoolTest {
         assertThatThrownBy(() -> pool.update(List.of(EndpointSpec.of("h", 1, 1), EndpointSpec.of("h", 1, 2))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("h:1 appears twice");
         assertThat(pool.endpoints()).extracting(Endpoint::id).containsExactly("a", "b");
+
+        // found by review: a survivor listed before the duplicate had already taken its new weight
+        assertThatThrownBy(() -> pool.update(List.of(reweighted(Pools.equal(2).get(0), 5),
+                EndpointSpec.of("h", 1, 1), EndpointSpec.of("h", 1, 2)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(pool.endpoint("a").weight()).as("a rejected update changes nothing").isEqualTo(1);
+    }
+
+    /**
+     * A discovery list that drops an endpoint and adds it back (a flapping Endpoints object) must not bring it back
+     * as a fresh endpoint with 0 in flight while its leases are still open, nor forget its ejection. Found by review.
+     */
+    @Test
+    void anEndpointDroppedAndAddedBackKeepsItsLiveState() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastConn()).build(), clock,
+                Pools.equal(2));
+        Lease open = Pools.leaseOn(pool, "a");
+        Endpoint before = pool.endpoint("a");
+
+        pool.update(Pools.equal(2).subList(1, 2));
+        pool.update(Pools.equal(2));
+
+        assertThat(pool.endpoint("a")).isSameAs(before);
+        assertThat(pool.endpoint("a").inFlight()).isEqualTo(1);
+        open.complete(Outcome.SUCCESS);
+        assertThat(pool.endpoint("a").inFlight()).isZero();
+
+        // with nothing running any more, a dropped endpoint is forgotten: adding it back makes a new one
+        pool.update(Pools.equal(2).subList(1, 2));
+        pool.update(Pools.equal(2));
+        assertThat(pool.endpoint("a")).isNotSameAs(before);
+    }
+
+    @Test
+    void anEjectedEndpointDroppedAndAddedBackIsStillEjected() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().outlier(5, 5, Duration.ofSeconds(30),
+                Duration.ofSeconds(300), 100).build(), clock, Pools.equal(3));
+        for (int i = 0; i < 5; i++) {
+            Pools.leaseOn(pool, "a").complete(Outcome.SERVER_ERROR);
+        }
+        assertThat(pool.endpoint("a").state().health()).isEqualTo("ejected");
+
+        pool.update(Pools.equal(3).subList(1, 3));
+        pool.update(Pools.equal(3));
+
+        assertThat(pool.endpoint("a").state().health()).isEqualTo("ejected");
     }
 
     @Test
@@ -193,5 +238,9 @@ class UpstreamPoolTest {
 
     private static Endpoint endpoint(UpstreamPool pool, String id) {
         return pool.endpoints().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static EndpointSpec reweighted(EndpointSpec spec, int weight) {
+        return new EndpointSpec(spec.id(), spec.host(), spec.port(), weight, spec.zone(), spec.labels());
     }
 }

@@ -8,7 +8,8 @@ package dev.ballast.lb.health;
 public final class ActiveHealth {
 
     /** What one probe result changed. */
-    public enum Transition { NONE, UP, DOWN }
+    /** FIRST_UP: the first passing probe of an endpoint that started down (it was never seen failed). */
+    public enum Transition { NONE, UP, FIRST_UP, DOWN }
 
     private final int rise;
     private final int fall;
@@ -29,7 +30,7 @@ public final class ActiveHealth {
             if (!everPassed) {
                 everPassed = true;
                 health = rise + fall - 1;
-                return setUp(true);
+                return setUp(true) == Transition.UP ? Transition.FIRST_UP : Transition.NONE;
             }
             if (health < rise + fall - 1) {
                 health++;

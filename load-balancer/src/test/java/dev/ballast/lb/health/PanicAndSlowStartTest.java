@@ -123,6 +123,42 @@ class PanicAndSlowStartTest {
         assertThat(pool.endpoints()).allSatisfy(e -> assertThat(e.slowStartPermille(clock.nanoTime())).isEqualTo(1000));
     }
 
+    /**
+     * HAProxy: "the slowstart never applies when HAProxy starts", only to a server seen failed before. An endpoint
+     * there from the start that waits for its first passing probe (initialHealthy false) is not recovering: it takes
+     * its full weight at once. Found by review: it ramped from 10 %, and in panic nearly everything went to the
+     * endpoints no probe had passed yet. One added to a running pool still ramps from its first passing probe.
+     */
+    @Test
+    void theFirstPassingProbeOfAnEndpointPresentAtStartDoesNotRamp() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().activeHealth(2, 3, false)
+                .slowStart(Duration.ofSeconds(30)).build(), clock, Pools.equal(2));
+        pool.recordProbe("a", true);
+        assertThat(pool.endpoint("a").slowStartPermille(clock.nanoTime())).isEqualTo(1000);
+
+        pool.update(Pools.equal(3));
+        clock.advance(Duration.ofSeconds(40)); // longer than the window: the ramp starts when c is first UP
+        pool.recordProbe("c", true);
+        assertThat(pool.endpoint("c").slowStartPermille(clock.nanoTime())).isEqualTo(100);
+    }
+
+    /** Envoy: panic below the threshold, strictly; 7 of 25 usable is exactly 28 % (0.28 × 25 is not 7 in binary). */
+    @Test
+    void theThresholdItselfIsNotPanicEvenWhereBinaryFractionsRoundUp() {
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().panicThreshold(0.28).build(), clock, Pools.equal(25));
+        for (int i = 7; i < 25; i++) {
+            for (int probe = 0; probe < 3; probe++) {
+                pool.recordProbe(Pools.name(i), false);
+            }
+        }
+        assertThat(pool.state().usable()).isEqualTo(7);
+        assertThat(pool.state().panic()).isFalse();
+        for (int probe = 0; probe < 3; probe++) {
+            pool.recordProbe(Pools.name(6), false);
+        }
+        assertThat(pool.state().panic()).as("6 of 25 is below 28 %").isTrue();
+    }
+
     @Test
     void anEndpointRampsAgainAfterItsEjectionEnds() {
         PoolConfig config = PoolConfig.builder().passive(0, Duration.ofSeconds(10))

@@ -37,7 +37,7 @@ public final class Lease {
 
     /** Ends this use; only the first call counts. A null outcome counts as {@link Outcome#CLIENT_ABORT}. */
     public void complete(Outcome outcome) {
-        if ((int) DONE.getVolatile(this) != 0 || !DONE.compareAndSet(this, 0, 1)) {
+        if (!claim()) {
             return;
         }
         endpoint.pool().complete(endpoint, outcome == null ? Outcome.CLIENT_ABORT : outcome);
@@ -49,10 +49,15 @@ public final class Lease {
      * request after fail_timeout, the next pick may be the trial instead. Counts as this lease's completion.
      */
     public void cancel() {
-        if ((int) DONE.getVolatile(this) != 0 || !DONE.compareAndSet(this, 0, 1)) {
+        if (!claim()) {
             return;
         }
         endpoint.pool().cancel(endpoint, trial);
+    }
+
+    /** True for the first of complete() and cancel() only. */
+    private boolean claim() {
+        return (int) DONE.getVolatile(this) == 0 && DONE.compareAndSet(this, 0, 1);
     }
 
     public boolean isCompleted() {

@@ -80,8 +80,7 @@ public final class TrustedProxyClientIp {
             if (headerValue == null || headerValue.isBlank() || !isTrusted(peer)) {
                 return canonicalPeer;
             }
-            byte[] client = header == ClientIpHeader.FORWARDED ? walkForwarded(headerValue)
-                    : walkForwardedFor(headerValue);
+            byte[] client = walk(headerValue, header == ClientIpHeader.FORWARDED);
             return client == null ? canonicalPeer : IpAddress.format(client);
         } catch (RuntimeException e) {
             return peerAddress; // defensive: resolution must never fail a request
@@ -160,26 +159,28 @@ public final class TrustedProxyClientIp {
     }
 
     /**
-     * Right to left over comma-separated hops: first untrusted wins; all trusted gives the left-most. Empty elements
-     * are skipped (RFC 9110 §5.6.1). Only the last {@link #MAX_HEADER_LENGTH} characters are read, so whatever a
-     * client wrote to the left of the first untrusted hop (garbage, or any length) cannot change the answer.
+     * Right to left over the header's elements: the first untrusted hop wins; all trusted gives the left-most. Empty
+     * elements are skipped (RFC 9110 §5.6.1). Only the last {@link #MAX_HEADER_LENGTH} characters are read, and
+     * nothing left of the first untrusted hop is parsed, so whatever a client wrote there (garbage, an unbalanced
+     * quote, any length) cannot change the answer. X-Forwarded-For elements are addresses; Forwarded elements (RFC
+     * 7239: pairs separated by ";", quoted strings allowed, commas inside them not separators) carry it in for=.
      */
-    private byte[] walkForwardedFor(String header) {
+    private byte[] walk(String header, boolean forwarded) {
         int floor = Math.max(0, header.length() - MAX_HEADER_LENGTH);
         int end = header.length();
         byte[] leftMost = null;
         while (true) {
-            int comma = end - 1;
-            while (comma >= floor && header.charAt(comma) != ',') {
-                comma--;
-            }
-            if (comma < floor && floor > 0) {
-                return null; // this hop reaches past what we read: we cannot know where it starts
+            int comma = forwarded ? elementStart(header, end, floor) : lastComma(header, end, floor);
+            if (comma == MALFORMED) {
+                return null; // unbalanced quotes, or an element reaching past what we read: we cannot know its start
             }
             if (!isBlank(header, comma + 1, end)) {
-                byte[] hop = IpAddress.parseHop(header, comma + 1, end);
+                byte[] hop = forwarded ? forwardedHop(header, comma + 1, end)
+                        : IpAddress.parseHop(header, comma + 1, end);
                 if (hop == null) {
-                    return null; // garbage among the hops our proxies wrote: we cannot know the client
+                    // garbage, an element without for=, or an "unknown"/obfuscated id among the hops our proxies
+                    // wrote: we cannot know the client
+                    return null;
                 }
                 if (!isTrusted(hop)) {
                     return hop;
@@ -193,39 +194,23 @@ public final class TrustedProxyClientIp {
         }
     }
 
+    /** The Forwarded element {@code s[from, to)}'s for= address, or null. */
+    private static byte[] forwardedHop(String s, int from, int to) {
+        int[] forValue = forParameter(s, from, to);
+        return forValue == null ? null : IpAddress.parseHop(s, forValue[0], forValue[1]);
+    }
+
     /**
-     * RFC 7239: elements separated by ",", pairs by ";", we need each element's for= (quoted strings allowed). Read
-     * from the right, element by element, as {@link #walkForwardedFor}: an element's quotes are matched within the
-     * element, so an unbalanced quote a client put to the left of the first untrusted hop is never looked at.
+     * Index of the "," before the X-Forwarded-For element that ends at {@code end}; -1 when the element starts the
+     * header; {@link #MALFORMED} when it starts before {@code floor}.
      */
-    private byte[] walkForwarded(String header) {
-        int floor = Math.max(0, header.length() - MAX_HEADER_LENGTH);
-        int end = header.length();
-        byte[] leftMost = null;
-        while (true) {
-            int comma = elementStart(header, end, floor);
-            if (comma == MALFORMED) {
-                return null; // unbalanced quotes, or an element reaching past what we read
+    private static int lastComma(String s, int end, int floor) {
+        for (int i = end - 1; i >= floor; i--) {
+            if (s.charAt(i) == ',') {
+                return i;
             }
-            if (!isBlank(header, comma + 1, end)) {
-                int[] forValue = forParameter(header, comma + 1, end);
-                if (forValue == null) {
-                    return null; // an element without for= (or with "unknown"/obfuscated ids): stop trusting
-                }
-                byte[] hop = IpAddress.parseHop(header, forValue[0], forValue[1]);
-                if (hop == null) {
-                    return null;
-                }
-                if (!isTrusted(hop)) {
-                    return hop;
-                }
-                leftMost = hop;
-            }
-            if (comma < 0) {
-                return leftMost;
-            }
-            end = comma;
         }
+        return floor == 0 ? -1 : MALFORMED;
     }
 
     private static final int MALFORMED = Integer.MIN_VALUE;

@@ -321,10 +321,7 @@ public final class UpstreamPool {
 
     /** Called once per lease. */
     void complete(Endpoint endpoint, Outcome outcome) {
-        endpoint.release();
-        if (trackTotal) {
-            totalInFlight.decrement();
-        }
+        release(endpoint);
         if (!outcome.isPassiveFailure() && endpoint.passive.onSuccess()) {
             // nginx frees the peer without NGX_PEER_FAILED for a success, a status it does not retry on (500) and a
             // client that went away; after a trial that forgets the failures.
@@ -356,12 +353,17 @@ public final class UpstreamPool {
         }
     }
 
-    /** Called once per lease given back unused ({@link Lease#cancel}). */
-    void cancel(Endpoint endpoint, boolean trial) {
+    /** Undoes a pick's counting. */
+    private void release(Endpoint endpoint) {
         endpoint.release();
         if (trackTotal) {
             totalInFlight.decrement();
         }
+    }
+
+    /** Called once per lease given back unused ({@link Lease#cancel}). */
+    void cancel(Endpoint endpoint, boolean trial) {
+        release(endpoint);
         if (trial) {
             endpoint.passive.rearmTrial();
             invalidate();

@@ -132,9 +132,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         peer = ProxyHandler.peer(request);
-        String forwarding = proxy.forwardingHeader(request);
-        // Without a forwarding header the answer is the peer; skip the resolver's parsing on the common path.
-        clientIp = forwarding == null ? peer : proxy.clientIp.resolve(peer, forwarding);
+        clientIp = proxy.clientIp(request, peer);
         String pathAndQuery = request.uri();
         //noinspection StringEquality: identity says RequestPath left the path as sent
         if (path != request.path() || pathAndQuery.isEmpty() || pathAndQuery.charAt(0) != '/') {

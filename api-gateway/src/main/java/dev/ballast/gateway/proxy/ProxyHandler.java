@@ -180,9 +180,16 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                 return base + "h:" + HexFormat.of().formatHex(digest, 0, 16);
             }
         }
-        String peer = peer(request);
+        return base + "ip:" + clientIp(request, peer(request));
+    }
+
+    /**
+     * The client address for a request from {@code peer} (as {@link #peer} gives it): the peer itself without a
+     * forwarding header, which skips the resolver's parsing on the common path.
+     */
+    String clientIp(HttpServerRequest request, String peer) {
         String forwarding = forwardingHeader(request);
-        return base + "ip:" + (forwarding == null ? peer : clientIp.resolve(peer, forwarding));
+        return forwarding == null ? peer : clientIp.resolve(peer, forwarding);
     }
 
     /**
@@ -199,7 +206,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
      * The configured forwarding header, every line of it (RFC 9110 §5.3), for {@link TrustedProxyClientIp#resolve};
      * null when absent, or when no peer is trusted and it would be ignored anyway.
      */
-    String forwardingHeader(HttpServerRequest request) {
+    private String forwardingHeader(HttpServerRequest request) {
         return hasTrustedProxies ? ForwardedHeaders.joined(request.headers(), clientIpHeader) : null;
     }
 

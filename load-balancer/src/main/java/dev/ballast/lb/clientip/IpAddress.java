@@ -302,12 +302,15 @@ public final class IpAddress {
         return true;
     }
 
+    /** Longest obfuscated port accepted (RFC 7239 sets no limit; real ones are short tokens). */
+    private static final int MAX_OBFUSCATED_PORT_LENGTH = 64;
+
     /**
      * RFC 7239 §6.3 obfport: "_" 1*(ALPHA / DIGIT / "." / "_" / "-"), a proxy hiding the client's port. The address
      * is still the client's, so it counts (only an obfuscated address, for=_hidden, says nothing).
      */
     private static boolean isObfuscatedPort(CharSequence s, int from, int to) {
-        if (from >= to || to - from > MAX_ZONE_LENGTH) {
+        if (from >= to || to - from > MAX_OBFUSCATED_PORT_LENGTH) {
             return false;
         }
         for (int i = from; i < to; i++) {

@@ -4,6 +4,7 @@ import dev.ballast.lb.Eligibility;
 import dev.ballast.lb.Endpoint;
 import dev.ballast.lb.PickContext;
 import dev.ballast.lb.health.SlowStart;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,6 +20,8 @@ public final class SmoothWeightedRoundRobin implements Strategy {
     private static final double SPREAD = 0.6180339887498949;
     /** Upper bound on peer visits spent placing a new thread's state: a fraction of a millisecond, once per update. */
     private static final long MAX_PLACEMENT_VISITS = 1L << 18;
+    /** Longest cycle (sum of the weights) a thread records to replay: 256 KB of picks per thread and snapshot. */
+    static final int MAX_REPLAYED_CYCLE = 1 << 16;
 
     private final Endpoint[] peers;
     /** Weights in the same thousandths as {@link Endpoint#selectionWeight}, for the all-usable fast path. */
@@ -31,7 +34,7 @@ public final class SmoothWeightedRoundRobin implements Strategy {
      * This thread's current weights (nginx peer->current_weight), one array per thread and snapshot: an update
      * builds a new strategy, so every thread starts a fresh cycle over the new peers, as nginx workers do on reload.
      */
-    private final ThreadLocal<long[]> current = ThreadLocal.withInitial(this::placeNewThread);
+    private final ThreadLocal<Rounds> current = ThreadLocal.withInitial(this::placeNewThread);
     private final AtomicInteger threadsSeen = new AtomicInteger();
 
     public SmoothWeightedRoundRobin(Endpoint[] peers) {
@@ -66,11 +69,11 @@ public final class SmoothWeightedRoundRobin implements Strategy {
      * lock-step and bouncing the same in-flight counters between cores. Each still runs the exact nginx sequence
      * from where it starts.
      */
-    private long[] placeNewThread() {
+    private Rounds placeNewThread() {
         long[] cur = new long[peers.length];
         int ordinal = threadsSeen.getAndIncrement();
         if (ordinal == 0 || peers.length < 2) {
-            return cur;
+            return new Rounds(cur);
         }
         double phase = ordinal * SPREAD - Math.floor(ordinal * SPREAD);
         // Large pools: spread over the first part of the cycle that the placement budget reaches, so threads still
@@ -80,19 +83,110 @@ public final class SmoothWeightedRoundRobin implements Strategy {
         for (long r = 0; r < rounds; r++) {
             roundAll(cur);
         }
-        return cur;
+        return new Rounds(cur);
     }
 
     /**
      * One round over all peers, all usable at full weight: the whole pool's fast path. Returns the chosen index.
+     * With every weight fixed, a thread's rounds repeat with the period of the sum of the weights (each peer is
+     * chosen weight times per period and its current weight comes back to where it was), so once a thread has seen
+     * one whole period of such rounds bring its current weights back to their value at the period's start, it
+     * replays the period's picks, O(1) per pick, instead of recomputing them, O(peers). The replay is exact: the
+     * rounds are a function of the current weights alone, and those were checked to repeat. A checked round
+     * (some peer out, a penalty, a ramp, a retry avoiding a peer) first rebuilds the current weights at the replay's
+     * position, then runs nginx's loop as before; the thread records again from its next all-peers round.
      */
     int roundAll() {
-        return roundAll(current.get());
+        Rounds r = current.get();
+        int[] replay = r.replay;
+        if (replay != null) {
+            int pos = r.pos;
+            r.pos = pos + 1 == replay.length ? 0 : pos + 1;
+            return replay[pos];
+        }
+        if (r.recorded < 0) {
+            if (cycle > MAX_REPLAYED_CYCLE) {
+                return roundAll(r.cur);
+            }
+            r.startRecording((int) cycle);
+        }
+        int best = roundAll(r.cur);
+        r.recording[r.recorded++] = best;
+        if (r.recorded == cycle) {
+            r.endRecording();
+        }
+        return best;
     }
 
     /** This thread's current weights, for least-conn's pass, which runs the round over the idle peers itself. */
     long[] currentWeights() {
-        return current.get();
+        return explicit();
+    }
+
+    /** This thread's current weights as nginx keeps them, for a round that is not an all-peers one. */
+    private long[] explicit() {
+        Rounds r = current.get();
+        if (r.replay != null) {
+            r.stopReplay(weight, weightSum);
+        }
+        if (r.recorded >= 0) {
+            r.recorded = -1;
+        }
+        return r.cur;
+    }
+
+    /**
+     * One thread's round-robin state: nginx's current weights, plus the recording and replay of a whole period of
+     * all-peers rounds (see {@link #roundAll()}).
+     */
+    private static final class Rounds {
+        /** nginx's current weights; while replaying, their value at position 0 of {@link #replay}. */
+        final long[] cur;
+        /** Non-null while replaying: one period of picks, starting from {@link #cur}. */
+        int[] replay;
+        /** Next position in {@link #replay}. */
+        int pos;
+        /** Picks recorded since {@link #recordedFrom}, or -1 when not recording. */
+        int recorded = -1;
+        int[] recording;
+        long[] recordedFrom;
+
+        Rounds(long[] cur) {
+            this.cur = cur;
+        }
+
+        void startRecording(int period) {
+            if (recording == null || recording.length != period) {
+                recording = new int[period];
+                recordedFrom = new long[cur.length];
+            }
+            System.arraycopy(cur, 0, recordedFrom, 0, cur.length);
+            recorded = 0;
+        }
+
+        /** A whole period recorded: replay it if it brought the current weights back to where it started. */
+        void endRecording() {
+            recorded = -1;
+            if (Arrays.equals(cur, recordedFrom)) {
+                replay = recording;
+                recording = null;
+                pos = 0;
+            }
+        }
+
+        /** Leaves the replay with the current weights nginx would have at its position. */
+        void stopReplay(long[] weight, long weightSum) {
+            int[] picks = replay;
+            int at = pos;
+            for (int i = 0; i < cur.length; i++) {
+                cur[i] += at * weight[i];
+            }
+            for (int k = 0; k < at; k++) {
+                cur[picks[k]] -= weightSum;
+            }
+            replay = null;
+            recording = picks;
+        }
     }
 
     private int roundAll(long[] cur) {
@@ -119,7 +213,7 @@ public final class SmoothWeightedRoundRobin implements Strategy {
      * (the counts moved since least-conn's pass).
      */
     int roundAmongTied(int from, long tieConns, long tieWeight) {
-        long[] cur = current.get();
+        long[] cur = explicit();
         long[] w = weight;
         Endpoint[] p = peers;
         int best = -1;
@@ -152,7 +246,7 @@ public final class SmoothWeightedRoundRobin implements Strategy {
      */
     Endpoint round(int from, long tieConns, long tieWeight, PickContext context, Eligibility eligibility,
             long nowNanos) {
-        long[] cur = current.get();
+        long[] cur = explicit();
         boolean below = false;
         int best = -1;
         long total = 0;

@@ -43,9 +43,18 @@ public final class LeastConnections implements Strategy {
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
+        int n = p.length;
+        int busy = 0;
+        while (busy < n && p[busy].inFlightRelaxed() == 0) {
+            busy++;
+        }
+        if (busy == n) {
+            // Every peer idle: the tied group is the whole pool, and nginx's round over it is round robin's
+            // all-peers round, which replays a recorded period once one has come round (SmoothWeightedRoundRobin).
+            return p[ties.roundAll()];
+        }
         long[] w = weight;
         long[] cur = ties.currentWeights();
-        int n = p.length;
         int idle = 0;
         int best = -1;
         long bestCurrent = Long.MIN_VALUE;

@@ -49,6 +49,49 @@ class LeastConnectionsParityTest {
         }
     }
 
+    /**
+     * Stretches where every request ends before the next pick, long enough for the thread to record and replay
+     * whole periods of all-peers rounds (every peer idle: the tied group is the whole pool), alternate with
+     * stretches that hold requests open, so the replay is left at arbitrary positions and the current weights must
+     * be rebuilt exactly there.
+     */
+    @ParameterizedTest(name = "{0} endpoints, seed {1}")
+    @CsvSource({"2, 11", "3, 12", "20, 13", "100, 14"})
+    void idleStretchesLongEnoughToReplayStillMatchTheNginxModel(int endpoints, long seed) {
+        Random random = new Random(seed);
+        int[] weights = random.ints(endpoints, 1, 6).toArray();
+        int period = java.util.Arrays.stream(weights).sum();
+        UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
+        NginxLeastConn nginx = new NginxLeastConn(weights);
+        List<Lease> open = new ArrayList<>();
+        int step = 0;
+        for (int stretch = 0; stretch < 12; stretch++) {
+            for (int i = 2 * period + random.nextInt(period + 1); i > 0; i--, step++) {
+                int expected = nginx.pick();
+                Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+                assertThat(lease.endpoint().id()).as("idle pick %d", step).isEqualTo(Pools.name(expected));
+                lease.complete(Outcome.SUCCESS);
+            }
+            for (int i = 1 + random.nextInt(2 * endpoints); i > 0; i--, step++) {
+                int expected = nginx.pick();
+                Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+                assertThat(lease.endpoint().id()).as("busy pick %d", step).isEqualTo(Pools.name(expected));
+                nginx.conns[expected]++;
+                open.add(lease);
+                if (random.nextInt(3) == 0) {
+                    Lease done = open.remove(random.nextInt(open.size()));
+                    done.complete(Outcome.SUCCESS);
+                    nginx.conns[Pools.indexOf(done.endpoint().id(), endpoints)]--;
+                }
+            }
+            for (Lease lease : open) {
+                lease.complete(Outcome.SUCCESS);
+                nginx.conns[Pools.indexOf(lease.endpoint().id(), endpoints)]--;
+            }
+            open.clear();
+        }
+    }
+
     /** nginx's least_conn over peers that are all up at full effective weight, transcribed loop for loop. */
     private static final class NginxLeastConn {
         final int[] weight;

@@ -19,6 +19,8 @@ public final class MaglevConsistentHash implements Strategy {
     private static final int[] PRIMES = {65537, 131071, 262139, 524287, 1048573, 2097143, 4194301};
     private static final long SEED_OFFSET = 0x9E3779B97F4A7C15L;
     private static final long SEED_SKIP = 0xC2B2AE3D27D4EB4FL;
+    /** Bounded load's cap before the walk first needs it (a count of 0 is under any cap). */
+    private static final long UNKNOWN_CAP = -1;
 
     private final Endpoint[] peers;
     private final int[] table;
@@ -92,19 +94,24 @@ public final class MaglevConsistentHash implements Strategy {
         if (key == null || peers.length == 0) {
             return keyless.pick(context, eligibility, nowNanos); // nginx hash: an empty key falls back
         }
-        long cap = Long.MAX_VALUE;
-        if (boundedLoadFactor > 0) {
-            int usable = Math.max(1, eligibility.candidateCount());
-            cap = (long) Math.ceil(boundedLoadFactor * (eligibility.totalInFlight() + 1) / usable);
-        }
+        // The cap is at least 1 (the ceiling of a positive number), so an idle endpoint is always under it: the
+        // pool-wide total, which every event loop writes, is read only once the walk meets a busy endpoint.
+        long cap = boundedLoadFactor > 0 ? UNKNOWN_CAP : Long.MAX_VALUE;
         int m = table.length;
         int slot = (int) Long.remainderUnsigned(hash(key, 0), m);
         for (int step = 0; step < walkLimit; step++) {
             Endpoint peer = peers[table[slot]];
-            if (peer.inFlight() < cap && eligibility.allows(peer, context, nowNanos)) {
+            int inFlight = peer.inFlight();
+            if (inFlight != 0 && cap == UNKNOWN_CAP) {
+                cap = cap(eligibility);
+            }
+            if ((inFlight == 0 || inFlight < cap) && eligibility.allows(peer, context, nowNanos)) {
                 return peer;
             }
             slot = slot + 1 == m ? 0 : slot + 1;
+        }
+        if (cap == UNKNOWN_CAP) {
+            cap = cap(eligibility);
         }
         // Many unusable or full endpoints: go round the endpoints from the key's own, still key-deterministic.
         // Should every usable endpoint be at the cap (the cap counts the avoided ones as usable, and the pool's
@@ -132,6 +139,12 @@ public final class MaglevConsistentHash implements Strategy {
             }
         }
         return leastLoaded;
+    }
+
+    /** Bounded load: no endpoint takes more than ⌈factor × (in-flight + 1) / usable⌉. */
+    private long cap(Eligibility eligibility) {
+        int usable = Math.max(1, eligibility.candidateCount());
+        return (long) Math.ceil(boundedLoadFactor * (eligibility.totalInFlight() + 1) / usable);
     }
 
     /** 64-bit FNV-1a over the UTF-16 chars, finished with MurmurHash3's fmix64 for avalanche. No allocation. */

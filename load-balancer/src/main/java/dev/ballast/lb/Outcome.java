@@ -12,8 +12,14 @@ public enum Outcome {
     /** Connect error, 502, 503, 504. */
     GATEWAY_FAILURE,
     TIMEOUT,
-    /** The client went away: says nothing about the endpoint. */
-    CLIENT_ABORT;
+    /** The client went away (or stalled): says nothing about the endpoint. */
+    CLIENT_ABORT,
+    /**
+     * The gateway ended a use that was going well, by a limit of its own (a route's total timeout cutting a long
+     * stream or WebSocket after the endpoint answered): says nothing about the endpoint, like {@link #CLIENT_ABORT},
+     * but kept apart so logs and metrics do not call it a client abort.
+     */
+    LOCAL_LIMIT;
 
     /**
      * Maps an upstream HTTP status: 1xx-4xx are successes for health purposes (a 4xx is the caller's fault),
@@ -27,6 +33,15 @@ public enum Outcome {
             return GATEWAY_FAILURE;
         }
         return httpStatus >= 500 ? SERVER_ERROR : SUCCESS;
+    }
+
+    /**
+     * Says nothing about the endpoint's health: no passive failure, no outlier counter moves (not even a reset).
+     * Only the in-flight count drops, and an endpoint on its trial request after fail_timeout passes it, as nginx
+     * frees a peer without NGX_PEER_FAILED for a client that went away.
+     */
+    public boolean isNeutral() {
+        return this == CLIENT_ABORT || this == LOCAL_LIMIT;
     }
 
     /** Counts as a failure for nginx max_fails: nginx's default proxy_next_upstream is "error timeout". */

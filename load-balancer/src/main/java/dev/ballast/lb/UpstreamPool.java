@@ -330,7 +330,7 @@ public final class UpstreamPool {
                     endpoint.id());
             invalidate();
         }
-        if (outcome == Outcome.CLIENT_ABORT) {
+        if (outcome.isNeutral()) {
             return;
         }
         if (outcome == Outcome.SUCCESS) {

@@ -41,7 +41,7 @@ public final class OutlierDetection {
      *     (onConsecutiveErrorWorker): an endpoint refused by max_ejection_percent trips again after another run.
      */
     public boolean record(Outcome outcome, long nowNanos) {
-        if (outcome == Outcome.CLIENT_ABORT) {
+        if (outcome.isNeutral()) {
             return false;
         }
         if (!outcome.is5xx()) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("outlier ejection follows Envoy: consecutive 5xx / gateway failures, base × n capped, max percent")
 class OutlierEjectionTest {
@@ -72,12 +73,14 @@ class OutlierEjectionTest {
         assertThat(health(pool, "a")).isEqualTo("ejected");
     }
 
-    @Test
-    void clientAbortsSayNothingAboutTheEndpoint() {
+    /** Neither a client abort nor the gateway's own limit (LOCAL_LIMIT) resets or moves the counters. */
+    @ParameterizedTest
+    @EnumSource(value = Outcome.class, names = {"CLIENT_ABORT", "LOCAL_LIMIT"})
+    void neutralOutcomesSayNothingAboutTheEndpoint(Outcome neutral) {
         UpstreamPool pool = pool(10, 10);
 
         repeat(pool, "a", Outcome.SERVER_ERROR, 4);
-        repeat(pool, "a", Outcome.CLIENT_ABORT, 3);
+        repeat(pool, "a", neutral, 3);
         repeat(pool, "a", Outcome.SERVER_ERROR, 1);
 
         assertThat(health(pool, "a")).isEqualTo("ejected");

@@ -159,7 +159,7 @@ class PassiveHealthTest {
      * by review: a 500 or a client abort left the endpoint out for another whole fail_timeout.
      */
     @ParameterizedTest
-    @EnumSource(value = Outcome.class, names = {"SUCCESS", "SERVER_ERROR", "CLIENT_ABORT"})
+    @EnumSource(value = Outcome.class, names = {"SUCCESS", "SERVER_ERROR", "CLIENT_ABORT", "LOCAL_LIMIT"})
     void aTrialThatEndsWithoutAFailureEndsTheFailedPeriod(Outcome outcome) {
         UpstreamPool pool = pool(2, 1, 1);
         fail(pool, "a");
@@ -254,11 +254,12 @@ class PassiveHealthTest {
     }
 
     @Test
-    void serverErrorsAndClientAbortsDoNotCountAsNginxDefaultIsErrorTimeout() {
+    void serverErrorsClientAbortsAndLocalLimitsDoNotCountAsNginxDefaultIsErrorTimeout() {
         UpstreamPool pool = pool(1, 1, 1);
 
         complete(pool, "a", Outcome.SERVER_ERROR);
         complete(pool, "a", Outcome.CLIENT_ABORT);
+        complete(pool, "a", Outcome.LOCAL_LIMIT);
 
         assertThat(health(pool, "a")).isEqualTo("healthy");
         complete(pool, "a", Outcome.TIMEOUT);

@@ -84,6 +84,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     private final UpstreamResponseParser parser = new UpstreamResponseParser(this);
     /** The pool's sweep count when this connection last read or wrote, or went back to the pool. */
     long activeAt;
+    /** Calls begun on this connection so far: a call after the first is on a reused keep-alive connection. */
+    private int calls;
+    /**
+     * The exchange stopped reading the response because its client is slower (backpressure): the time until it
+     * reads again is the client's, not the upstream's, so the idle sweep leaves the connection alone meanwhile.
+     */
+    boolean readPaused;
 
     UpstreamConnection(Channel channel, UpstreamConnections.EndpointConnections owner) {
         this.channel = channel;
@@ -93,7 +100,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     /** Starts a call on this idle connection. */
     Call begin(Listener listener) {
         activeAt = owner.sweeps();
-        Call call = new Call(listener);
+        Call call = new Call(listener, calls++ > 0);
         current = call;
         return call;
     }
@@ -101,6 +108,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
     /** One request and its response on this connection. */
     final class Call {
         private final Listener listener;
+        /** The connection carried an earlier call: it came from the keep-alive pool and may have gone stale. */
+        private final boolean reused;
         private boolean requestEnded;
         private boolean headReceived;
         /** The rest of the response is read and dropped (the exchange retries elsewhere); then the connection is reused. */
@@ -108,8 +117,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         private Handler<Void> drainHandler;
         private ScheduledFuture<?> timeoutTask;
 
-        private Call(Listener listener) {
+        private Call(Listener listener, boolean reused) {
             this.listener = listener;
+            this.reused = reused;
+        }
+
+        /** True when this call runs on a pooled connection that carried an earlier call. */
+        boolean reused() {
+            return reused;
         }
 
         private boolean live() {
@@ -185,15 +200,21 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
             drainHandler = handler;
         }
 
-        /** Stops reading the response (the client is slower than the upstream). */
+        /**
+         * Stops reading the response (the client is slower than the upstream). Until {@link #resume} the connection
+         * idle timeout does not run: the silence is the gateway's own.
+         */
         void pause() {
             if (live()) {
+                readPaused = true;
                 channel.config().setAutoRead(false);
             }
         }
 
         void resume() {
             if (live()) {
+                readPaused = false;
+                activeAt = owner.sweeps(); // the idle clock starts over from here
                 channel.config().setAutoRead(true);
                 channel.read();
             }
@@ -202,9 +223,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         /**
          * Fails the call with a timeout when the final response head has not arrived {@code millis} from now (the
          * head cancels it): for routes whose response-headers timeout is shorter than the connection's idle timeout.
+         * Does nothing once the head arrived: an upstream may answer before the request body is over, and a timer
+         * armed after that would cut a healthy response.
          */
         void timeout(long millis) {
-            if (!live() || millis <= 0) {
+            if (!live() || millis <= 0 || headReceived) {
                 return;
             }
             timeoutTask = channel.eventLoop().schedule(() -> {
@@ -233,6 +256,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
 
         private void detach() {
             current = null;
+            readPaused = false;
             if (timeoutTask != null) {
                 timeoutTask.cancel(false);
                 timeoutTask = null;

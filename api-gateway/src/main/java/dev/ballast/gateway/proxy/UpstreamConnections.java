@@ -49,9 +49,19 @@ import java.util.concurrent.TimeoutException;
 final class UpstreamConnections {
 
     /** Every connection of the endpoint is in use and the wait queue is full. */
-    static final class PoolBusyException extends Exception {
+    static class PoolBusyException extends Exception {
         PoolBusyException(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /**
+     * An acquisition waited in the gateway's own queue for its whole connect timeout without a connection being
+     * freed: the gateway's limit, not the endpoint's failure (no connection attempt was made for it).
+     */
+    static final class QueueTimeoutException extends PoolBusyException {
+        QueueTimeoutException(String message) {
+            super(message);
         }
     }
 
@@ -127,6 +137,15 @@ final class UpstreamConnections {
      * {@code connectMillis} bounds the whole acquisition (0: no bound beyond the TCP stack's own).
      */
     void acquire(String id, String host, int port, long connectMillis, Acquired callback) {
+        acquire(id, host, port, connectMillis, false, callback);
+    }
+
+    /**
+     * As {@link #acquire(String, String, int, long, Acquired)}; {@code fresh} closes the endpoint's idle connections
+     * first and opens a new one: for the retry after a pooled connection turned out stale (the others, pooled as long
+     * or longer, likely are too).
+     */
+    void acquire(String id, String host, int port, long connectMillis, boolean fresh, Acquired callback) {
         if (closed) {
             callback.acquired(null, new PoolBusyException("upstream '" + upstream + "' was reconfigured"));
             return;
@@ -135,6 +154,9 @@ final class UpstreamConnections {
         if (endpoint == null) {
             endpoint = new EndpointConnections(host, port);
             byEndpoint.put(id, endpoint);
+        }
+        if (fresh) {
+            endpoint.closeIdleConnections();
         }
         endpoint.acquire(connectMillis, callback);
     }
@@ -340,16 +362,20 @@ final class UpstreamConnections {
                 return;
             }
             for (UpstreamConnection connection : connected) {
-                if (now - connection.activeAt > idleSweeps) {
+                if (!connection.readPaused && now - connection.activeAt > idleSweeps) {
                     stalled.add(connection);
                 }
             }
         }
 
-        void closeIdle() {
+        void closeIdleConnections() {
             List<UpstreamConnection> all = new ArrayList<>(idle);
             idle.clear();
             all.forEach(c -> c.channel.close());
+        }
+
+        void closeIdle() {
+            closeIdleConnections();
             Waiter waiter;
             while ((waiter = waiters.pollFirst()) != null) {
                 waiter.fail(new PoolBusyException("upstream '" + upstream + "' was reconfigured"));
@@ -382,8 +408,13 @@ final class UpstreamConnections {
                 if (done) {
                     return;
                 }
-                waiters.remove(this);
-                fail(timeout(this));
+                if (waiters.remove(this)) {
+                    // Still queued: no connection attempt was made for it, every connection stayed busy.
+                    fail(new QueueTimeoutException("all " + maxConnections + " connections to " + host + ":" + port
+                            + " stayed in use for " + connectMillis + " ms"));
+                    return;
+                }
+                fail(timeout(this)); // connecting: the TCP connect or the TLS handshake took too long
             }
 
             boolean complete(UpstreamConnection connection, Throwable failure) {

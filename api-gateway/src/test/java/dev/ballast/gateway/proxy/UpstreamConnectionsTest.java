@@ -202,14 +202,17 @@ class UpstreamConnectionsTest {
     }
 
     @Test
-    @DisplayName("an acquisition that gets no connection within its connect timeout fails with a timeout")
+    @DisplayName("an acquisition still queued when its connect timeout passes fails as the pool being busy, not as a "
+            + "connect timeout: the endpoint was never asked")
     void queuedAcquisitionTimesOut() throws Exception {
         UpstreamConnections pool = pool(1, 4, 60_000);
         Exchange holding = holdOne(pool);
 
         Exchange waiting = get(pool, "/queued", 200, 0);
 
-        assertThat(failure(waiting.connection)).isInstanceOf(TimeoutException.class);
+        assertThat(failure(waiting.connection)).isInstanceOf(UpstreamConnections.QueueTimeoutException.class)
+                .isInstanceOf(UpstreamConnections.PoolBusyException.class)
+                .isNotInstanceOf(TimeoutException.class);
         held.poll().response().end("released");
         assertThat(body(holding)).isEqualTo("released");
     }

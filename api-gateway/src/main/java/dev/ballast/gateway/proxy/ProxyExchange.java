@@ -77,9 +77,23 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     private HttpClientRequest upstreamRequest;
     private UpstreamConnection.Call call;
     private boolean requestWritten;
+    /** The current try runs on a pooled keep-alive connection that carried an earlier request. */
+    private boolean callReused;
+    /**
+     * The endpoint whose pooled connection turned out stale before the last try's request left: it may have one more
+     * try on a fresh connection when no untried endpoint is left. Null otherwise.
+     */
+    private String staleEndpoint;
+    /** Why the last try found no free connection, for the 503 (null: the wait queue was full). */
+    private String busyDetail;
+    /** The client's upload is paused because the upstream connection's write queue is full (the upstream's pace). */
+    private boolean uploadPaused;
+    /** Reading the response is paused because the client's write queue is full (the client's pace). */
+    private boolean downloadPaused;
+    /** The route's idle timer runs: an HTTP response of unknown length after its head. */
+    private boolean idleTimed;
     private boolean responseStarted;
     private boolean inRetryBudget;
-    private boolean lastTryUnsent;
     private boolean done;
     /** The exchange ended before the client finished its body; the rest is read and dropped. */
     private boolean droppingBody;
@@ -87,6 +101,11 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     private long requestBytes;
     private long responseBytes;
     private long timer = -1;
+    /** The response-headers timer of a WebSocket upgrade (HTTP requests have theirs on the upstream call). */
+    private long upgradeTimer = -1;
+    /** The two ends of an accepted WebSocket upgrade, once both are sockets. */
+    private NetSocket tunnelClient;
+    private NetSocket tunnelOrigin;
     private long totalDeadline;
     private long lastDataNanos;
     private long sentNanos;
@@ -190,12 +209,17 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         tries++;
-        Lease picked = pick();
-        if (picked == null && lastTryUnsent && tried != null) {
-            // Every other endpoint was tried, but the last try provably never left (typically a pooled connection
-            // the upstream had just closed): a fresh connection to the same endpoint is safe and likely to work.
-            tried = null;
-            picked = pick();
+        busyDetail = null;
+        Lease picked = pick(tried);
+        String stale = staleEndpoint;
+        staleEndpoint = null;
+        if (picked == null && stale != null && tried != null) {
+            // Every other endpoint was tried, but the last try met a pooled keep-alive connection the endpoint had
+            // just closed, and its request provably never left: one try on a fresh connection to that same endpoint
+            // is safe. Only that endpoint comes back; one that answered or failed stays avoided.
+            Set<String> others = new HashSet<>(tried);
+            others.remove(stale);
+            picked = pick(others);
         }
         boolean rejected = false;
         int cap = upstream.settings().maxConnectionsPerEndpoint() + upstream.settings().maxPendingPerEndpoint();
@@ -204,7 +228,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             rejected = true;
             avoid(picked.endpoint().id());
             picked.cancel();
-            picked = pick();
+            picked = pick(tried);
         }
         if (picked == null) {
             if (rejected) {
@@ -236,11 +260,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             proxy.clients.client(upstream).request(options, this::onWebSocketRequest);
             return;
         }
+        // Back on the endpoint whose pooled connection was stale: a new connection, not another pooled one.
+        boolean fresh = leaseEndpoint.equals(stale);
         proxy.clients.connections(upstream, context).acquire(leaseEndpoint, picked.endpoint().host(),
-                picked.endpoint().port(), route.timeouts().connectMillis(), this::onConnection);
+                picked.endpoint().port(), route.timeouts().connectMillis(), fresh, this::onConnection);
     }
 
-    private Lease pick() {
+    private Lease pick(Set<String> avoid) {
         String hashKey = null;
         var settings = upstream.settings();
         if (settings.hashHeader() != null) {
@@ -248,7 +274,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         } else if (settings.hashCookie() != null) {
             hashKey = cookie(request.getHeader(HeaderNames.COOKIE), settings.hashCookie());
         }
-        return upstream.pool().pick(new PickContext(clientIp, hashKey, tried == null ? Set.of() : tried));
+        return upstream.pool().pick(new PickContext(clientIp, hashKey, avoid == null ? Set.of() : avoid));
     }
 
     private void avoid(String endpointId) {
@@ -265,9 +291,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         boolean timeout = cause instanceof TimeoutException;
         if (busy) {
             proxy.metrics.rejected(upstream.name());
+            if (cause instanceof UpstreamConnections.QueueTimeoutException) {
+                busyDetail = "No connection to an endpoint of upstream '" + upstream.name() + "' was free within "
+                        + route.timeouts().connectMillis() + " ms; retry later";
+            }
         }
         if (busy) {
-            cancelLease(); // never sent: says nothing about the endpoint
+            // Never sent, and waiting on the gateway's own connection limit is not the endpoint's doing.
+            cancelLease();
         } else {
             completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
         }
@@ -285,6 +316,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         }
         UpstreamConnection.Call outgoing = connection.begin(this);
         call = outgoing;
+        callReused = outgoing.reused();
         HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
         HopByHopHeaders.copy(request.headers(), headers);
         headers.remove(HeaderNames.EXPECT);
@@ -299,13 +331,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         appendForwarding(headers);
         if (!hasBody || body != null) {
             ByteBuf content = Unpooled.EMPTY_BUFFER;
-            // An idempotent request is replayable anyway: whether it was written does not change the retry decision.
-            Handler<Boolean> written = idempotent ? null : this::onWritten;
+            // Idempotent or not: a request that was written is not "provably unsent", which decides whether the
+            // endpoint it went to may be tried again (only a stale pooled connection allows that).
+            Handler<Boolean> written = this::onWritten;
             if (body != null) {
                 headers.set(HeaderNames.CONTENT_LENGTH, String.valueOf(body.length()));
                 requestBytes = body.length();
                 content = body.getByteBuf();
-                written = this::onWritten;
             }
             outgoing.request(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method().toNetty(), uri,
                     content, headers, EmptyHttpHeaders.INSTANCE), written);
@@ -353,7 +385,30 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             headers.remove(HeaderNames.HOST);
         }
         appendForwarding(headers);
-        outgoing.connect(this::onWebSocketResponse);
+        outgoing.connect(response -> onWebSocketResponse(outgoing, response));
+        // The upgrade's answer is a response head like any other: the route's response-headers timeout applies.
+        long millis = route.timeouts().responseHeadersMillis();
+        if (millis > 0) {
+            upgradeTimer = context.setTimer(millis, id -> upgradeTimedOut(outgoing));
+        }
+    }
+
+    private void upgradeTimedOut(HttpClientRequest sent) {
+        upgradeTimer = -1;
+        if (done || upstreamRequest != sent) {
+            return;
+        }
+        upstreamRequest = null;
+        sent.reset();
+        completeLease(Outcome.TIMEOUT);
+        tryFailed(false, 504);
+    }
+
+    private void cancelUpgradeTimer() {
+        if (upgradeTimer != -1) {
+            proxy.vertx.cancelTimer(upgradeTimer);
+            upgradeTimer = -1;
+        }
     }
 
     private void streamRequestBody(UpstreamConnection.Call outgoing) {
@@ -371,8 +426,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             }
             outgoing.write(chunk);
             if (outgoing.writeQueueFull()) {
+                // The upstream reads slower than the client sends: a stall from here on is the upstream's.
                 request.pause();
-                outgoing.drainHandler(v -> request.resume());
+                uploadPaused = true;
+                outgoing.drainHandler(v -> {
+                    uploadPaused = false;
+                    request.resume();
+                });
             }
         });
         request.endHandler(v -> {
@@ -426,8 +486,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         sentNanos = System.nanoTime();
         long millis = route.timeouts().responseHeadersMillis();
         // The upstream connection's idle timeout already enforces the longest response-headers timeout of the
-        // upstream's routes; a per-request timer is only needed when this route wants less.
-        if (millis > 0 && call != null && millis < proxy.connectionIdleMillis(upstream)) {
+        // upstream's routes; a per-request timer is only needed when this route wants less. An upstream that
+        // answered before the upload ended has its head already: no timer (the call ignores one too).
+        if (millis > 0 && call != null && !responseStarted && millis < proxy.connectionIdleMillis(upstream)) {
             call.timeout(millis);
         }
     }
@@ -442,7 +503,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         if (route.retries().retriesStatus(code) && canRetry(false)) {
             completeLease(Outcome.ofStatus(code));
             status = code;
-            lastTryUnsent = false;
             UpstreamConnection.Call retried = call;
             call = null;
             retried.discard(); // the rest of this answer is read and dropped; the connection stays usable
@@ -466,9 +526,37 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         // A connection closed by its idle timeout while waiting for the head is a timeout too.
         boolean timeout = cause instanceof TimeoutException || (headersMillis > 0 && sentNanos != 0
                 && System.nanoTime() - sentNanos >= headersMillis * 1_000_000L);
-        completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
-        // Written or not: a reset on a reused connection before the write completed is still provably unsent.
-        tryFailed(!requestWritten && !bodyStreamed, timeout ? 504 : 502);
+        if (timeout && clientUploading()) {
+            // The connection went idle because the client stopped sending its body, not because of the upstream.
+            clientUploadStalled("the client stopped sending it");
+            return;
+        }
+        boolean unsent = !requestWritten && !bodyStreamed;
+        if (unsent && callReused && !timeout) {
+            // A pooled keep-alive connection the endpoint closed just as it was reused (the keep-alive race): the
+            // request never left and the endpoint did nothing wrong. Its lease is given back unused, and the
+            // endpoint may have one more try, on a fresh connection (see attempt).
+            cancelLease();
+            staleEndpoint = leaseEndpoint;
+        } else {
+            completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+        }
+        tryFailed(unsent, timeout ? 504 : 502);
+    }
+
+    /**
+     * The client is sending a streamed body and the gateway is waiting for it (not pausing it for the upstream's
+     * sake): silence now is the client's.
+     */
+    private boolean clientUploading() {
+        return bodyStreamed && !request.isEnded() && !uploadPaused && !droppingBody;
+    }
+
+    /** The client's upload stalled (nginx client_body_timeout): 408, and nothing against the endpoint. */
+    private void clientUploadStalled(String why) {
+        completeLease(Outcome.CLIENT_ABORT);
+        resetUpstream();
+        fail(408, "request-timeout", "Request Timeout", "The request body did not arrive in time: " + why, null);
     }
 
     @Override
@@ -480,9 +568,20 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         responseBytes += chunk.length();
         response.write(chunk, null);
         if (response.writeQueueFull()) {
+            // The client reads slower than the upstream sends: stop reading the upstream until it caught up. The
+            // wait is the client's, so neither the connection's idle sweep nor the route's idle timer counts it.
             UpstreamConnection.Call incoming = call;
             incoming.pause();
-            response.drainHandler(v -> incoming.resume());
+            downloadPaused = true;
+            response.drainHandler(v -> {
+                downloadPaused = false;
+                lastDataNanos = System.nanoTime();
+                incoming.resume();
+                if (idleTimed && !done) {
+                    cancelTimer();
+                    scheduleTimer();
+                }
+            });
         }
     }
 
@@ -502,15 +601,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
     private void tryFailed(boolean provablyUnsent, int failureStatus) {
         status = failureStatus;
-        lastTryUnsent = provablyUnsent;
         if (canRetry(provablyUnsent)) {
             retry();
             return;
         }
         if (failureStatus == 503) {
             response.putHeader(HeaderNames.RETRY_AFTER, "1");
-            fail(503, "upstream-saturated", "Service Unavailable", "Upstream '" + upstream.name()
-                    + "' has too many pending requests; retry later", null);
+            fail(503, "upstream-saturated", "Service Unavailable", busyDetail != null ? busyDetail
+                    : "Upstream '" + upstream.name() + "' has too many pending requests; retry later", null);
         } else if (failureStatus == 504) {
             fail(504, "upstream-timeout", "Gateway Timeout", "Upstream '" + upstream.name()
                     + "' did not answer in time", null);
@@ -601,6 +699,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         if (streaming && route.timeouts().idleMillis() > 0) {
             // Per-request idle timer only for streams (SSE, NDJSON, chunked); a body of known length that stalls
             // is caught by the connection idle timeout of the upstream client, at no per-request cost.
+            idleTimed = true;
             cancelTimer();
             scheduleTimer();
         }
@@ -622,16 +721,20 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         finishWithLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE, timeout ? 504 : 502);
     }
 
-    private void onWebSocketResponse(AsyncResult<HttpClientResponse> result) {
-        if (done) {
+    private void onWebSocketResponse(HttpClientRequest sent, AsyncResult<HttpClientResponse> result) {
+        if (done || sent != upstreamRequest) {
+            // Answered after the exchange ended or after its response-headers timeout gave up on this try.
             if (result.succeeded()) {
                 result.result().netSocket().close();
             }
             return;
         }
+        cancelUpgradeTimer();
         if (result.failed()) {
-            completeLease(Outcome.GATEWAY_FAILURE);
-            tryFailed(true, 502);
+            upstreamRequest = null;
+            boolean timeout = result.cause() instanceof TimeoutException;
+            completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
+            tryFailed(!timeout, timeout ? 504 : 502);
             return;
         }
         HttpClientResponse upgraded = result.result();
@@ -647,13 +750,19 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         response.headers().addAll(upgraded.headers());
         response.headers().set(proxy.requestIdHeader, requestId);
         request.toNetSocket(socket -> {
-            if (socket.failed()) {
+            if (socket.failed() || done) {
+                // The client went, or the total timeout ended the exchange while the tunnel was being set up.
                 upgraded.netSocket().close();
+                if (socket.succeeded()) {
+                    socket.result().close();
+                }
                 finishWithLease(Outcome.CLIENT_ABORT, 101);
                 return;
             }
             NetSocket client = socket.result();
             NetSocket origin = upgraded.netSocket();
+            tunnelClient = client;
+            tunnelOrigin = origin;
             // The lease stays open for the life of the tunnel: an open WebSocket is load (apisix #7301).
             client.pipeTo(origin);
             origin.pipeTo(client);
@@ -689,7 +798,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             next = totalDeadline - now;
         }
         long idleNanos = route.timeouts().idleMillis() * 1_000_000L;
-        if (responseStarted && idleNanos > 0) {
+        if (idleTimed && !downloadPaused && idleNanos > 0) {
             next = Math.min(next, lastDataNanos + idleNanos - now);
         }
         if (next == Long.MAX_VALUE) {
@@ -706,21 +815,47 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         long now = System.nanoTime();
         long idleNanos = route.timeouts().idleMillis() * 1_000_000L;
         boolean total = totalDeadline != 0 && now >= totalDeadline;
-        boolean idle = responseStarted && idleNanos > 0 && now - lastDataNanos >= idleNanos;
+        // Only a stream the gateway is reading: time spent waiting for the client to drain is not upstream silence.
+        boolean idle = idleTimed && !downloadPaused && idleNanos > 0 && now - lastDataNanos >= idleNanos;
         if (!total && !idle) {
             scheduleTimer();
             return;
         }
         // Answer first, reset after: once finished, the failure the reset causes upstream is ignored.
-        if (responseStarted) {
+        if (idle) {
+            // The upstream went silent in the middle of its stream: its failure.
             response.reset();
             finishWithLease(Outcome.TIMEOUT, 504);
+        } else if (responseStarted) {
+            // The total timeout cuts a response that was flowing (a long stream, an open WebSocket): the route's own
+            // limit. The endpoint answered in time, so nothing counts against it (Envoy counts a timeout against the
+            // host only while waiting for the head).
+            if (status == 101) {
+                closeTunnel();
+            } else {
+                response.reset();
+            }
+            finishWithLease(Outcome.LOCAL_LIMIT, status == 101 ? 101 : 504);
+        } else if (clientUploading()) {
+            clientUploadStalled("the route's total timeout of " + route.timeouts().totalMillis()
+                    + " ms passed while the client was still sending it");
         } else {
             completeLease(Outcome.TIMEOUT);
             fail(504, "upstream-timeout", "Gateway Timeout", "Route '" + route.name()
                     + "' exceeded its total timeout of " + route.timeouts().totalMillis() + " ms", null);
         }
         resetUpstream();
+    }
+
+    /** Ends an accepted WebSocket tunnel from the gateway's side; its close handlers then find the exchange done. */
+    private void closeTunnel() {
+        upstreamRequest = null; // the upgrade's request is the tunnel now: closing its sockets is how it ends
+        if (tunnelClient != null) {
+            tunnelClient.close();
+        }
+        if (tunnelOrigin != null) {
+            tunnelOrigin.close();
+        }
     }
 
     private void cancelTimer() {
@@ -776,6 +911,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         }
         done = true;
         cancelTimer();
+        cancelUpgradeTimer();
         completeLease(Outcome.CLIENT_ABORT);
         if (bodyStreamed && !request.isEnded() && !response.closed()) {
             // Answered while the client is still uploading: the upstream request can never complete, so it is reset

@@ -1,0 +1,405 @@
+package dev.ballast.gateway.proxy;
+
+import dev.ballast.gateway.server.TrafficServer;
+import dev.ballast.gateway.testing.GatewayClient;
+import dev.ballast.gateway.testing.GatewayClient.Reply;
+import dev.ballast.gateway.testing.GatewayTestBase;
+import dev.ballast.gateway.testing.Origin;
+import dev.ballast.gateway.testing.Origins;
+import dev.ballast.gateway.testing.RawConnection;
+import dev.ballast.lb.UpstreamPool;
+import dev.ballast.testing.LoopbackPorts;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * How each exchange ends its endpoint lease: what counts against the endpoint (a passive failure takes it out of
+ * rotation for fail_timeout, max_fails 1 by default) and what does not (the client's doing, the gateway's own limits),
+ * and which endpoints a retry may go back to.
+ */
+@QuarkusTest
+@TestProfile(LeaseOutcomeTest.Profile.class)
+@QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
+class LeaseOutcomeTest extends GatewayTestBase {
+
+    /** An endpoint that accepts connections and never answers (see the WebSocket upgrade test). */
+    static final int SILENT_PORT = LoopbackPorts.free();
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> c = new HashMap<>();
+            // One endpoint, a short response-headers timeout, default retries (3 tries).
+            c.put("ballast.gateway.upstreams.solo.endpoints", "${test.origin.3}");
+            c.put("ballast.gateway.routes.solo.prefix", "/solo/");
+            c.put("ballast.gateway.routes.solo.upstream", "solo");
+            c.put("ballast.gateway.routes.solo.timeouts.response-headers", "300ms");
+            // Two endpoints, the first pick chosen by a header, health out of the way: only where retries go counts.
+            c.put("ballast.gateway.upstreams.duo.endpoints", "${test.origin.0},${test.origin.1}");
+            c.put("ballast.gateway.upstreams.duo.strategy", "consistent-hash");
+            c.put("ballast.gateway.upstreams.duo.hash-key", "header:X-Key");
+            c.put("ballast.gateway.upstreams.duo.passive.max-fails", "0");
+            c.put("ballast.gateway.upstreams.duo.outlier.consecutive-5xx", "1000");
+            c.put("ballast.gateway.upstreams.duo.outlier.consecutive-gateway-failures", "1000");
+            c.put("ballast.gateway.routes.duo.prefix", "/duo/");
+            c.put("ballast.gateway.routes.duo.upstream", "duo");
+            // The rest: two endpoints each with default passive health (max_fails 1), no retries.
+            c.put("ballast.gateway.upstreams.pair.endpoints", "${test.origin.1},${test.origin.2}");
+            c.put("ballast.gateway.routes.total.prefix", "/total/");
+            c.put("ballast.gateway.routes.total.upstream", "pair");
+            c.put("ballast.gateway.routes.total.timeouts.total", "700ms");
+            c.put("ballast.gateway.routes.total.retries.max-tries", "1");
+            // Short idle and response-headers timeouts: the upstream connection idle timeout is 300 ms too.
+            c.put("ballast.gateway.upstreams.quad.endpoints", "${test.origin.0},${test.origin.1}");
+            c.put("ballast.gateway.routes.idle.prefix", "/idle/");
+            c.put("ballast.gateway.routes.idle.upstream", "quad");
+            c.put("ballast.gateway.routes.idle.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.idle.timeouts.idle", "300ms");
+            c.put("ballast.gateway.routes.idle.retries.max-tries", "1");
+            c.put("ballast.gateway.upstreams.quint.endpoints", "${test.origin.0},${test.origin.1}");
+            c.put("ballast.gateway.routes.slowread.prefix", "/slowread/");
+            c.put("ballast.gateway.routes.slowread.upstream", "quint");
+            c.put("ballast.gateway.routes.slowread.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.slowread.timeouts.idle", "300ms");
+            c.put("ballast.gateway.routes.slowread.retries.max-tries", "1");
+            c.put("ballast.gateway.upstreams.wspair.endpoints", "${test.origin.2},${test.origin.3}");
+            c.put("ballast.gateway.routes.wstotal.prefix", "/wstotal/");
+            c.put("ballast.gateway.routes.wstotal.upstream", "wspair");
+            c.put("ballast.gateway.routes.wstotal.timeouts.total", "700ms");
+            c.put("ballast.gateway.routes.wstotal.retries.max-tries", "1");
+            // A response-headers timeout shorter than the upstream connection idle timeout: a per-call timer.
+            c.put("ballast.gateway.upstreams.early.endpoints", "${test.origin.2},${test.origin.3}");
+            c.put("ballast.gateway.routes.early.prefix", "/early/");
+            c.put("ballast.gateway.routes.early.upstream", "early");
+            c.put("ballast.gateway.routes.early.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.early.timeouts.idle", "5s");
+            c.put("ballast.gateway.routes.early.retries.max-tries", "1");
+            // An endpoint that accepts and never answers, behind a WebSocket route with a 300 ms response-headers
+            // timeout.
+            c.put("ballast.gateway.upstreams.silent.endpoints", "127.0.0.1:" + SILENT_PORT);
+            c.put("ballast.gateway.routes.wsslow.prefix", "/wsslow/");
+            c.put("ballast.gateway.routes.wsslow.upstream", "silent");
+            c.put("ballast.gateway.routes.wsslow.timeouts.response-headers", "300ms");
+            c.put("ballast.gateway.routes.wsslow.retries.max-tries", "1");
+            // One connection per endpoint and event loop, a deep wait queue, a short connect timeout.
+            c.put("ballast.gateway.upstreams.narrow.endpoints", "${test.origin.2},${test.origin.3}");
+            c.put("ballast.gateway.upstreams.narrow.strategy", "consistent-hash");
+            c.put("ballast.gateway.upstreams.narrow.hash-key", "header:X-Key");
+            c.put("ballast.gateway.upstreams.narrow.max-connections-per-endpoint", "1");
+            c.put("ballast.gateway.upstreams.narrow.max-pending-per-endpoint", "64");
+            c.put("ballast.gateway.routes.narrow.prefix", "/narrow/");
+            c.put("ballast.gateway.routes.narrow.upstream", "narrow");
+            c.put("ballast.gateway.routes.narrow.timeouts.connect", "300ms");
+            c.put("ballast.gateway.routes.narrow.retries.max-tries", "1");
+            return c;
+        }
+    }
+
+    @Inject
+    Vertx vertx;
+
+    // ---- Where retries go ---------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("a GET that was sent and timed out is not sent again to the endpoint it timed out on")
+    void getThatTimedOutIsNotRetriedOnTheSameEndpoint() {
+        origins.get(3).behave(request -> { /* never answers */ });
+
+        Reply reply = client.get("/solo/x");
+
+        assertThat(reply.status()).isEqualTo(504);
+        // The only endpoint was tried: the GET left, so it is not "provably unsent" and has nowhere else to go.
+        assertThat(origins.get(3).hits()).as("tries on the one (already tried) endpoint").isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a retry after a refused connection does not go back to an endpoint that already answered 503")
+    void retryAfterConnectFailureDoesNotGoBackToAnEndpointThatAlreadyAnswered503() {
+        origins.get(0).kill(); // connection refused: provably unsent, but that allows no endpoint a second try
+        origins.get(1).behave(request -> request.response().setStatusCode(503).end());
+
+        int requests = 8;
+        for (int i = 0; i < requests; i++) {
+            client.send(HttpMethod.GET, "/duo/x", Map.of("X-Key", "key-" + i), null, false);
+        }
+
+        assertThat(origins.get(1).hits()).as("origin-1 (503) hits for " + requests + " requests")
+                .isEqualTo(requests);
+    }
+
+    // ---- Timeouts: the upstream's, or the gateway's own limits ----------------------------------------------------
+
+    @Test
+    @DisplayName("an upstream that answers before the upload is over keeps its stream: no response-headers timer "
+            + "is armed after the head")
+    void responseHeadersTimeoutArmedAfterTheHeadDoesNotKillAHealthyStream() {
+        for (int i = 2; i <= 3; i++) {
+            Origin origin = origins.get(i);
+            origin.behave(request -> {
+                request.handler(b -> { });
+                // Answers at once, before the upload is over, and streams for 1 s (over three times the timeout).
+                var response = request.response().putHeader("content-type", "text/event-stream").setChunked(true);
+                response.write("data: tick\n\n");
+                long timer = origin.vertx().setPeriodic(50, id -> response.write("data: tick\n\n"));
+                origin.vertx().setTimer(1000, id -> {
+                    origin.vertx().cancelTimer(timer);
+                    response.end("data: done\n\n");
+                });
+                response.closeHandler(v -> origin.vertx().cancelTimer(timer));
+            });
+        }
+        RawConnection raw = RawConnection.open(client.vertx(), gateway.getPort());
+        raw.write("POST /early/chat HTTP/1.1\r\nHost: gw\r\nContent-Length: 200000\r\n\r\n");
+        raw.write(Buffer.buffer(new byte[10_000]));
+        raw.awaitText("data: tick");
+        raw.write(Buffer.buffer(new byte[190_000])); // the upload ends while the response streams
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> raw.text().contains("data: done") || raw.isClosed());
+        String health = health("early");
+        raw.close();
+
+        assertThat(raw.text()).as("the stream reached its end (cut: %s; %s)", raw.isClosed(), health)
+                .contains("data: done");
+        assertThat(health).doesNotContainPattern(BLAMED);
+    }
+
+    @Test
+    @DisplayName("a healthy stream cut by the route's total timeout ends its lease without failing its endpoint")
+    void healthyStreamCutByTheTotalTimeoutDoesNotFailItsEndpoint() throws Exception {
+        for (int i = 1; i <= 2; i++) {
+            Origin origin = origins.get(i);
+            origin.behave(request -> {
+                var response = request.response().putHeader("content-type", "text/event-stream").setChunked(true);
+                response.write("data: tick\n\n");
+                long timer = origin.vertx().setPeriodic(50, id -> response.write("data: tick\n\n"));
+                response.closeHandler(v -> origin.vertx().cancelTimer(timer));
+            });
+        }
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        client.onEventLoop(() -> client.http().request(HttpMethod.GET, "/total/stream").compose(r -> r.send())
+                .onSuccess(response -> response.handler(chunk -> received.add(chunk.toString()))));
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isNotNull();
+
+        // The endpoint answered at once and streamed without a gap: the route's own total limit ends the stream.
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("pair") == 0);
+        assertThat(health("pair")).doesNotContainPattern(BLAMED);
+    }
+
+    @Test
+    @DisplayName("waiting in the gateway's own connection queue past the connect timeout is a 503 and no failure "
+            + "of the endpoint")
+    void waitingInTheGatewaysConnectionQueueDoesNotFailTheEndpoint() {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        AtomicInteger held = new AtomicInteger();
+        for (int i = 2; i <= 3; i++) {
+            Origin origin = origins.get(i);
+            origin.behave(request -> {
+                held.incrementAndGet();
+                release.thenRun(() -> origin.vertx().runOnContext(v -> request.response().end("late")));
+            });
+        }
+        // One request more than event loops, each on a connection of its own: at least two share an event loop,
+        // whose one connection to the endpoint the first holds, so at least one waits in that loop's queue.
+        int loops = TrafficServer.eventLoops(vertx);
+        int requests = loops + 1;
+        HttpClient parallel = client.vertx().createHttpClient(new HttpClientOptions().setMaxPoolSize(requests));
+        List<Future<Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            replies.add(client.onEventLoop(() -> parallel.request(new RequestOptions().setMethod(HttpMethod.GET)
+                            .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/narrow/hold")
+                            .putHeader("X-Key", "one"))
+                    .compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(),
+                            b.toString())))));
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> replies.stream().anyMatch(Future::isComplete));
+        String health = health("narrow");
+        release.complete(null);
+        List<Reply> answered = replies.stream().map(GatewayClient::await).toList();
+        parallel.close();
+
+        List<Reply> refused = answered.stream().filter(r -> r.status() != 200).toList();
+        assertThat(refused).as("answers: %s", answered.stream().map(Reply::status).toList()).isNotEmpty()
+                .allSatisfy(r -> {
+                    assertThat(r.status()).isEqualTo(503);
+                    JsonObject problem = new JsonObject(r.body());
+                    assertThat(problem.getString("type")).endsWith("/upstream-saturated");
+                    assertThat(problem.getString("detail")).contains("was free within 300 ms");
+                });
+        assertThat(held.get()).isEqualTo(requests - refused.size());
+        assertThat(health).as("the endpoint was never asked").doesNotContainPattern(BLAMED);
+    }
+
+    // ---- Slow clients -------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("a client that stalls its upload gets 408 and its endpoint is not blamed")
+    void clientThatStallsItsUploadDoesNotFailTheEndpoint() {
+        // 200 kB: over the 64 kB replayable size, so the body is streamed to the upstream as it arrives.
+        RawConnection raw = RawConnection.open(client.vertx(), gateway.getPort());
+        raw.write("POST /idle/upload HTTP/1.1\r\nHost: gw\r\nContent-Length: 200000\r\n\r\n");
+        raw.write(Buffer.buffer(new byte[10_000]));
+
+        // The client now sends nothing more (a slow or stuck uploader) while the upstream waits for the rest:
+        // the upstream connection's idle timeout (300 ms) fires on the client's silence.
+        await().atMost(Duration.ofSeconds(5)).until(() -> raw.text().startsWith("HTTP/1.1 "));
+        raw.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("quad") == 0);
+
+        assertThat(raw.text()).startsWith("HTTP/1.1 408 ").contains("request-timeout");
+        assertThat(health("quad")).doesNotContainPattern(BLAMED);
+    }
+
+    @ParameterizedTest(name = "chunked response: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a client that stops reading for longer than the idle timeouts does not fail the endpoint, and "
+            + "gets the whole body once it reads again")
+    void clientThatReadsSlowlyDoesNotFailTheEndpoint(boolean chunked) {
+        int size = 64 * 1024 * 1024; // far over every socket buffer and write queue on the way: backpressure
+        // Made before the request: allocating it in the origin could delay the head past the 300 ms timeout.
+        Buffer whole = Buffer.buffer(new byte[size]);
+        for (int i = 0; i <= 1; i++) {
+            origins.get(i).behave(request -> {
+                var response = request.response().putHeader("content-type", "application/octet-stream");
+                if (!chunked) {
+                    response.end(whole);
+                    return;
+                }
+                response.setChunked(true);
+                int megabyte = 1024 * 1024;
+                for (int from = 0; from < size; from += megabyte) {
+                    response.write(whole.slice(from, from + megabyte));
+                }
+                response.end();
+            });
+        }
+        AtomicLong bytes = new AtomicLong();
+        StringBuffer head = new StringBuffer();
+        AtomicBoolean closed = new AtomicBoolean();
+        NetSocket raw = GatewayClient.await(client.onEventLoop(() ->
+                client.vertx().createNetClient().connect(gateway.getPort(), "127.0.0.1")));
+        raw.closeHandler(v -> closed.set(true));
+        raw.handler(b -> {
+            if (head.length() == 0) {
+                head.append(b.toString(java.nio.charset.StandardCharsets.ISO_8859_1), 0, Math.min(b.length(), 200));
+                raw.pause(); // read one buffer, then stop reading: a client slower than the upstream
+            }
+            bytes.addAndGet(b.length());
+        });
+        raw.write("GET /slowread/big HTTP/1.1\r\nHost: gw\r\n\r\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> head.length() > 0);
+        assertThat(head.toString()).startsWith("HTTP/1.1 200");
+
+        // Three times the route's idle timeout and the upstream connection's idle timeout (300 ms each).
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3))
+                .alias("the stream stays open and its endpoint unblamed while the client does not read")
+                .until(() -> !closed.get() && !BLAMED_PATTERN.matcher(health("quint")).find());
+        raw.resume();
+        await().atMost(Duration.ofSeconds(30)).until(() -> bytes.get() >= size || closed.get());
+        raw.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("quint") == 0);
+
+        assertThat(bytes.get()).as("the whole body arrived, the stream was never cut").isGreaterThanOrEqualTo(size);
+        assertThat(health("quint")).doesNotContainPattern(BLAMED);
+    }
+
+    // ---- WebSocket ----------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("a WebSocket upgrade nobody answers meets the route's response-headers timeout: 504, lease ended")
+    void webSocketUpgradeMeetsTheRouteResponseHeadersTimeout() {
+        NetServer silent = GatewayClient.await(client.vertx().createNetServer()
+                .connectHandler(socket -> socket.handler(b -> { /* reads, never answers */ }))
+                .listen(SILENT_PORT, "127.0.0.1"));
+        try {
+            Future<WebSocket> upgrade = client.http().webSocket(new WebSocketConnectOptions()
+                    .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/wsslow/ws"));
+
+            // Far below the upstream connection idle timeout (60 s) that used to end it.
+            await().atMost(Duration.ofSeconds(5)).until(upgrade::isComplete);
+
+            assertThat(upgrade.failed()).isTrue();
+            assertThat(upgrade.cause()).isInstanceOf(UpgradeRejectedException.class);
+            assertThat(((UpgradeRejectedException) upgrade.cause()).getStatus()).isEqualTo(504);
+            await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("silent") == 0);
+        } finally {
+            GatewayClient.await(silent.close());
+        }
+    }
+
+    @Test
+    @DisplayName("a WebSocket that outlives the route's total timeout is closed, its lease ended, its endpoint "
+            + "not blamed")
+    void webSocketPastTheTotalTimeoutIsClosedWithoutFailingItsEndpoint() throws Exception {
+        LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        WebSocket socket = GatewayClient.await(client.http().webSocket(new WebSocketConnectOptions()
+                .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/wstotal/ws")));
+        socket.textMessageHandler(messages::add);
+        socket.writeTextMessage("hello");
+        assertThat(messages.poll(10, TimeUnit.SECONDS)).endsWith(":hello");
+
+        // The route's 700 ms total timeout ends the tunnel: never a tunnel still open with its lease already ended.
+        await().atMost(Duration.ofSeconds(5)).until(socket::isClosed);
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("wspair") == 0);
+
+        assertThat(health("wspair")).as("a WebSocket that merely outlived the route's total timeout")
+                .doesNotContainPattern(BLAMED);
+    }
+
+    // ---- Helpers ------------------------------------------------------------------------------------------------
+
+    /** What {@link #health} shows for an endpoint that was blamed. */
+    private static final String BLAMED = "failures=[1-9]|health=(failed|ejected)";
+    private static final java.util.regex.Pattern BLAMED_PATTERN = java.util.regex.Pattern.compile(BLAMED);
+
+    private UpstreamPool pool(String upstream) {
+        return runtime.upstreams().get(upstream).pool();
+    }
+
+    /** Each endpoint of the upstream with its consecutive failures and health, for assertions and their messages. */
+    private String health(String upstream) {
+        return pool(upstream).state().endpoints().stream()
+                .map(e -> e.id() + " failures=" + e.consecutiveFailures() + " health=" + e.health())
+                .collect(Collectors.joining("; "));
+    }
+
+    private int totalInFlightOf(String upstream) {
+        return pool(upstream).endpoints().stream().mapToInt(e -> e.inFlight()).sum();
+    }
+}

@@ -532,10 +532,14 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         boolean unsent = !requestWritten && !bodyStreamed;
-        if (unsent && callReused && !timeout) {
+        // RFC 9110 9.2.2: a client may repeat an idempotent request automatically when its connection closes
+        // before any response, as browsers do on a reused connection.
+        boolean repeatable = idempotent && (!hasBody || body != null);
+        if ((unsent || repeatable) && callReused && !timeout) {
             // A pooled keep-alive connection the endpoint closed just as it was reused (the keep-alive race): the
-            // request never left and the endpoint did nothing wrong. Its lease is given back unused, and the
-            // endpoint may have one more try, on a fresh connection (see attempt).
+            // request never left, or may safely be sent again, and the endpoint did nothing wrong. Its lease is
+            // given back unused, and the endpoint may have one more try, on a fresh connection (see attempt); a
+            // fresh connection that fails the same way is not reused, so it counts against the endpoint.
             cancelLease();
             staleEndpoint = leaseEndpoint;
         } else {

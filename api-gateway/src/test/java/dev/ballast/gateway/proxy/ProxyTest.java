@@ -259,6 +259,27 @@ class ProxyTest extends GatewayTestBase {
         assertThat(json(reply).getString("route")).isEqualTo("slow");
     }
 
+    @Test
+    @DisplayName("a GET whose reused keep-alive connection the upstream closes without answering is sent again on a "
+            + "fresh connection to the same endpoint")
+    void getMeetingAStaleKeepAliveConnectionIsSentAgainOnAFreshOne() {
+        AtomicInteger seen = new AtomicInteger();
+        origins.get(3).behave(request -> {
+            if (seen.incrementAndGet() == 2) {
+                request.connection().close(); // the keep-alive race: closed just as the gateway reused it
+            } else {
+                request.response().end("ok");
+            }
+        });
+
+        assertThat(client.get("/api/v2/first").status()).isEqualTo(200);
+        Reply reply = client.get("/api/v2/second");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(seen.get()).as("requests the origin saw").isEqualTo(3);
+        assertThat(runtime.upstreams().get("single").pool().state().endpoints().get(0).consecutiveFailures()).isZero();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"X-Bad: a\u0001b", "X-Bad: a\u0000b", "Bad{Name: v", "X-Bad: a\rb"})
     @DisplayName("a response header no client may receive (control character, non-token name) gives a 502 problem")

@@ -33,10 +33,12 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * One client request on its way through the gateway: picks an endpoint through the library, streams the body both
@@ -209,7 +211,6 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         tries++;
-        busyDetail = null;
         Lease picked = pick(tried);
         String stale = staleEndpoint;
         staleEndpoint = null;
@@ -240,6 +241,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
                 response.putHeader(HeaderNames.RETRY_AFTER, "1");
                 fail(503, "no-endpoint", "Service Unavailable", "Upstream '" + upstream.name()
                         + "' has no usable endpoint", null);
+            } else if (status == 503) {
+                // The last try found the gateway's own connection pool full: still the gateway's saturation.
+                failSaturated();
             } else {
                 fail(status == 504 ? 504 : 502, status == 504 ? "upstream-timeout" : "upstream-failure",
                         status == 504 ? "Gateway Timeout" : "Bad Gateway",
@@ -247,6 +251,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             }
             return;
         }
+        busyDetail = null;
         lease = picked;
         leaseEndpoint = picked.endpoint().id();
         requestWritten = false;
@@ -514,6 +519,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
 
     @Override
     public void onFailure(Throwable cause) {
+        UpstreamConnection.Call failed = call;
         call = null;
         if (done) {
             return;
@@ -535,7 +541,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         // RFC 9110 9.2.2: a client may repeat an idempotent request automatically when its connection closes
         // before any response, as browsers do on a reused connection.
         boolean repeatable = idempotent && (!hasBody || body != null);
-        if ((unsent || repeatable) && callReused && !timeout) {
+        if (callReused && !timeout && (unsent || repeatable && keepAliveRace(failed, cause))) {
             // A pooled keep-alive connection the endpoint closed just as it was reused (the keep-alive race): the
             // request never left, or may safely be sent again, and the endpoint did nothing wrong. Its lease is
             // given back unused, and the endpoint may have one more try, on a fresh connection (see attempt); a
@@ -546,6 +552,19 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             completeLease(timeout ? Outcome.TIMEOUT : Outcome.GATEWAY_FAILURE);
         }
         tryFailed(unsent, timeout ? 504 : 502);
+    }
+
+    /**
+     * What a pooled connection the upstream closed as it was reused looks like: closed or reset before a single
+     * response byte arrived. A malformed answer, a TLS failure or a close after part of the head is the endpoint's.
+     */
+    private static boolean keepAliveRace(UpstreamConnection.Call failed, Throwable cause) {
+        if (failed == null || failed.answered()) {
+            return false;
+        }
+        return cause instanceof UpstreamConnection.ConnectionClosedException
+                || cause instanceof IOException && !(cause instanceof SSLException)
+                        && !(cause instanceof UpstreamResponseParser.MalformedResponseException);
     }
 
     /**
@@ -610,9 +629,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             return;
         }
         if (failureStatus == 503) {
-            response.putHeader(HeaderNames.RETRY_AFTER, "1");
-            fail(503, "upstream-saturated", "Service Unavailable", busyDetail != null ? busyDetail
-                    : "Upstream '" + upstream.name() + "' has too many pending requests; retry later", null);
+            failSaturated();
         } else if (failureStatus == 504) {
             fail(504, "upstream-timeout", "Gateway Timeout", "Upstream '" + upstream.name()
                     + "' did not answer in time", null);
@@ -620,6 +637,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             fail(502, "upstream-failure", "Bad Gateway", "Upstream '" + upstream.name()
                     + "' failed to answer", null);
         }
+    }
+
+    /** The gateway's own connections to the upstream are all taken: 503 with Retry-After. */
+    private void failSaturated() {
+        response.putHeader(HeaderNames.RETRY_AFTER, "1");
+        fail(503, "upstream-saturated", "Service Unavailable", busyDetail != null ? busyDetail
+                : "Upstream '" + upstream.name() + "' has too many pending requests; retry later", null);
     }
 
     /**

@@ -112,6 +112,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         private final boolean reused;
         private boolean requestEnded;
         private boolean headReceived;
+        /** Some response bytes arrived: the upstream answered, however badly, so this is no keep-alive race. */
+        private boolean answered;
         /** The rest of the response is read and dropped (the exchange retries elsewhere); then the connection is reused. */
         private boolean discarding;
         private Handler<Void> drainHandler;
@@ -125,6 +127,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
         /** True when this call runs on a pooled connection that carried an earlier call. */
         boolean reused() {
             return reused;
+        }
+
+        /** True once any response byte arrived for this call. */
+        boolean answered() {
+            return answered;
         }
 
         private boolean live() {
@@ -351,6 +358,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
             ctx.close();
             return;
         }
+        current.answered = true;
         try {
             parser.feed(in); // what follows the end of a response answers nothing: the parser keeps it from reuse
         } catch (UpstreamResponseParser.MalformedResponseException malformed) {

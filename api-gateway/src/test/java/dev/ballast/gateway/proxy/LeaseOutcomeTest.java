@@ -127,6 +127,13 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.narrow.upstream", "narrow");
             c.put("ballast.gateway.routes.narrow.timeouts.connect", "300ms");
             c.put("ballast.gateway.routes.narrow.retries.max-tries", "1");
+            // The same with a single endpoint and the default retries: every retry finds that endpoint taken.
+            c.put("ballast.gateway.upstreams.narrowsolo.endpoints", "${test.origin.3}");
+            c.put("ballast.gateway.upstreams.narrowsolo.max-connections-per-endpoint", "1");
+            c.put("ballast.gateway.upstreams.narrowsolo.max-pending-per-endpoint", "64");
+            c.put("ballast.gateway.routes.narrowsolo.prefix", "/narrowsolo/");
+            c.put("ballast.gateway.routes.narrowsolo.upstream", "narrowsolo");
+            c.put("ballast.gateway.routes.narrowsolo.timeouts.connect", "300ms");
             return c;
         }
     }
@@ -221,10 +228,11 @@ class LeaseOutcomeTest extends GatewayTestBase {
         assertThat(health("pair")).doesNotContainPattern(BLAMED);
     }
 
-    @Test
+    @ParameterizedTest(name = "route {0}")
+    @ValueSource(strings = {"narrow", "narrowsolo"})
     @DisplayName("waiting in the gateway's own connection queue past the connect timeout is a 503 and no failure "
-            + "of the endpoint")
-    void waitingInTheGatewaysConnectionQueueDoesNotFailTheEndpoint() {
+            + "of the endpoint, also when retries find no other endpoint")
+    void waitingInTheGatewaysConnectionQueueDoesNotFailTheEndpoint(String route) {
         CompletableFuture<Void> release = new CompletableFuture<>();
         AtomicInteger held = new AtomicInteger();
         for (int i = 2; i <= 3; i++) {
@@ -242,14 +250,14 @@ class LeaseOutcomeTest extends GatewayTestBase {
         List<Future<Reply>> replies = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             replies.add(client.onEventLoop(() -> parallel.request(new RequestOptions().setMethod(HttpMethod.GET)
-                            .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/narrow/hold")
+                            .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/" + route + "/hold")
                             .putHeader("X-Key", "one"))
                     .compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(),
                             b.toString())))));
         }
 
         await().atMost(Duration.ofSeconds(5)).until(() -> replies.stream().anyMatch(Future::isComplete));
-        String health = health("narrow");
+        String health = health(route);
         release.complete(null);
         List<Reply> answered = replies.stream().map(GatewayClient::await).toList();
         parallel.close();

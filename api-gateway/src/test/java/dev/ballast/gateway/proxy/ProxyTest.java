@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -281,6 +283,21 @@ class ProxyTest extends GatewayTestBase {
     }
 
     @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"HTTP/1.1 200 OK\r\nContent-Le", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"})
+    @DisplayName("a reused connection that answers a GET badly (a head cut short, a malformed head) is the endpoint's "
+            + "failure: no keep-alive race, so the GET is not sent to it again")
+    void aBadAnswerOnAReusedConnectionIsNotAKeepAliveRace(String badAnswer) {
+        withRawUpstream(read -> read == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" : badAnswer,
+                read -> read > 1, raw -> {
+                    assertThat(client.get("/api/v2/first").status()).isEqualTo(200);
+                    Reply reply = client.get("/api/v2/second");
+
+                    assertThat(reply.status()).isEqualTo(502);
+                    assertThat(raw.answered().get()).as("requests the upstream read").isEqualTo(2);
+                });
+    }
+
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"X-Bad: a\u0001b", "X-Bad: a\u0000b", "Bad{Name: v", "X-Bad: a\rb"})
     @DisplayName("a response header no client may receive (control character, non-token name) gives a 502 problem")
     void invalidUpstreamHeaderIs502(String header) {
@@ -304,6 +321,11 @@ class ProxyTest extends GatewayTestBase {
      * many connections the raw server accepted and how many reads it answered.
      */
     private void withRawUpstream(String response, boolean close, Consumer<RawCounts> check) {
+        withRawUpstream(read -> response, read -> close, check);
+    }
+
+    /** The same, answering the n-th read (from 1, over all connections) with {@code response.apply(n)}. */
+    private void withRawUpstream(IntFunction<String> response, IntPredicate close, Consumer<RawCounts> check) {
         Origin origin = origins.get(3);
         origin.kill();
         RawCounts counts = new RawCounts(new AtomicInteger(), new AtomicInteger());
@@ -313,9 +335,9 @@ class ProxyTest extends GatewayTestBase {
             listening.set(GatewayClient.await(origin.vertx().createNetServer().connectHandler(socket -> {
                 counts.accepted().incrementAndGet();
                 socket.handler(data -> {
-                    counts.answered().incrementAndGet();
-                    socket.write(response);
-                    if (close) {
+                    int read = counts.answered().incrementAndGet();
+                    socket.write(response.apply(read));
+                    if (close.test(read)) {
                         socket.close();
                     }
                 });

@@ -92,6 +92,11 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter implements U
      */
     boolean readPaused;
 
+    /** True once a call has begun on this connection: given back, it is a pooled, not a new, connection. */
+    boolean used() {
+        return calls > 0;
+    }
+
     UpstreamConnection(Channel channel, UpstreamConnections.EndpointConnections owner) {
         this.channel = channel;
         this.owner = owner;

@@ -143,7 +143,7 @@ final class UpstreamConnections {
     /**
      * As {@link #acquire(String, String, int, long, Acquired)}; {@code fresh} closes the endpoint's idle connections
      * first and opens a new one: for the retry after a pooled connection turned out stale (the others, pooled as long
-     * or longer, likely are too).
+     * or longer, likely are too). At the cap it waits for a slot, never for a connection another call gives back.
      */
     void acquire(String id, String host, int port, long connectMillis, boolean fresh, Acquired callback) {
         if (closed) {
@@ -158,7 +158,7 @@ final class UpstreamConnections {
         if (fresh) {
             endpoint.closeIdleConnections();
         }
-        endpoint.acquire(connectMillis, callback);
+        endpoint.acquire(connectMillis, fresh, callback);
     }
 
     /**
@@ -224,9 +224,9 @@ final class UpstreamConnections {
             return sweeps;
         }
 
-        void acquire(long connectMillis, Acquired callback) {
+        void acquire(long connectMillis, boolean fresh, Acquired callback) {
             UpstreamConnection connection;
-            while ((connection = idle.pollLast()) != null) {
+            while ((connection = idle.pollLast()) != null) { // none when fresh: closed just before
                 if (connection.channel.isActive() && sweeps - connection.activeAt <= keepAliveSweeps) {
                     callback.acquired(connection, null);
                     return;
@@ -234,7 +234,7 @@ final class UpstreamConnections {
                 connection.channel.close(); // past its keep-alive: the upstream may be closing it right now
             }
             if (open < maxConnections) {
-                connect(new Waiter(callback, connectMillis));
+                connect(new Waiter(callback, connectMillis, fresh));
                 return;
             }
             if (waiters.size() >= maxPending) {
@@ -242,7 +242,7 @@ final class UpstreamConnections {
                         + ":" + port + " are in use and " + maxPending + " requests already wait"));
                 return;
             }
-            Waiter waiter = new Waiter(callback, connectMillis);
+            Waiter waiter = new Waiter(callback, connectMillis, fresh);
             waiters.addLast(waiter);
         }
 
@@ -320,7 +320,14 @@ final class UpstreamConnections {
                 return;
             }
             Waiter waiter;
-            while ((waiter = waiters.pollFirst()) != null) {
+            while ((waiter = waiters.peekFirst()) != null) {
+                if (waiter.fresh && !waiter.done && connection.used()) {
+                    // The next in line must not reuse a connection: this one closes, and the slot it frees goes to
+                    // a new connection for that waiter (closed -> serveWaiters).
+                    connection.channel.close();
+                    return;
+                }
+                waiters.pollFirst();
                 if (waiter.complete(connection, null)) {
                     return;
                 }
@@ -391,13 +398,16 @@ final class UpstreamConnections {
         private final class Waiter {
             final Acquired callback;
             final long connectMillis;
+            /** Must get a new connection, not one given back (see {@link UpstreamConnections#acquire}). */
+            final boolean fresh;
             final ScheduledFuture<?> deadline;
             ChannelFuture connecting;
             boolean done;
 
-            Waiter(Acquired callback, long connectMillis) {
+            Waiter(Acquired callback, long connectMillis, boolean fresh) {
                 this.callback = callback;
                 this.connectMillis = connectMillis;
+                this.fresh = fresh;
                 // The TCP connect timeout covers a connection attempt; this covers the wait for one in the queue and
                 // a TLS handshake that never completes.
                 this.deadline = connectMillis > 0

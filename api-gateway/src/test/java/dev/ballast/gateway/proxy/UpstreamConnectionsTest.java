@@ -121,8 +121,14 @@ class UpstreamConnectionsTest {
 
     /** Acquires a connection to the test server and, once it has one, sends GET {@code path} on it. */
     private Exchange get(UpstreamConnections pool, String path, long connectMillis, long responseTimeoutMillis) {
+        return get(pool, path, connectMillis, responseTimeoutMillis, false);
+    }
+
+    /** As above; {@code fresh}: on a new connection (the retry after a stale keep-alive connection). */
+    private Exchange get(UpstreamConnections pool, String path, long connectMillis, long responseTimeoutMillis,
+            boolean fresh) {
         Exchange exchange = new Exchange();
-        context.nettyEventLoop().execute(() -> pool.acquire("origin", "127.0.0.1", port, connectMillis,
+        context.nettyEventLoop().execute(() -> pool.acquire("origin", "127.0.0.1", port, connectMillis, fresh,
                 (connection, failure) -> {
                     if (failure != null) {
                         exchange.connection.completeExceptionally(failure);
@@ -199,6 +205,43 @@ class UpstreamConnectionsTest {
         assertThat(body(waiting)).isEqualTo("ok /queued");
         assertThat(waiting.connection.get()).isSameAs(holding.connection.get());
         assertThat(connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a fresh acquisition does not take an idle pooled connection: it opens a new one and the idle one "
+            + "closes")
+    void freshAcquisitionOpensANewConnection() throws Exception {
+        UpstreamConnections pool = pool(4, 0, 60_000);
+        Exchange first = get(pool, "/a", 5_000, 0);
+        assertThat(body(first)).isEqualTo("ok /a");
+
+        Exchange fresh = get(pool, "/b", 5_000, 0, true);
+
+        assertThat(body(fresh)).isEqualTo("ok /b");
+        assertThat(fresh.connection.get()).isNotSameAs(first.connection.get());
+        assertThat(connections.get()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
+    }
+
+    @Test
+    @DisplayName("a fresh acquisition waiting at the cap is not handed the connection a call gives back: that one "
+            + "closes and a new one opens for it")
+    void freshAcquisitionAtTheCapWaitsForASlotNotAConnection() throws Exception {
+        UpstreamConnections pool = pool(1, 4, 60_000);
+        Exchange holding = holdOne(pool);
+
+        Exchange fresh = get(pool, "/fresh", 5_000, 0, true);
+        Exchange after = get(pool, "/after", 5_000, 0);
+
+        assertThat(fresh.connection).isNotDone();
+        held.poll().response().end("released");
+        assertThat(body(holding)).isEqualTo("released");
+        assertThat(body(fresh)).isEqualTo("ok /fresh");
+        assertThat(fresh.connection.get()).isNotSameAs(holding.connection.get());
+        // the plain acquisition behind it reuses the new connection, as any other would
+        assertThat(body(after)).isEqualTo("ok /after");
+        assertThat(after.connection.get()).isSameAs(fresh.connection.get());
+        assertThat(connections.get()).isEqualTo(2);
     }
 
     @Test

@@ -86,6 +86,8 @@ final class ProxyExchange implements UpstreamConnection.Listener {
      * try on a fresh connection when no untried endpoint is left. Null otherwise.
      */
     private String staleEndpoint;
+    /** The latest try's connection acquisition while it is under way (see {@link UpstreamConnections.Pending}). */
+    private UpstreamConnections.Pending acquiring;
     /** Why the last try found no free connection, for the 503 (null: the wait queue was full). */
     private String busyDetail;
     /** The client's upload is paused because the upstream connection's write queue is full (the upstream's pace). */
@@ -267,7 +269,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         }
         // Back on the endpoint whose pooled connection was stale: a new connection, not another pooled one.
         boolean fresh = leaseEndpoint.equals(stale);
-        proxy.clients.connections(upstream, context).acquire(leaseEndpoint, picked.endpoint().host(),
+        acquiring = proxy.clients.connections(upstream, context).acquire(leaseEndpoint, picked.endpoint().host(),
                 picked.endpoint().port(), route.timeouts().connectMillis(), fresh, this::onConnection);
     }
 
@@ -867,6 +869,13 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         } else if (clientUploading()) {
             clientUploadStalled("the route's total timeout of " + route.timeouts().totalMillis()
                     + " ms passed while the client was still sending it");
+        } else if (acquiring != null && acquiring.withdraw()) {
+            // Still in the gateway's own queue for a connection: the endpoint was never asked, so nothing counts
+            // against it (a TCP connect under way is the endpoint's, as below).
+            cancelLease();
+            fail(504, "upstream-timeout", "Gateway Timeout", "Route '" + route.name() + "' exceeded its total "
+                    + "timeout of " + route.timeouts().totalMillis() + " ms while waiting for a free connection to "
+                    + "an endpoint of upstream '" + upstream.name() + "' (the gateway's own connection limit)", null);
         } else {
             completeLease(Outcome.TIMEOUT);
             fail(504, "upstream-timeout", "Gateway Timeout", "Route '" + route.name()

@@ -65,6 +65,15 @@ final class UpstreamConnections {
         }
     }
 
+    /** An acquisition still under way: queued for a connection, or connecting. */
+    interface Pending {
+        /**
+         * Leaves the endpoint's wait queue if the acquisition is still in it (no connection attempt was made for it):
+         * true then, and its callback is never called. False once it connects, or has its answer.
+         */
+        boolean withdraw();
+    }
+
     /** An acquisition's outcome: exactly one of the two is non-null. */
     interface Acquired {
         void acquired(UpstreamConnection connection, Throwable failure);
@@ -136,19 +145,20 @@ final class UpstreamConnections {
      * Gets a connection to the endpoint {@code id} at {@code host:port}, reusing an idle one when there is one.
      * {@code connectMillis} bounds the whole acquisition (0: no bound beyond the TCP stack's own).
      */
-    void acquire(String id, String host, int port, long connectMillis, Acquired callback) {
-        acquire(id, host, port, connectMillis, false, callback);
+    Pending acquire(String id, String host, int port, long connectMillis, Acquired callback) {
+        return acquire(id, host, port, connectMillis, false, callback);
     }
 
     /**
      * As {@link #acquire(String, String, int, long, Acquired)}; {@code fresh} closes the endpoint's idle connections
      * first and opens a new one: for the retry after a pooled connection turned out stale (the others, pooled as long
      * or longer, likely are too). At the cap it waits for a slot, never for a connection another call gives back.
+     * Returns the acquisition while it is under way, null when it was settled at once (callback already called).
      */
-    void acquire(String id, String host, int port, long connectMillis, boolean fresh, Acquired callback) {
+    Pending acquire(String id, String host, int port, long connectMillis, boolean fresh, Acquired callback) {
         if (closed) {
             callback.acquired(null, new PoolBusyException("upstream '" + upstream + "' was reconfigured"));
-            return;
+            return null;
         }
         EndpointConnections endpoint = byEndpoint.get(id);
         if (endpoint == null) {
@@ -158,7 +168,7 @@ final class UpstreamConnections {
         if (fresh) {
             endpoint.closeIdleConnections();
         }
-        endpoint.acquire(connectMillis, fresh, callback);
+        return endpoint.acquire(connectMillis, fresh, callback);
     }
 
     /**
@@ -224,26 +234,28 @@ final class UpstreamConnections {
             return sweeps;
         }
 
-        void acquire(long connectMillis, boolean fresh, Acquired callback) {
+        Pending acquire(long connectMillis, boolean fresh, Acquired callback) {
             UpstreamConnection connection;
             while ((connection = idle.pollLast()) != null) { // none when fresh: closed just before
                 if (connection.channel.isActive() && sweeps - connection.activeAt <= keepAliveSweeps) {
                     callback.acquired(connection, null);
-                    return;
+                    return null;
                 }
                 connection.channel.close(); // past its keep-alive: the upstream may be closing it right now
             }
             if (open < maxConnections) {
-                connect(new Waiter(callback, connectMillis, fresh));
-                return;
+                Waiter waiter = new Waiter(callback, connectMillis, fresh);
+                connect(waiter);
+                return waiter;
             }
             if (waiters.size() >= maxPending) {
                 callback.acquired(null, new PoolBusyException("all " + maxConnections + " connections to " + host
                         + ":" + port + " are in use and " + maxPending + " requests already wait"));
-                return;
+                return null;
             }
             Waiter waiter = new Waiter(callback, connectMillis, fresh);
             waiters.addLast(waiter);
+            return waiter;
         }
 
         private void connect(Waiter waiter) {
@@ -395,7 +407,7 @@ final class UpstreamConnections {
         }
 
         /** One acquisition in progress: queued, connecting, or done. */
-        private final class Waiter {
+        private final class Waiter implements Pending {
             final Acquired callback;
             final long connectMillis;
             /** Must get a new connection, not one given back (see {@link UpstreamConnections#acquire}). */
@@ -427,16 +439,29 @@ final class UpstreamConnections {
                 fail(timeout(this)); // connecting: the TCP connect or the TLS handshake took too long
             }
 
+            @Override
+            public boolean withdraw() {
+                if (done || !waiters.remove(this)) {
+                    return false;
+                }
+                settle();
+                return true;
+            }
+
             boolean complete(UpstreamConnection connection, Throwable failure) {
                 if (done) {
                     return false;
                 }
+                settle();
+                callback.acquired(connection, failure);
+                return true;
+            }
+
+            private void settle() {
                 done = true;
                 if (deadline != null) {
                     deadline.cancel(false);
                 }
-                callback.acquired(connection, failure);
-                return true;
             }
 
             void fail(Throwable cause) {

@@ -37,7 +37,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -134,6 +136,12 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.narrowsolo.prefix", "/narrowsolo/");
             c.put("ballast.gateway.routes.narrowsolo.upstream", "narrowsolo");
             c.put("ballast.gateway.routes.narrowsolo.timeouts.connect", "300ms");
+            // That endpoint again, behind a route whose total timeout passes long before its connect timeout.
+            c.put("ballast.gateway.routes.narrowtotal.prefix", "/narrowtotal/");
+            c.put("ballast.gateway.routes.narrowtotal.upstream", "narrowsolo");
+            c.put("ballast.gateway.routes.narrowtotal.timeouts.connect", "5s");
+            c.put("ballast.gateway.routes.narrowtotal.timeouts.total", "500ms");
+            c.put("ballast.gateway.routes.narrowtotal.retries.max-tries", "1");
             return c;
         }
     }
@@ -272,6 +280,59 @@ class LeaseOutcomeTest extends GatewayTestBase {
                 });
         assertThat(held.get()).isEqualTo(requests - refused.size());
         assertThat(health).as("the endpoint was never asked").doesNotContainPattern(BLAMED);
+    }
+
+    @Test
+    @DisplayName("the route's total timeout passing while the request waits in the gateway's own connection queue is "
+            + "a 504 and no failure of the endpoint, which never saw the request")
+    void totalTimeoutWhileQueuedForAConnectionDoesNotFailTheEndpoint() {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        Set<Integer> heldConnections = ConcurrentHashMap.newKeySet(); // the gateway's connections, by source port
+        AtomicInteger reached = new AtomicInteger();
+        Origin origin = origins.get(3);
+        origin.behave(request -> {
+            reached.incrementAndGet();
+            heldConnections.add(request.connection().remoteAddress().port());
+            release.thenRun(() -> origin.vertx().runOnContext(v -> request.response().end("late")));
+        });
+        // Every event loop's one connection to the endpoint held: requests one after another, each on a client
+        // connection of its own, until as many gateway connections as event loops hold one (a request that lands
+        // on an event loop already holding its connection waits 300 ms and gets 503).
+        int loops = TrafficServer.eventLoops(vertx);
+        List<HttpClient> clients = new ArrayList<>();
+        List<Future<Reply>> holders = new ArrayList<>();
+        for (int i = 0; i < 10 * loops && heldConnections.size() < loops; i++) {
+            int before = reached.get();
+            Future<Reply> holder = send(clients, "/narrowsolo/hold");
+            holders.add(holder);
+            await().atMost(Duration.ofSeconds(5)).until(() -> reached.get() > before || holder.isComplete());
+        }
+        assertThat(heldConnections).as("gateway connections holding a request").hasSize(loops);
+        int sent = reached.get();
+
+        Reply reply = GatewayClient.await(send(clients, "/narrowtotal/x"));
+        String health = health("narrowsolo");
+        int sentAfter = reached.get();
+        release.complete(null);
+        holders.forEach(GatewayClient::await);
+        clients.forEach(HttpClient::close);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(504);
+        JsonObject problem = new JsonObject(reply.body());
+        assertThat(problem.getString("type")).endsWith("/upstream-timeout");
+        assertThat(problem.getString("detail")).contains("while waiting for a free connection");
+        assertThat(sentAfter).as("requests that reached the endpoint").isEqualTo(sent);
+        assertThat(health).as("the endpoint was never asked").doesNotContainPattern(BLAMED);
+    }
+
+    /** A GET through the gateway on a client connection of its own (its client goes into {@code clients}). */
+    private Future<Reply> send(List<HttpClient> clients, String path) {
+        HttpClient own = client.vertx().createHttpClient(new HttpClientOptions().setMaxPoolSize(1));
+        clients.add(own);
+        return client.onEventLoop(() -> own.request(new RequestOptions().setMethod(HttpMethod.GET)
+                        .setHost("127.0.0.1").setPort(gateway.getPort()).setURI(path))
+                .compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(),
+                        b.toString()))));
     }
 
     // ---- Slow clients -------------------------------------------------------------------------------------------

@@ -245,6 +245,35 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    @DisplayName("a queued acquisition can be withdrawn: it never gets a connection and the next in line does; one "
+            + "already connecting cannot be")
+    void withdrawingAQueuedAcquisition() throws Exception {
+        UpstreamConnections pool = pool(1, 4, 60_000);
+        Exchange holding = holdOne(pool);
+        CompletableFuture<UpstreamConnection> withdrawn = new CompletableFuture<>();
+        UpstreamConnections.Pending queued = onLoop(() -> pool.acquire("origin", "127.0.0.1", port, 200,
+                (connection, failure) -> withdrawn.complete(connection)));
+        Exchange next = get(pool, "/next", 5_000, 0);
+
+        assertThat(onLoop(queued::withdraw)).isTrue();
+        assertThat(onLoop(queued::withdraw)).as("a second time").isFalse();
+        held.poll().response().end("released");
+
+        assertThat(body(holding)).isEqualTo("released");
+        assertThat(body(next)).isEqualTo("ok /next");
+        assertThat(next.connection.get()).isSameAs(holding.connection.get());
+        // not even when its 200 ms deadline would have passed
+        await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(WAIT)).until(() -> !withdrawn.isDone());
+
+        UpstreamConnections other = pool(1, 4, 60_000);
+        CompletableFuture<UpstreamConnection> connected = new CompletableFuture<>();
+        UpstreamConnections.Pending connecting = onLoop(() -> other.acquire("origin", "127.0.0.1", port, 5_000,
+                (connection, failure) -> connected.complete(connection)));
+        assertThat(onLoop(connecting::withdraw)).as("while connecting").isFalse();
+        assertThat(connected.get(WAIT, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    @Test
     @DisplayName("an acquisition still queued when its connect timeout passes fails as the pool being busy, not as a "
             + "connect timeout: the endpoint was never asked")
     void queuedAcquisitionTimesOut() throws Exception {

@@ -257,11 +257,7 @@ class LeaseOutcomeTest extends GatewayTestBase {
         HttpClient parallel = client.vertx().createHttpClient(new HttpClientOptions().setMaxPoolSize(requests));
         List<Future<Reply>> replies = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
-            replies.add(client.onEventLoop(() -> parallel.request(new RequestOptions().setMethod(HttpMethod.GET)
-                            .setHost("127.0.0.1").setPort(gateway.getPort()).setURI("/" + route + "/hold")
-                            .putHeader("X-Key", "one"))
-                    .compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(),
-                            b.toString())))));
+            replies.add(get(parallel, "/" + route + "/hold"));
         }
 
         await().atMost(Duration.ofSeconds(5)).until(() -> replies.stream().anyMatch(Future::isComplete));
@@ -329,8 +325,13 @@ class LeaseOutcomeTest extends GatewayTestBase {
     private Future<Reply> send(List<HttpClient> clients, String path) {
         HttpClient own = client.vertx().createHttpClient(new HttpClientOptions().setMaxPoolSize(1));
         clients.add(own);
-        return client.onEventLoop(() -> own.request(new RequestOptions().setMethod(HttpMethod.GET)
-                        .setHost("127.0.0.1").setPort(gateway.getPort()).setURI(path))
+        return get(own, path);
+    }
+
+    /** A GET through the gateway with {@code http}, hash key {@code X-Key: one}, started on the client's loop. */
+    private Future<Reply> get(HttpClient http, String path) {
+        return client.onEventLoop(() -> http.request(new RequestOptions().setMethod(HttpMethod.GET)
+                        .setHost("127.0.0.1").setPort(gateway.getPort()).setURI(path).putHeader("X-Key", "one"))
                 .compose(r -> r.send()).compose(r -> r.body().map(b -> new Reply(r.statusCode(), r.headers(),
                         b.toString()))));
     }

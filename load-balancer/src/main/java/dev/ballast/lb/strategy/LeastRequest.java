@@ -74,9 +74,14 @@ public final class LeastRequest implements Strategy {
      */
     private Endpoint pickEarliestDeadline(PickContext context, Eligibility eligibility, long nowNanos) {
         EdfSchedule schedule = schedule(nowNanos);
+        boolean fullWeights = !eligibility.ramping();
         for (int attempt = 0; attempt < peers.length; attempt++) {
             Endpoint peer = peers[schedule.next()];
-            schedule.advance(dynamicWeight(peer, nowNanos));
+            if (fullWeights && (bias == 0.0 || peer.inFlight() == 0)) {
+                schedule.advanceUsual(); // dynamicWeight is the configured weight: re-insert without dividing
+            } else {
+                schedule.advance(dynamicWeight(peer, nowNanos));
+            }
             if (eligibility.allows(peer, context, nowNanos)) {
                 return peer;
             }
@@ -102,10 +107,12 @@ public final class LeastRequest implements Strategy {
         EdfSchedule schedule = schedules.get();
         if (schedule == null) {
             double[] weights = new double[peers.length];
+            double[] idle = new double[peers.length];
             for (int i = 0; i < peers.length; i++) {
                 weights[i] = dynamicWeight(peers[i], nowNanos);
+                idle[i] = peers[i].weight(); // what dynamicWeight gives an idle peer at full weight
             }
-            schedule = new EdfSchedule(weights);
+            schedule = new EdfSchedule(weights, idle);
             for (int skip = random.nextInt(peers.length); skip > 0; skip--) {
                 schedule.advance(weights[schedule.next()]);
             }

@@ -50,4 +50,51 @@ class EdfScheduleTest {
             }
         }
     }
+
+    /**
+     * Least-request's pattern: each peer usually comes back with its own configured weight (its lane), sometimes
+     * with that weight lowered by requests in flight (the heap), and sometimes with another peer's weight, which
+     * can fill a lane past the number of peers it was sized for. Lanes and heap together must still pick exactly
+     * what the linear scan picks, and {@code advanceUsual} must re-insert exactly as {@code advance} with the peer's
+     * own weight does.
+     */
+    @ParameterizedTest(name = "{0} peers")
+    @ValueSource(ints = {1, 2, 3, 7, 16, 100, 257})
+    void lanesAndHeapTogetherMatchALinearScan(int peers) {
+        SplittableRandom random = new SplittableRandom(31L * peers);
+        for (int distinct : new int[] {1, 3, EdfSchedule.MAX_LANES + 2}) {
+            double[] configured = new double[peers];
+            for (int i = 0; i < peers; i++) {
+                configured[i] = 1 + random.nextInt(distinct);
+            }
+            double[] deadline = new double[peers];
+            long[] order = new long[peers];
+            long nextOrder = 0;
+            double[] initial = new double[peers];
+            for (int i = 0; i < peers; i++) {
+                initial[i] = random.nextInt(4) == 0 ? configured[i] / 2 : configured[i]; // some busy at build time
+                deadline[i] = 1.0 / initial[i];
+                order[i] = nextOrder++;
+            }
+            EdfSchedule schedule = new EdfSchedule(initial, configured);
+            for (int pick = 0; pick < 20_000; pick++) {
+                int expected = 0;
+                for (int i = 1; i < peers; i++) {
+                    if (deadline[i] < deadline[expected]
+                            || (deadline[i] == deadline[expected] && order[i] < order[expected])) {
+                        expected = i;
+                    }
+                }
+                assertThat(schedule.next()).as("pick %d (%d weights)", pick, distinct).isEqualTo(expected);
+                int roll = random.nextInt(10);
+                double weight = roll < 7 ? configured[expected]
+                        : roll < 9 ? configured[expected] / (2 + random.nextInt(3)) // requests in flight
+                        : configured[random.nextInt(peers)]; // another peer's lane
+                // its own weight either way: given, or taken from its lane without dividing
+                assertThat(roll < 4 ? schedule.advanceUsual() : schedule.advance(weight)).isEqualTo(expected);
+                deadline[expected] = deadline[expected] + 1.0 / weight;
+                order[expected] = nextOrder++;
+            }
+        }
+    }
 }

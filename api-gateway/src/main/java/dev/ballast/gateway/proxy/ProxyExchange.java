@@ -475,8 +475,17 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         }
     }
 
-    /** Abandons the upstream request in flight, if any: its connection is closed, never reused half-way. */
+    /**
+     * Abandons the upstream request in flight, if any: its connection is closed, never reused half-way. A request
+     * still waiting in the gateway's own queue for a connection leaves it, so its place goes to the next request
+     * instead of staying taken until a connection is handed to an exchange that is over.
+     */
     private void resetUpstream() {
+        UpstreamConnections.Pending queued = acquiring;
+        if (queued != null) {
+            acquiring = null;
+            queued.withdraw();
+        }
         UpstreamConnection.Call pending = call;
         if (pending != null) {
             call = null;

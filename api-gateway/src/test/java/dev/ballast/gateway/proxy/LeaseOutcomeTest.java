@@ -62,6 +62,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
 
     /** An endpoint that accepts connections and never answers (see the WebSocket upgrade test). */
     static final int SILENT_PORT = LoopbackPorts.free();
+    /** Event loops of the gateway under test (pinned: the queue test sizes its connection caps by it). */
+    static final int LOOPS = 2;
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -142,6 +144,21 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.narrowtotal.timeouts.connect", "5s");
             c.put("ballast.gateway.routes.narrowtotal.timeouts.total", "500ms");
             c.put("ballast.gateway.routes.narrowtotal.retries.max-tries", "1");
+            // One connection and one waiting request per endpoint and event loop (the caps are split over the two
+            // loops; the endpoint's circuit breaker allows 2 + 2 in flight): holders give up after 300 ms, waiters
+            // would wait 10 s.
+            c.put("quarkus.vertx.event-loops-size", String.valueOf(LOOPS));
+            c.put("ballast.gateway.upstreams.queueone.endpoints", "${test.origin.2}");
+            c.put("ballast.gateway.upstreams.queueone.max-connections-per-endpoint", String.valueOf(LOOPS));
+            c.put("ballast.gateway.upstreams.queueone.max-pending-per-endpoint", String.valueOf(LOOPS));
+            c.put("ballast.gateway.routes.queuehold.prefix", "/queuehold/");
+            c.put("ballast.gateway.routes.queuehold.upstream", "queueone");
+            c.put("ballast.gateway.routes.queuehold.timeouts.connect", "300ms");
+            c.put("ballast.gateway.routes.queuehold.retries.max-tries", "1");
+            c.put("ballast.gateway.routes.queuewait.prefix", "/queuewait/");
+            c.put("ballast.gateway.routes.queuewait.upstream", "queueone");
+            c.put("ballast.gateway.routes.queuewait.timeouts.connect", "10s");
+            c.put("ballast.gateway.routes.queuewait.retries.max-tries", "1");
             return c;
         }
     }
@@ -282,35 +299,14 @@ class LeaseOutcomeTest extends GatewayTestBase {
     @DisplayName("the route's total timeout passing while the request waits in the gateway's own connection queue is "
             + "a 504 and no failure of the endpoint, which never saw the request")
     void totalTimeoutWhileQueuedForAConnectionDoesNotFailTheEndpoint() {
-        CompletableFuture<Void> release = new CompletableFuture<>();
-        Set<Integer> heldConnections = ConcurrentHashMap.newKeySet(); // the gateway's connections, by source port
-        AtomicInteger reached = new AtomicInteger();
-        Origin origin = origins.get(3);
-        origin.behave(request -> {
-            reached.incrementAndGet();
-            heldConnections.add(request.connection().remoteAddress().port());
-            release.thenRun(() -> origin.vertx().runOnContext(v -> request.response().end("late")));
-        });
-        // Every event loop's one connection to the endpoint held: requests one after another, each on a client
-        // connection of its own, until as many gateway connections as event loops hold one (a request that lands
-        // on an event loop already holding its connection waits 300 ms and gets 503).
-        int loops = TrafficServer.eventLoops(vertx);
         List<HttpClient> clients = new ArrayList<>();
-        List<Future<Reply>> holders = new ArrayList<>();
-        for (int i = 0; i < 10 * loops && heldConnections.size() < loops; i++) {
-            int before = reached.get();
-            Future<Reply> holder = send(clients, "/narrowsolo/hold");
-            holders.add(holder);
-            await().atMost(Duration.ofSeconds(5)).until(() -> reached.get() > before || holder.isComplete());
-        }
-        assertThat(heldConnections).as("gateway connections holding a request").hasSize(loops);
-        int sent = reached.get();
+        Held held = holdEveryLoopsConnection(origins.get(3), "/narrowsolo/hold", clients);
+        int sent = held.reached.get();
 
         Reply reply = GatewayClient.await(send(clients, "/narrowtotal/x"));
         String health = health("narrowsolo");
-        int sentAfter = reached.get();
-        release.complete(null);
-        holders.forEach(GatewayClient::await);
+        int sentAfter = held.reached.get();
+        held.releaseAll();
         clients.forEach(HttpClient::close);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(504);
@@ -319,6 +315,87 @@ class LeaseOutcomeTest extends GatewayTestBase {
         assertThat(problem.getString("detail")).contains("while waiting for a free connection");
         assertThat(sentAfter).as("requests that reached the endpoint").isEqualTo(sent);
         assertThat(health).as("the endpoint was never asked").doesNotContainPattern(BLAMED);
+    }
+
+    @Test
+    @DisplayName("a client that goes away while its request waits in the gateway's own connection queue gives its "
+            + "place back at once")
+    void clientGoneWhileQueuedForAConnectionLeavesTheQueue() {
+        List<HttpClient> clients = new ArrayList<>();
+        int loops = TrafficServer.eventLoops(vertx);
+        assertThat(loops).as("event loops (quarkus.vertx.event-loops-size)").isEqualTo(LOOPS);
+        Held held = holdEveryLoopsConnection(origins.get(2), "/queuehold/x", clients);
+        // One waiter per event loop (max-pending 1): a request that lands on a loop whose place is taken is
+        // refused at once, one that stays unanswered holds its loop's place.
+        List<HttpClient> waiting = new ArrayList<>();
+        for (int i = 0; i < 20 * loops && waiting.size() < loops; i++) {
+            List<HttpClient> own = new ArrayList<>();
+            Future<Reply> waiter = send(own, "/queuewait/x");
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            await().atMost(Duration.ofSeconds(5)).until(() -> waiter.isComplete() || System.nanoTime() > until);
+            if (waiter.isComplete()) {
+                Reply refused = GatewayClient.await(waiter);
+                assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+                own.forEach(HttpClient::close);
+            } else {
+                waiting.addAll(own);
+            }
+        }
+        assertThat(waiting).as("requests waiting for a connection, one per event loop").hasSize(loops);
+
+        waiting.forEach(HttpClient::close); // the waiting clients go away
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("queueone") == loops);
+        // Every loop's place is free again: this request waits (instead of a 503 "already wait") and is served.
+        Future<Reply> next = send(clients, "/queuewait/y");
+        // Its lease taken means it went for a connection (it queues or is refused in that same event-loop task):
+        // only then may the holders finish and free their connections.
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> next.isComplete() || totalInFlightOf("queueone") == loops + 1);
+        held.releaseAll();
+        Reply reply = GatewayClient.await(next);
+        clients.forEach(HttpClient::close);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("late");
+        assertThat(held.reached.get()).as("requests that reached the endpoint: the holders and the last one")
+                .isEqualTo(loops + 1);
+    }
+
+    /** Requests that hold every event loop's one gateway connection to an endpoint until released. */
+    private static final class Held {
+        final CompletableFuture<Void> release = new CompletableFuture<>();
+        final Set<Integer> connections = ConcurrentHashMap.newKeySet(); // the gateway's connections, by source port
+        final AtomicInteger reached = new AtomicInteger();
+        final List<Future<Reply>> holders = new ArrayList<>();
+
+        void releaseAll() {
+            release.complete(null);
+            holders.forEach(GatewayClient::await);
+        }
+    }
+
+    /**
+     * Holds every event loop's one connection to {@code origin} (max-connections 1): requests on {@code path} one
+     * after another, each on a client connection of its own, until as many gateway connections as event loops hold
+     * one (a request that lands on an event loop already holding its connection waits its route's connect timeout
+     * and gets 503). Every request the origin receives from then on is held too, and answered "late" on release.
+     */
+    private Held holdEveryLoopsConnection(Origin origin, String path, List<HttpClient> clients) {
+        Held held = new Held();
+        origin.behave(request -> {
+            held.reached.incrementAndGet();
+            held.connections.add(request.connection().remoteAddress().port());
+            held.release.thenRun(() -> origin.vertx().runOnContext(v -> request.response().end("late")));
+        });
+        int loops = TrafficServer.eventLoops(vertx);
+        for (int i = 0; i < 10 * loops && held.connections.size() < loops; i++) {
+            int before = held.reached.get();
+            Future<Reply> holder = send(clients, path);
+            held.holders.add(holder);
+            await().atMost(Duration.ofSeconds(5)).until(() -> held.reached.get() > before || holder.isComplete());
+        }
+        assertThat(held.connections).as("gateway connections holding a request").hasSize(loops);
+        return held;
     }
 
     /** A GET through the gateway on a client connection of its own (its client goes into {@code clients}). */

@@ -152,7 +152,8 @@ final class UpstreamConnections {
     /**
      * As {@link #acquire(String, String, int, long, Acquired)}; {@code fresh} closes the endpoint's idle connections
      * first and opens a new one: for the retry after a pooled connection turned out stale (the others, pooled as long
-     * or longer, likely are too). At the cap it waits for a slot, never for a connection another call gives back.
+     * or longer, likely are too). At the cap it waits for a slot, never for a connection another call gives back; the
+     * slot of an idle connection it closed is its own, whatever {@code maxPending} says.
      * Returns the acquisition while it is under way, null when it was settled at once (callback already called).
      */
     Pending acquire(String id, String host, int port, long connectMillis, boolean fresh, Acquired callback) {
@@ -165,10 +166,8 @@ final class UpstreamConnections {
             endpoint = new EndpointConnections(host, port);
             byEndpoint.put(id, endpoint);
         }
-        if (fresh) {
-            endpoint.closeIdleConnections();
-        }
-        return endpoint.acquire(connectMillis, fresh, callback);
+        boolean slotComing = fresh && endpoint.closeIdleConnections() > 0;
+        return endpoint.acquire(connectMillis, fresh, slotComing, callback);
     }
 
     /**
@@ -234,7 +233,13 @@ final class UpstreamConnections {
             return sweeps;
         }
 
-        Pending acquire(long connectMillis, boolean fresh, Acquired callback) {
+        /**
+         * {@code slotComing}: this (fresh) acquisition has just closed idle connections, whose slots free once their
+         * close completes. It then waits for one even past {@code maxPending} (with 0 there is no queue at all): the
+         * slot is there, only not yet counted free. (The queue it joins is empty or holds other fresh acquisitions:
+         * a plain one never waits while a connection is idle.)
+         */
+        Pending acquire(long connectMillis, boolean fresh, boolean slotComing, Acquired callback) {
             UpstreamConnection connection;
             while ((connection = idle.pollLast()) != null) { // none when fresh: closed just before
                 if (connection.channel.isActive() && sweeps - connection.activeAt <= keepAliveSweeps) {
@@ -248,7 +253,7 @@ final class UpstreamConnections {
                 connect(waiter);
                 return waiter;
             }
-            if (waiters.size() >= maxPending) {
+            if (waiters.size() >= maxPending && !slotComing) {
                 callback.acquired(null, new PoolBusyException("all " + maxConnections + " connections to " + host
                         + ":" + port + " are in use and " + maxPending + " requests already wait"));
                 return null;
@@ -387,10 +392,12 @@ final class UpstreamConnections {
             }
         }
 
-        void closeIdleConnections() {
+        /** Closes every idle connection; returns how many (their slots free when each close completes). */
+        int closeIdleConnections() {
             List<UpstreamConnection> all = new ArrayList<>(idle);
             idle.clear();
             all.forEach(c -> c.channel.close());
+            return all.size();
         }
 
         void closeIdle() {

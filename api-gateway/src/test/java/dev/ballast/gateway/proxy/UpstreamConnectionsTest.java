@@ -224,6 +224,24 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    @DisplayName("a fresh acquisition at the cap gets the slot of the idle connection it closes, even with no wait "
+            + "queue (max-pending 0)")
+    void freshAcquisitionAtTheCapGetsTheSlotItFrees() throws Exception {
+        UpstreamConnections pool = pool(1, 0, 60_000);
+        Exchange first = get(pool, "/a", 5_000, 0);
+        assertThat(body(first)).isEqualTo("ok /a"); // the one connection allowed is idle now
+
+        Exchange fresh = get(pool, "/fresh", 5_000, 0, true);
+
+        assertThat(body(fresh)).isEqualTo("ok /fresh");
+        assertThat(fresh.connection.get()).isNotSameAs(first.connection.get());
+        assertThat(connections.get()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
+        assertThat(onLoop(() -> pool.open("origin"))).isEqualTo(1);
+
+    }
+
+    @Test
     @DisplayName("a fresh acquisition waiting at the cap is not handed the connection a call gives back: that one "
             + "closes and a new one opens for it")
     void freshAcquisitionAtTheCapWaitsForASlotNotAConnection() throws Exception {

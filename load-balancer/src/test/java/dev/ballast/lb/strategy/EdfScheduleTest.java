@@ -12,8 +12,8 @@ class EdfScheduleTest {
 
     /**
      * Envoy's rule written the slowest way: every pick scans all peers for the earliest deadline, ties to the one
-     * inserted first, moves the clock there and re-inserts the peer at clock + 1/weight. The heap must agree pick by
-     * pick, with weights that change at every pick (as least-request's do) and with many equal deadlines (equal
+     * inserted first, moves the clock there and re-inserts the peer at clock + 1/weight. The schedule must agree pick
+     * by pick, with weights that change at every pick (as least-request's do) and with many equal deadlines (equal
      * weights, as at start).
      */
     @ParameterizedTest(name = "{0} peers")
@@ -26,27 +26,14 @@ class EdfScheduleTest {
                 weights[i] = equalWeights ? 1.0 : 1 + random.nextInt(5);
             }
             EdfSchedule heap = new EdfSchedule(weights);
-            double[] deadline = new double[peers];
-            long[] order = new long[peers];
-            long nextOrder = 0;
-            for (int i = 0; i < peers; i++) {
-                deadline[i] = 1.0 / weights[i];
-                order[i] = nextOrder++;
-            }
+            LinearScan scan = new LinearScan(weights);
             for (int pick = 0; pick < 20_000; pick++) {
-                int expected = 0;
-                for (int i = 1; i < peers; i++) {
-                    if (deadline[i] < deadline[expected]
-                            || (deadline[i] == deadline[expected] && order[i] < order[expected])) {
-                        expected = i;
-                    }
-                }
+                int expected = scan.next();
                 assertThat(heap.next()).as("pick %d (equal weights: %s)", pick, equalWeights).isEqualTo(expected);
                 // small integer weights, often repeated, so equal deadlines keep occurring
                 double weight = equalWeights ? 1.0 : 1 + random.nextInt(3);
                 assertThat(heap.advance(weight)).isEqualTo(expected);
-                deadline[expected] = deadline[expected] + 1.0 / weight;
-                order[expected] = nextOrder++;
+                scan.advance(expected, weight);
             }
         }
     }
@@ -67,24 +54,14 @@ class EdfScheduleTest {
             for (int i = 0; i < peers; i++) {
                 configured[i] = 1 + random.nextInt(distinct);
             }
-            double[] deadline = new double[peers];
-            long[] order = new long[peers];
-            long nextOrder = 0;
             double[] initial = new double[peers];
             for (int i = 0; i < peers; i++) {
                 initial[i] = random.nextInt(4) == 0 ? configured[i] / 2 : configured[i]; // some busy at build time
-                deadline[i] = 1.0 / initial[i];
-                order[i] = nextOrder++;
             }
             EdfSchedule schedule = new EdfSchedule(initial, configured);
+            LinearScan scan = new LinearScan(initial);
             for (int pick = 0; pick < 20_000; pick++) {
-                int expected = 0;
-                for (int i = 1; i < peers; i++) {
-                    if (deadline[i] < deadline[expected]
-                            || (deadline[i] == deadline[expected] && order[i] < order[expected])) {
-                        expected = i;
-                    }
-                }
+                int expected = scan.next();
                 assertThat(schedule.next()).as("pick %d (%d weights)", pick, distinct).isEqualTo(expected);
                 int roll = random.nextInt(10);
                 double weight = roll < 7 ? configured[expected]
@@ -92,9 +69,42 @@ class EdfScheduleTest {
                         : configured[random.nextInt(peers)]; // another peer's lane
                 // its own weight either way: given, or taken from its lane without dividing
                 assertThat(roll < 4 ? schedule.advanceUsual() : schedule.advance(weight)).isEqualTo(expected);
-                deadline[expected] = deadline[expected] + 1.0 / weight;
-                order[expected] = nextOrder++;
+                scan.advance(expected, weight);
             }
+        }
+    }
+
+    /** Envoy's rule the slowest way: each pick scans every peer for the earliest (deadline, insertion order). */
+    private static final class LinearScan {
+        private final double[] deadline;
+        private final long[] order;
+        private long nextOrder;
+
+        /** Every peer inserted at clock 0 in index order, at 1/weight. */
+        LinearScan(double[] weights) {
+            deadline = new double[weights.length];
+            order = new long[weights.length];
+            for (int i = 0; i < weights.length; i++) {
+                deadline[i] = 1.0 / weights[i];
+                order[i] = nextOrder++;
+            }
+        }
+
+        int next() {
+            int earliest = 0;
+            for (int i = 1; i < deadline.length; i++) {
+                if (deadline[i] < deadline[earliest]
+                        || (deadline[i] == deadline[earliest] && order[i] < order[earliest])) {
+                    earliest = i;
+                }
+            }
+            return earliest;
+        }
+
+        /** The clock moves to the taken peer's deadline, and it is re-inserted at clock + 1/weight. */
+        void advance(int taken, double weight) {
+            deadline[taken] = deadline[taken] + 1.0 / weight;
+            order[taken] = nextOrder++;
         }
     }
 }

@@ -68,9 +68,12 @@ class UpstreamPoolTest {
         open.complete(Outcome.SUCCESS);
     }
 
-    /** Least-conn's all-idle shortcut trusts this count: it must follow every lease path, removed endpoints too. */
+    /**
+     * Least-conn's all-idle shortcut trusts this count: it must follow pick, completion (once), cancel and removed
+     * endpoints. (The release when another loop's trial request wins the race is reached by ConcurrencyTest.)
+     */
     @Test
-    void leastConnCountsBusyEndpointsThroughEveryLeasePath() {
+    void leastConnCountsBusyEndpointsThroughPickCompleteCancelAndRemoval() {
         UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastConn()).build(), clock,
                 Pools.equal(3));
         assertThat(pool.busyEndpoints()).isZero();

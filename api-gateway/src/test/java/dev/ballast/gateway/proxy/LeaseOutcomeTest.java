@@ -342,6 +342,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
             }
         }
         assertThat(waiting).as("requests waiting for a connection, one per event loop").hasSize(loops);
+        // Each waiting request holds its lease while queued: so many are really queued, not merely slow to refuse.
+        assertThat(totalInFlightOf("queueone")).as("holders and queued requests").isEqualTo(2 * loops);
 
         waiting.forEach(HttpClient::close); // the waiting clients go away
         await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("queueone") == loops);

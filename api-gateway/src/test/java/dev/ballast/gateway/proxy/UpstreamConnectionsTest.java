@@ -238,7 +238,6 @@ class UpstreamConnectionsTest {
         assertThat(connections.get()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> closedConnections.get() == 1);
         assertThat(onLoop(() -> pool.open("origin"))).isEqualTo(1);
-
     }
 
     @Test

@@ -64,7 +64,9 @@ final class EdfSchedule {
     /**
      * Every peer inserted at clock 0 in index order, at 1/weight (Envoy's add() for each host). {@code usualWeights}
      * gives the weight each peer will usually be re-inserted with (see {@link #advanceUsual()}): one lane per
-     * distinct value, the first {@link #MAX_LANES} met, each as long as the number of peers that carry it.
+     * distinct value, the first {@link #MAX_LANES} met, each with room for the peers that carry it (rounded up to a
+     * power of two). A peer whose lowered weight happens to equal another lane's weight takes room there; when a
+     * lane is full its entries go to the heap, which costs time, not order.
      */
     EdfSchedule(double[] weights, double[] usualWeights) {
         int n = weights.length;

@@ -74,6 +74,8 @@ public final class LeastRequest implements Strategy {
      */
     private Endpoint pickEarliestDeadline(PickContext context, Eligibility eligibility, long nowNanos) {
         EdfSchedule schedule = schedule(nowNanos);
+        // No ramp in the pool's health view: an idle peer's dynamic weight is its configured weight. (A ramp that
+        // starts on another loop is seen once that loop has replaced the view, as every health change is.)
         boolean fullWeights = !eligibility.ramping();
         for (int attempt = 0; attempt < peers.length; attempt++) {
             Endpoint peer = peers[schedule.next()];

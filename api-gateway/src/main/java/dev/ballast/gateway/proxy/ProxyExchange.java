@@ -826,6 +826,12 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             finishWithLease(Outcome.SUCCESS, 101);
             return;
         }
+        if (acquiring != null && acquiring.withdraw()) {
+            // Still in the gateway's own queue for a connection: the endpoint never saw the request, so the lease is
+            // given back, not completed (a trial request after fail_timeout then neither passes nor fails).
+            acquiring = null;
+            cancelLease();
+        }
         finishWithLease(Outcome.CLIENT_ABORT, 499);
         resetUpstream();
     }

@@ -7,6 +7,9 @@ import dev.ballast.gateway.testing.GatewayTestBase;
 import dev.ballast.gateway.testing.Origin;
 import dev.ballast.gateway.testing.Origins;
 import dev.ballast.gateway.testing.RawConnection;
+import dev.ballast.lb.Lease;
+import dev.ballast.lb.Outcome;
+import dev.ballast.lb.PickContext;
 import dev.ballast.lb.UpstreamPool;
 import dev.ballast.testing.LoopbackPorts;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -159,6 +162,24 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.queuewait.upstream", "queueone");
             c.put("ballast.gateway.routes.queuewait.timeouts.connect", "10s");
             c.put("ballast.gateway.routes.queuewait.retries.max-tries", "1");
+            // The same caps over two endpoints (nginx ignores max_fails for a single one), a short fail_timeout, the
+            // endpoint chosen by a header: the request after fail_timeout is the trial, and it can be made to queue.
+            c.put("ballast.gateway.upstreams.trialq.endpoints", "${test.origin.0},${test.origin.1}");
+            c.put("ballast.gateway.upstreams.trialq.strategy", "consistent-hash");
+            c.put("ballast.gateway.upstreams.trialq.hash-key", "header:X-Key");
+            c.put("ballast.gateway.upstreams.trialq.passive.fail-timeout", "300ms");
+            c.put("ballast.gateway.upstreams.trialq.outlier.consecutive-5xx", "1000");
+            c.put("ballast.gateway.upstreams.trialq.outlier.consecutive-gateway-failures", "1000");
+            c.put("ballast.gateway.upstreams.trialq.max-connections-per-endpoint", String.valueOf(LOOPS));
+            c.put("ballast.gateway.upstreams.trialq.max-pending-per-endpoint", String.valueOf(LOOPS));
+            c.put("ballast.gateway.routes.trialhold.prefix", "/trialhold/");
+            c.put("ballast.gateway.routes.trialhold.upstream", "trialq");
+            c.put("ballast.gateway.routes.trialhold.timeouts.connect", "300ms");
+            c.put("ballast.gateway.routes.trialhold.retries.max-tries", "1");
+            c.put("ballast.gateway.routes.trialwait.prefix", "/trialwait/");
+            c.put("ballast.gateway.routes.trialwait.upstream", "trialq");
+            c.put("ballast.gateway.routes.trialwait.timeouts.connect", "10s");
+            c.put("ballast.gateway.routes.trialwait.retries.max-tries", "1");
             return c;
         }
     }
@@ -361,6 +382,49 @@ class LeaseOutcomeTest extends GatewayTestBase {
         assertThat(reply.body()).isEqualTo("late");
         assertThat(held.reached.get()).as("requests that reached the endpoint: the holders and the last one")
                 .isEqualTo(loops + 1);
+    }
+
+    @Test
+    @DisplayName("the trial request after fail_timeout, gone with its client while still queued for a connection, "
+            + "neither passes nor fails the trial: the endpoint was never asked")
+    void trialRequestGoneWhileQueuedDecidesNothing() {
+        int loops = TrafficServer.eventLoops(vertx);
+        assertThat(loops).as("event loops (quarkus.vertx.event-loops-size)").isEqualTo(LOOPS);
+        UpstreamPool pool = pool("trialq");
+        // The endpoint the header "X-Key: one" goes to, and its origin.
+        Lease probe = pool.pick(new PickContext("127.0.0.1", "one", Set.of()));
+        String endpoint = probe.endpoint().id();
+        int port = probe.endpoint().port();
+        probe.cancel();
+        Origin origin = origins.get(0).port() == port ? origins.get(0) : origins.get(1);
+        List<HttpClient> clients = new ArrayList<>();
+        Held held = holdEveryLoopsConnection(origin, "/trialhold/x", clients);
+
+        // One failure takes it out for fail_timeout (300 ms); the next request to it is then the trial.
+        Lease failing = pool.pick(new PickContext("127.0.0.1", "one", Set.of()));
+        assertThat(failing.endpoint().id()).isEqualTo(endpoint);
+        failing.complete(Outcome.GATEWAY_FAILURE);
+        await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        List<HttpClient> trialClient = new ArrayList<>();
+        Future<Reply> trial = send(trialClient, "/trialwait/x");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> trial.isComplete() || totalInFlightOf("trialq") == loops + 1);
+        assertThat(trial.isComplete()).as("the trial request waits for a connection").isFalse();
+
+        trialClient.forEach(HttpClient::close); // its client goes away
+        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("trialq") == loops);
+        // Still failed, so the next request to it is a trial again: while that one runs, it is out of rotation.
+        // (Had the gone request passed the trial, the endpoint would be back and this a plain request.)
+        Lease next = pool.pick(new PickContext("127.0.0.1", "one", Set.of()));
+        String health = health("trialq");
+        next.cancel();
+        held.releaseAll();
+        clients.forEach(HttpClient::close);
+
+        assertThat(next.endpoint().id()).isEqualTo(endpoint);
+        assertThat(health).as("the failure stands: the trial was neither passed nor failed")
+                .contains(endpoint + " failures=1 health=failed");
+        assertThat(held.reached.get()).as("requests that reached the endpoint: the holders only").isEqualTo(loops);
     }
 
     /** Requests that hold every event loop's one gateway connection to an endpoint until released. */

@@ -476,16 +476,25 @@ final class ProxyExchange implements UpstreamConnection.Listener {
     }
 
     /**
+     * Takes the request out of the gateway's own queue for a connection if it still waits there: true then (no
+     * connection attempt was made for it, so the endpoint never saw it), false once it connected or was answered.
+     */
+    private boolean leaveConnectionQueue() {
+        UpstreamConnections.Pending queued = acquiring;
+        if (queued == null) {
+            return false;
+        }
+        acquiring = null;
+        return queued.withdraw();
+    }
+
+    /**
      * Abandons the upstream request in flight, if any: its connection is closed, never reused half-way. A request
      * still waiting in the gateway's own queue for a connection leaves it, so its place goes to the next request
      * instead of staying taken until a connection is handed to an exchange that is over.
      */
     private void resetUpstream() {
-        UpstreamConnections.Pending queued = acquiring;
-        if (queued != null) {
-            acquiring = null;
-            queued.withdraw();
-        }
+        leaveConnectionQueue();
         UpstreamConnection.Call pending = call;
         if (pending != null) {
             call = null;
@@ -826,10 +835,9 @@ final class ProxyExchange implements UpstreamConnection.Listener {
             finishWithLease(Outcome.SUCCESS, 101);
             return;
         }
-        if (acquiring != null && acquiring.withdraw()) {
-            // Still in the gateway's own queue for a connection: the endpoint never saw the request, so the lease is
-            // given back, not completed (a trial request after fail_timeout then neither passes nor fails).
-            acquiring = null;
+        if (leaveConnectionQueue()) {
+            // The endpoint never saw the request, so the lease is given back, not completed (a trial request after
+            // fail_timeout then neither passes nor fails).
             cancelLease();
         }
         finishWithLease(Outcome.CLIENT_ABORT, 499);
@@ -884,7 +892,7 @@ final class ProxyExchange implements UpstreamConnection.Listener {
         } else if (clientUploading()) {
             clientUploadStalled("the route's total timeout of " + route.timeouts().totalMillis()
                     + " ms passed while the client was still sending it");
-        } else if (acquiring != null && acquiring.withdraw()) {
+        } else if (leaveConnectionQueue()) {
             // Still in the gateway's own queue for a connection: the endpoint was never asked, so nothing counts
             // against it (a TCP connect under way is the endpoint's, as below).
             cancelLease();

@@ -154,14 +154,7 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.queueone.endpoints", "${test.origin.2}");
             c.put("ballast.gateway.upstreams.queueone.max-connections-per-endpoint", String.valueOf(LOOPS));
             c.put("ballast.gateway.upstreams.queueone.max-pending-per-endpoint", String.valueOf(LOOPS));
-            c.put("ballast.gateway.routes.queuehold.prefix", "/queuehold/");
-            c.put("ballast.gateway.routes.queuehold.upstream", "queueone");
-            c.put("ballast.gateway.routes.queuehold.timeouts.connect", "300ms");
-            c.put("ballast.gateway.routes.queuehold.retries.max-tries", "1");
-            c.put("ballast.gateway.routes.queuewait.prefix", "/queuewait/");
-            c.put("ballast.gateway.routes.queuewait.upstream", "queueone");
-            c.put("ballast.gateway.routes.queuewait.timeouts.connect", "10s");
-            c.put("ballast.gateway.routes.queuewait.retries.max-tries", "1");
+            holdAndWaitRoutes(c, "queueone", "queuehold", "queuewait");
             // The same caps over two endpoints (nginx ignores max_fails for a single one), a short fail_timeout, the
             // endpoint chosen by a header: the request after fail_timeout is the trial, and it can be made to queue.
             c.put("ballast.gateway.upstreams.trialq.endpoints", "${test.origin.0},${test.origin.1}");
@@ -172,15 +165,22 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.trialq.outlier.consecutive-gateway-failures", "1000");
             c.put("ballast.gateway.upstreams.trialq.max-connections-per-endpoint", String.valueOf(LOOPS));
             c.put("ballast.gateway.upstreams.trialq.max-pending-per-endpoint", String.valueOf(LOOPS));
-            c.put("ballast.gateway.routes.trialhold.prefix", "/trialhold/");
-            c.put("ballast.gateway.routes.trialhold.upstream", "trialq");
-            c.put("ballast.gateway.routes.trialhold.timeouts.connect", "300ms");
-            c.put("ballast.gateway.routes.trialhold.retries.max-tries", "1");
-            c.put("ballast.gateway.routes.trialwait.prefix", "/trialwait/");
-            c.put("ballast.gateway.routes.trialwait.upstream", "trialq");
-            c.put("ballast.gateway.routes.trialwait.timeouts.connect", "10s");
-            c.put("ballast.gateway.routes.trialwait.retries.max-tries", "1");
+            holdAndWaitRoutes(c, "trialq", "trialhold", "trialwait");
             return c;
+        }
+
+        /**
+         * Two routes to {@code upstream}, one try each: {@code hold} stops waiting for a connection after 300 ms,
+         * {@code wait} after 10 s.
+         */
+        private static void holdAndWaitRoutes(Map<String, String> c, String upstream, String hold, String wait) {
+            for (String[] route : new String[][] {{hold, "300ms"}, {wait, "10s"}}) {
+                String key = "ballast.gateway.routes." + route[0] + ".";
+                c.put(key + "prefix", "/" + route[0] + "/");
+                c.put(key + "upstream", upstream);
+                c.put(key + "timeouts.connect", route[1]);
+                c.put(key + "retries.max-tries", "1");
+            }
         }
     }
 

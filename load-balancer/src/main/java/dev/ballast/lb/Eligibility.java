@@ -77,14 +77,6 @@ public final class Eligibility {
         return panic ? candidates : usable;
     }
 
-    /**
-     * Least-conn pools only: how many endpoints have requests in flight. 0 when every endpoint is idle (exact on one
-     * thread; across threads as fresh as the counts a pass would read); other values only say "not known idle".
-     */
-    public int busyEndpoints() {
-        return pool.busyEndpoints();
-    }
-
     /** Requests in flight across the whole pool (bounded-load hashing needs the average). */
     public int totalInFlight() {
         return pool.totalInFlight();

@@ -3,8 +3,6 @@ package dev.ballast.lb;
 import dev.ballast.lb.health.ActiveHealth;
 import dev.ballast.lb.strategy.Strategy;
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -45,12 +43,6 @@ public final class UpstreamPool {
      * completion on every event loop writes it, and one shared atomic made the two loops take turns on its cache line.
      */
     private final LongAdder totalInFlight = new LongAdder();
-    /** Least-conn only: how many endpoints have a request in flight (see {@link #busyEndpoints()}). */
-    private final boolean trackBusy;
-    /** The count sits in the middle of its own array, 64 bytes clear of anything else on either side. */
-    private final int[] busy = new int[BUSY_SLOT * 2];
-    private static final int BUSY_SLOT = 16;
-    private static final VarHandle BUSY = MethodHandles.arrayElementVarHandle(int[].class);
     private final Object writeLock = new Object();
     /** Endpoints removed with live state still running, by id (see {@link #update}); guarded by writeLock. */
     private final Map<String, Endpoint> retired = new HashMap<>();
@@ -74,7 +66,6 @@ public final class UpstreamPool {
         this.time = time;
         this.random = random;
         this.trackTotal = config.strategy().boundedLoadFactor() > 0;
-        this.trackBusy = config.strategy().kind() == StrategyConfig.Kind.LEAST_CONN;
         this.effectiveWeights = config.strategy().kind() == StrategyConfig.Kind.ROUND_ROBIN
                 || config.strategy().kind() == StrategyConfig.Kind.LEAST_CONN;
         this.clockFree = config.slowStart().isZero();
@@ -193,9 +184,7 @@ public final class UpstreamPool {
         if (endpoint == null) {
             return null;
         }
-        if (endpoint.acquire() == 0 && trackBusy) {
-            BUSY.getAndAdd(busy, BUSY_SLOT, 1);
-        }
+        endpoint.acquire();
         boolean trial = false;
         if (endpoint.passive.fails() != 0) {
             long t = time.nanoTime();
@@ -207,7 +196,7 @@ public final class UpstreamPool {
                 invalidate();
             } else if (!eligibility.panic() && s.list().size() > 1 && endpoint.passive.isBlocked(t)) {
                 // Another event loop's trial request to this endpoint started after our health view was built.
-                releaseCount(endpoint);
+                endpoint.release();
                 Set<String> avoid = new HashSet<>(ctx.avoid());
                 avoid.add(endpoint.id());
                 return pick(ctx.avoiding(avoid));
@@ -324,15 +313,6 @@ public final class UpstreamPool {
 
     // ---- internals ----
 
-    /**
-     * Least-conn: endpoints (current or retired) with at least one request in flight, or a number that is not 0
-     * while some endpoint's 0-to-1 or 1-to-0 step is still on its way here. 0 means every endpoint is idle as far as
-     * this thread has seen. Always 0 for the other strategies.
-     */
-    int busyEndpoints() {
-        return (int) BUSY.getAcquire(busy, BUSY_SLOT);
-    }
-
     int totalInFlight() {
         // The stripes are read one after another, so a completion counted in one stripe can be seen without the
         // pick counted in another: never report less than nothing.
@@ -375,15 +355,9 @@ public final class UpstreamPool {
 
     /** Undoes a pick's counting. */
     private void release(Endpoint endpoint) {
-        releaseCount(endpoint);
+        endpoint.release();
         if (trackTotal) {
             totalInFlight.decrement();
-        }
-    }
-
-    private void releaseCount(Endpoint endpoint) {
-        if (endpoint.release() == 1 && trackBusy) {
-            BUSY.getAndAdd(busy, BUSY_SLOT, -1);
         }
     }
 

@@ -68,36 +68,6 @@ class UpstreamPoolTest {
         open.complete(Outcome.SUCCESS);
     }
 
-    /**
-     * Least-conn's all-idle shortcut trusts this count: it must follow pick, completion (once), cancel and removed
-     * endpoints. (The release when another loop's trial request wins the race is reached by ConcurrencyTest.)
-     */
-    @Test
-    void leastConnCountsBusyEndpointsThroughPickCompleteCancelAndRemoval() {
-        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastConn()).build(), clock,
-                Pools.equal(3));
-        assertThat(pool.busyEndpoints()).isZero();
-
-        Lease a1 = Pools.leaseOn(pool, "a");
-        Lease b = Pools.leaseOn(pool, "b");
-        Lease c = Pools.leaseOn(pool, "c");
-        Lease a2 = Pools.leaseOn(pool, "a"); // all tied at one request: the tie round comes to a
-        assertThat(pool.busyEndpoints()).isEqualTo(3);
-
-        a1.complete(Outcome.SUCCESS);
-        assertThat(pool.busyEndpoints()).as("a still has a request").isEqualTo(3);
-        a2.complete(Outcome.GATEWAY_FAILURE);
-        a2.complete(Outcome.SUCCESS); // a second completion counts nothing
-        assertThat(pool.busyEndpoints()).isEqualTo(2);
-        b.cancel();
-        assertThat(pool.busyEndpoints()).isEqualTo(1);
-
-        pool.update(Pools.equal(3).subList(0, 2)); // c leaves the pool with its request still running
-        assertThat(pool.busyEndpoints()).as("a removed endpoint stays busy until its request ends").isEqualTo(1);
-        c.complete(Outcome.SUCCESS);
-        assertThat(pool.busyEndpoints()).isZero();
-    }
-
     @Test
     void aLeaseOnARemovedEndpointStillCompletesCleanly() {
         UpstreamPool pool = Pools.pool(PoolConfig.defaults(), clock, Pools.equal(2));

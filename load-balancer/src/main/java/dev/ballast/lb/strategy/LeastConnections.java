@@ -6,9 +6,11 @@ import dev.ballast.lb.PickContext;
 
 /**
  * nginx least_conn (ngx_http_upstream_get_least_conn_peer): fewest in-flight requests relative to weight, compared
- * by cross-multiplying, ties resolved by smooth weighted round robin among the tied peers only. Lock-free: the
- * in-flight counts are the endpoints' own (shared), the round-robin state is per thread, as nginx keeps it per
- * worker.
+ * by cross-multiplying, ties resolved by smooth weighted round robin. Every pick is in nginx's least loaded group.
+ * In a pool with every peer usable at full weight, a tie at load 0 (the idle peers) goes to the next idle peer in
+ * the thread's all-peers smooth round; ties at higher loads, and every tie in other pools, are nginx's smooth round
+ * among the tied peers only. Lock-free: the in-flight counts are the endpoints' own (shared), both rounds' current
+ * weights are per thread, as nginx keeps them per worker.
  */
 public final class LeastConnections implements Strategy {
 
@@ -16,41 +18,76 @@ public final class LeastConnections implements Strategy {
     private final long[] weight;
     /** nginx keeps one current_weight per peer for both methods; ties are settled by these rounds. */
     private final SmoothWeightedRoundRobin ties;
+    /** The all-peers round whose next idle peer takes a tie at load 0 (see {@link #pickPristine()}). */
+    private final SmoothWeightedRoundRobin idleRound;
+    /** Offers of the idle round tried before a pass over the counts looks for an idle peer at all. */
+    static final int OFFERS = 4;
 
     public LeastConnections(Endpoint[] peers) {
         this.peers = peers;
         this.ties = new SmoothWeightedRoundRobin(peers);
+        this.idleRound = new SmoothWeightedRoundRobin(peers);
         this.weight = ties.weights();
     }
 
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
         if (eligibility.pristine() && context.avoid().isEmpty() && peers.length > 0) {
-            return pickPristine(eligibility);
+            return pickPristine();
         }
         return pickChecked(context, eligibility, nowNanos);
     }
 
     /**
-     * Every peer eligible at full weight. While some peer is idle the least load is 0 and the tied group is exactly
-     * the idle peers (no count is below 0), so one pass does both of nginx's: each idle peer's smooth round step
-     * ({@code current += weight}) is applied as the pass meets it and the best idle peer is tracked; the round is
-     * committed at the end ({@code best.current -= total}). A single idle peer is taken without a round, as nginx
-     * takes a single least loaded peer, so its step is taken back. Only when no peer is idle does the
-     * cross-multiplying pass run. The current weights are this thread's (see {@link SmoothWeightedRoundRobin}).
-     * (Two passes, count then round, whenever the other thread held a request: 157 CPU ns per pick on two threads
-     * and 86–89 on one; one pass: 116–141 and 54. JMH, 100 peers, same host, session 4.)
-     * Whether every peer is idle comes from the pool's count of busy endpoints, not from reading each peer's count:
-     * that read alone was most of a one-thread pick (112 CPU ns per pick against 57, 100 peers, session 13).
+     * Every peer eligible at full weight. While some peer is idle the least load is 0 and nginx's tied group is the
+     * idle peers; the tie goes to the next idle peer in the thread's all-peers smooth round (nginx's round over the
+     * whole pool, on current weights of its own), busy peers passed over and losing the turns they are offered. While
+     * every request ends before the next pick that is nginx's exact sequence; with some peers busy the idle ones keep
+     * their weighted shares and their smooth order. Because this round never runs over a subset it stays on its
+     * period and replays it in O(1) (see {@link SmoothWeightedRoundRobin#roundAll()}), so the usual pick reads one
+     * count, that of the peer the pool is about to raise anyway, and no other peer's or pool-wide count: on two event
+     * loops those cost four to five times the target (469 CPU ns per pick with a pool-wide count of busy peers, 82-84
+     * with the round's offer; JMH, 100 peers, two threads, session 14).
+     *
+     * <p>After {@link #OFFERS} busy offers one pass counts the idle peers. None: nginx's cross-multiplying pass
+     * decides. Some: the round goes on to the next idle one, for at most one period (counts read later may have
+     * moved). A pool whose period is too long to replay (sum of weights above 65 536) or a walk that finds none
+     * takes nginx's round over the idle peers instead, on nginx's own current weights ({@link #roundOverIdle}).
      */
-    private Endpoint pickPristine(Eligibility eligibility) {
+    private Endpoint pickPristine() {
         Endpoint[] p = peers;
-        int n = p.length;
-        if (eligibility.busyEndpoints() == 0) {
-            // Every peer idle: the tied group is the whole pool, and nginx's round over it is round robin's
-            // all-peers round, which replays a recorded period once one has come round (SmoothWeightedRoundRobin).
-            return p[ties.roundAll()];
+        for (int offer = 0; offer < OFFERS; offer++) {
+            Endpoint offered = p[idleRound.roundAll()];
+            if (offered.inFlightRelaxed() == 0) {
+                return offered;
+            }
         }
+        int n = p.length;
+        boolean anyIdle = false;
+        for (int i = 0; i < n && !anyIdle; i++) {
+            anyIdle = p[i].inFlightRelaxed() == 0;
+        }
+        if (!anyIdle) {
+            return pickBusiest(p, weight);
+        }
+        for (long step = idleRound.replayedCycle(); step > 0; step--) {
+            Endpoint offered = p[idleRound.roundAll()];
+            if (offered.inFlightRelaxed() == 0) {
+                return offered;
+            }
+        }
+        return roundOverIdle(p);
+    }
+
+    /**
+     * nginx's least_conn while some peer is idle: the tied group is exactly the idle peers, so one pass does both of
+     * nginx's passes: each idle peer's smooth round step ({@code current += weight}) is applied as the pass meets it
+     * and the best idle peer is tracked; the round is committed at the end ({@code best.current -= total}). A single
+     * idle peer is taken without a round, as nginx takes a single least loaded peer, so its step is taken back. If
+     * no peer is idle any more, the cross-multiplying pass decides.
+     */
+    private Endpoint roundOverIdle(Endpoint[] p) {
+        int n = p.length;
         long[] w = weight;
         long[] cur = ties.currentWeights();
         int idle = 0;

@@ -118,6 +118,11 @@ public final class SmoothWeightedRoundRobin implements Strategy {
         return best;
     }
 
+    /** Picks in one period of all-peers rounds (the sum of the weights) when the period is replayed, else 0. */
+    long replayedCycle() {
+        return cycle <= MAX_REPLAYED_CYCLE ? cycle : 0;
+    }
+
     /** This thread's current weights, for least-conn's pass, which runs the round over the idle peers itself. */
     long[] currentWeights() {
         return explicit();

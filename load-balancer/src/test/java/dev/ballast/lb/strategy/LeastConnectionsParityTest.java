@@ -16,12 +16,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Least-conn's single-pass scan against a literal model of nginx's ngx_http_upstream_get_least_conn_peer (pass
- * one: least conns/weight by cross-multiplying, remembering the first best and whether there are many; pass two:
- * smooth round over the tied from the first best on), with requests held open at random so the least loaded
- * group starts anywhere in the list.
+ * Least-conn against a literal model: while some peer is idle, the next idle peer in nginx's all-peers smooth round
+ * (ngx_http_upstream_get_peer over a pool of usable peers); when none is, nginx's ngx_http_upstream_get_least_conn_peer
+ * on current weights of its own (pass one: least conns/weight by cross-multiplying, remembering the first best and
+ * whether there are many; pass two: smooth round over the tied from the first best on). Requests are held open at
+ * random so the least loaded group starts anywhere in the list, and every pick is checked to be in nginx's least
+ * loaded group.
  */
-@DisplayName("least-conn picks exactly what nginx's two-pass least_conn picks")
+@DisplayName("least-conn picks exactly what the model picks: the all-peers round's next idle peer, else nginx's least_conn")
 class LeastConnectionsParityTest {
 
     @ParameterizedTest(name = "{0} endpoints, seed {1}")
@@ -38,6 +40,7 @@ class LeastConnectionsParityTest {
             Lease lease = pool.pick(PickContext.of("192.0.2.1"));
 
             assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
+            assertThat(nginx.leastLoaded(expected)).as("pick %d is least loaded", step).isTrue();
             nginx.conns[expected]++;
             open.add(lease);
             // Keep a few dozen requests open, completing a random one now and then.
@@ -50,10 +53,37 @@ class LeastConnectionsParityTest {
     }
 
     /**
+     * A pool whose weights sum past the longest replayed period: the all-peers round still offers its winners, but
+     * after the busy offers nginx's round over the idle peers decides.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"21", "22"})
+    void aPeriodTooLongToReplayFallsBackToNginxRoundOverTheIdle(long seed) {
+        Random random = new Random(seed);
+        int[] weights = random.ints(100, 700, 1001).toArray();
+        assertThat(java.util.Arrays.stream(weights).sum()).isGreaterThan(SmoothWeightedRoundRobin.MAX_REPLAYED_CYCLE);
+        UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
+        NginxLeastConn nginx = new NginxLeastConn(weights, false);
+        List<Lease> open = new ArrayList<>();
+        for (int step = 0; step < 3_000; step++) {
+            int expected = nginx.pick();
+            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+            assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
+            nginx.conns[expected]++;
+            open.add(lease);
+            while (open.size() > random.nextInt(150)) {
+                Lease done = open.remove(random.nextInt(open.size()));
+                done.complete(Outcome.SUCCESS);
+                nginx.conns[Pools.indexOf(done.endpoint().id(), 100)]--;
+            }
+        }
+    }
+
+    /**
      * Stretches where every request ends before the next pick, long enough for the thread to record and replay
      * whole periods of all-peers rounds (every peer idle: the tied group is the whole pool), alternate with
-     * stretches that hold requests open, so the replay is left at arbitrary positions and the current weights must
-     * be rebuilt exactly there.
+     * stretches that hold requests open, so the replayed round passes over busy peers from arbitrary positions and
+     * nginx's own rounds run in between.
      */
     @ParameterizedTest(name = "{0} endpoints, seed {1}")
     @CsvSource({"2, 11", "3, 12", "20, 13", "100, 14"})
@@ -92,19 +122,77 @@ class LeastConnectionsParityTest {
         }
     }
 
-    /** nginx's least_conn over peers that are all up at full effective weight, transcribed loop for loop. */
+    /**
+     * Over peers that are all up at full effective weight: nginx's all-peers round offers a peer, then nginx's
+     * least_conn, each transcribed loop for loop on its own current weights.
+     */
     private static final class NginxLeastConn {
         final int[] weight;
         final int[] conns;
         final int[] current;
+        final int[] offerCurrent;
+
+        /** False for a pool whose period is too long to replay: the walk over busy offers is not taken. */
+        final boolean replays;
 
         NginxLeastConn(int[] weight) {
+            this(weight, true);
+        }
+
+        NginxLeastConn(int[] weight, boolean replays) {
+            this.replays = replays;
             this.weight = weight;
             this.conns = new int[weight.length];
             this.current = new int[weight.length];
+            this.offerCurrent = new int[weight.length];
         }
 
+        /**
+         * The all-peers round offers peers until one is idle; when none is idle after the strategy's first
+         * {@link LeastConnections#OFFERS} offers, or the pool's period is not replayed, nginx's least_conn decides.
+         */
         int pick() {
+            for (int offer = 0; offer < LeastConnections.OFFERS; offer++) {
+                int offered = allPeersRound();
+                if (conns[offered] == 0) {
+                    return offered;
+                }
+            }
+            if (!replays || java.util.Arrays.stream(conns).noneMatch(c -> c == 0)) {
+                return leastConn(); // some peer idle: nginx's round over the idle ones
+            }
+            while (true) {
+                int offered = allPeersRound();
+                if (conns[offered] == 0) {
+                    return offered;
+                }
+            }
+        }
+
+        private int allPeersRound() {
+            int best = -1;
+            int total = 0;
+            for (int i = 0; i < weight.length; i++) {
+                offerCurrent[i] += weight[i];
+                total += weight[i];
+                if (best < 0 || offerCurrent[i] > offerCurrent[best]) {
+                    best = i;
+                }
+            }
+            offerCurrent[best] -= total;
+            return best;
+        }
+
+        boolean leastLoaded(int peer) {
+            for (int i = 0; i < weight.length; i++) {
+                if (conns[i] * weight[peer] < conns[peer] * weight[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        int leastConn() {
             int best = -1;
             boolean many = false;
             for (int i = 0; i < weight.length; i++) {

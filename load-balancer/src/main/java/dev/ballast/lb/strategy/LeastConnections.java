@@ -49,10 +49,11 @@ public final class LeastConnections implements Strategy {
      * loops those cost four to five times the target (469 CPU ns per pick with a pool-wide count of busy peers, 82-84
      * with the round's offer; JMH, 100 peers, two threads, session 14).
      *
-     * <p>After {@link #OFFERS} busy offers one pass counts the idle peers. None: nginx's cross-multiplying pass
-     * decides. Some: the round goes on to the next idle one, for at most one period (counts read later may have
-     * moved). A pool whose period is too long to replay (sum of weights above 65 536) or a walk that finds none
-     * takes nginx's round over the idle peers instead, on nginx's own current weights ({@link #roundOverIdle}).
+     * <p>After {@link #OFFERS} busy offers nginx's cross-multiplying pass runs. If it finds an idle peer the round
+     * goes on to the next idle one, for at most one period (counts read later may have moved); a pool whose period
+     * is too long to replay (sum of weights above 65 536), or a walk that finds none, takes nginx's round over the
+     * idle peers instead, on nginx's own current weights ({@link #roundOverIdle}). Otherwise nginx's round over the
+     * least loaded decides.
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
@@ -62,21 +63,7 @@ public final class LeastConnections implements Strategy {
                 return offered;
             }
         }
-        int n = p.length;
-        boolean anyIdle = false;
-        for (int i = 0; i < n && !anyIdle; i++) {
-            anyIdle = p[i].inFlightRelaxed() == 0;
-        }
-        if (!anyIdle) {
-            return pickBusiest(p, weight);
-        }
-        for (long step = idleRound.replayedCycle(); step > 0; step--) {
-            Endpoint offered = p[idleRound.roundAll()];
-            if (offered.inFlightRelaxed() == 0) {
-                return offered;
-            }
-        }
-        return roundOverIdle(p);
+        return pickBusiest(p, weight, true);
     }
 
     /**
@@ -115,11 +102,14 @@ public final class LeastConnections implements Strategy {
             cur[best] = bestCurrent - w[best]; // nginx: a single least loaded peer is taken without a round
             return p[best];
         }
-        return pickBusiest(p, w);
+        return pickBusiest(p, w, false);
     }
 
-    /** No peer idle: nginx's first pass by cross-multiplying, then the round over the tied. */
-    private Endpoint pickBusiest(Endpoint[] p, long[] w) {
+    /**
+     * nginx's first pass by cross-multiplying, then the round over the tied. With {@code walkIdle}, a least load of
+     * 0 hands the tie to the idle round's walk (see {@link #pickPristine()}).
+     */
+    private Endpoint pickBusiest(Endpoint[] p, long[] w, boolean walkIdle) {
         int n = p.length;
         long bestConns = p[0].inFlightRelaxed();
         long bestWeight = w[0];
@@ -138,6 +128,15 @@ public final class LeastConnections implements Strategy {
             } else if (lhs == rhs) {
                 tied++;
             }
+        }
+        if (bestConns == 0 && walkIdle) {
+            for (long step = idleRound.replayedCycle(); step > 0; step--) {
+                Endpoint offered = p[idleRound.roundAll()];
+                if (offered.inFlightRelaxed() == 0) {
+                    return offered;
+                }
+            }
+            return roundOverIdle(p);
         }
         if (tied == 1) {
             return p[best];

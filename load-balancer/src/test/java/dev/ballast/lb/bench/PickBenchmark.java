@@ -49,6 +49,9 @@ public class PickBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
+            if (pool != null) {
+                return;
+            }
             pool = UpstreamPool.create("bench", PoolConfig.builder().strategy(strategy(strategy)).build(),
                     TimeSource.system());
             List<EndpointSpec> specs = new ArrayList<>(endpoints);
@@ -124,6 +127,31 @@ public class PickBenchmark {
 
     @Benchmark
     public Lease pickAndCompleteUnshared(OwnPool pool, Requests requests) {
+        Lease lease = pool.pool.pick(requests.next());
+        lease.complete(Outcome.SUCCESS);
+        return lease;
+    }
+
+    /**
+     * The same pool with two requests per endpoint held open (an LLM pool under load: no endpoint is idle), so
+     * load-aware strategies take their passes over the counts rather than an idle shortcut. Not in the default run
+     * (FILTER='PickBenchmark.pickAndCompleteLoaded$').
+     */
+    @State(Scope.Benchmark)
+    public static class LoadedPool extends Pool {
+        final List<Lease> held = new ArrayList<>();
+
+        @Setup(Level.Trial)
+        public void holdRequests() {
+            setUp(); // JMH runs a subclass's set-up before its superclass's
+            for (int i = 0; i < 2 * endpoints; i++) {
+                held.add(pool.pick(PickContext.of("203.0.113." + (i & 255), "held-" + i)));
+            }
+        }
+    }
+
+    @Benchmark
+    public Lease pickAndCompleteLoaded(LoadedPool pool, Requests requests) {
         Lease lease = pool.pool.pick(requests.next());
         lease.complete(Outcome.SUCCESS);
         return lease;

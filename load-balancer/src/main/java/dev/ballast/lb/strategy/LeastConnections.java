@@ -22,6 +22,11 @@ public final class LeastConnections implements Strategy {
     private final SmoothWeightedRoundRobin idleRound;
     /** Offers of the idle round tried before a pass over the counts looks for an idle peer at all. */
     static final int OFFERS = 4;
+    /**
+     * After the pass, the walk to the next idle peer stops after this many offers per peer (or one period): when
+     * the idle peers carry so little of the weight, nginx's round over them decides instead (a bounded pick).
+     */
+    static final int WALK_PER_PEER = 2;
 
     public LeastConnections(Endpoint[] peers) {
         this.peers = peers;
@@ -50,10 +55,10 @@ public final class LeastConnections implements Strategy {
      * with the round's offer; JMH, 100 peers, two threads, session 14).
      *
      * <p>After {@link #OFFERS} busy offers nginx's cross-multiplying pass runs. If it finds an idle peer the round
-     * goes on to the next idle one, for at most one period (counts read later may have moved); a pool whose period
-     * is too long to replay (sum of weights above 65 536), or a walk that finds none, takes nginx's round over the
-     * idle peers instead, on nginx's own current weights ({@link #roundOverIdle}). Otherwise nginx's round over the
-     * least loaded decides.
+     * goes on to the next idle one, for at most {@link #WALK_PER_PEER} offers per peer and one period (counts read
+     * later may have moved); a pool whose period is too long to replay (sum of weights above 65 536), or a walk that
+     * finds none, takes nginx's round over the idle peers instead, on nginx's own current weights
+     * ({@link #roundOverIdle}). Otherwise nginx's round over the least loaded decides.
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;
@@ -130,7 +135,7 @@ public final class LeastConnections implements Strategy {
             }
         }
         if (bestConns == 0 && walkIdle) {
-            for (long step = idleRound.replayedCycle(); step > 0; step--) {
+            for (long step = Math.min(idleRound.replayedCycle(), WALK_PER_PEER * (long) n); step > 0; step--) {
                 Endpoint offered = p[idleRound.roundAll()];
                 if (offered.inFlightRelaxed() == 0) {
                     return offered;

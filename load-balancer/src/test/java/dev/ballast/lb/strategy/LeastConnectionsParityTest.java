@@ -53,6 +53,32 @@ class LeastConnectionsParityTest {
     }
 
     /**
+     * Heavy and light peers: with the heavy ones busy, the light idle ones come round too rarely for the walk, so
+     * nginx's round over the idle decides; with a heavy one idle, the walk finds it.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"31", "32"})
+    void idlePeersWithTooLittleWeightForTheWalkGetNginxRoundOverTheIdle(long seed) {
+        Random random = new Random(seed);
+        int[] weights = {1000, 1, 1000, 1000, 1, 1000, 1000, 1000, 1, 1000, 1000, 1};
+        UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
+        NginxLeastConn nginx = new NginxLeastConn(weights);
+        List<Lease> open = new ArrayList<>();
+        for (int step = 0; step < 5_000; step++) {
+            int expected = nginx.pick();
+            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+            assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
+            nginx.conns[expected]++;
+            open.add(lease);
+            while (open.size() > random.nextInt(2 * weights.length)) {
+                Lease done = open.remove(random.nextInt(open.size()));
+                done.complete(Outcome.SUCCESS);
+                nginx.conns[Pools.indexOf(done.endpoint().id(), weights.length)]--;
+            }
+        }
+    }
+
+    /**
      * A pool whose weights sum past the longest replayed period: the all-peers round still offers its winners, but
      * after the busy offers nginx's round over the idle peers decides.
      */
@@ -149,7 +175,8 @@ class LeastConnectionsParityTest {
 
         /**
          * The all-peers round offers peers until one is idle; when none is idle after the strategy's first
-         * {@link LeastConnections#OFFERS} offers, or the pool's period is not replayed, nginx's least_conn decides.
+         * {@link LeastConnections#OFFERS} offers, or the pool's period is not replayed, or the walk to an idle peer
+         * is longer than {@link LeastConnections#WALK_PER_PEER} offers per peer, nginx's least_conn decides.
          */
         int pick() {
             for (int offer = 0; offer < LeastConnections.OFFERS; offer++) {
@@ -161,12 +188,14 @@ class LeastConnectionsParityTest {
             if (!replays || java.util.Arrays.stream(conns).noneMatch(c -> c == 0)) {
                 return leastConn(); // some peer idle: nginx's round over the idle ones
             }
-            while (true) {
+            int period = java.util.Arrays.stream(weight).sum();
+            for (int step = Math.min(period, LeastConnections.WALK_PER_PEER * weight.length); step > 0; step--) {
                 int offered = allPeersRound();
                 if (conns[offered] == 0) {
                     return offered;
                 }
             }
+            return leastConn(); // the idle peers carry too little weight for the walk: nginx's round over them
         }
 
         private int allPeersRound() {

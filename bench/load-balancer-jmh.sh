@@ -10,8 +10,9 @@
 #   THREADS   thread counts to run (default: "1 2")
 #   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
-#   FILTER    benchmark regex (default: PickBenchmark: pickAndComplete on a shared pool, pickAndCompleteUnshared on
-#             one pool per thread, i.e. what the machine gives two threads without sharing, and the anchor);
+#   FILTER    benchmark regex (default: pickAndComplete on a shared pool, pickAndCompleteUnshared on one pool per
+#             thread, i.e. what the machine gives two threads without sharing, and the anchor; not
+#             pickAndCompleteLoaded, a pool with two requests per endpoint held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
 #             extra args go straight to JMH (e.g. -p endpoints=100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,14 +65,15 @@ run_jmh() { # name threads filter jmh-args...
 
 rm -f "$out"/threads-*.json "$out"/threads-*.load
 results=()
+default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter)$'
 if [ -z "${QUIET:-}" ]; then
   for t in ${THREADS:-1 2}; do
     echo "running JMH with $t thread(s)..." >&2
-    run_jmh "threads-$t" "$t" "${FILTER:-PickBenchmark}" "$@"
+    run_jmh "threads-$t" "$t" "${FILTER:-$default_filter}" "$@"
   done
 else
   # one run per strategy, size and thread count (the two thread counts back to back), each after a quiet moment
-  if [[ "${FILTER:-PickBenchmark}" == PickBenchmark ]]; then
+  if [ -z "${FILTER:-}" ]; then
     for t in ${THREADS:-1 2}; do
       echo "running JMH with $t thread(s): anchor..." >&2
       run_jmh "threads-$t-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$'
@@ -81,7 +83,7 @@ else
     for n in ${ENDPOINTS:-3 100 1000}; do
       for t in ${THREADS:-1 2}; do
         echo "running JMH with $t thread(s): $s, $n endpoints..." >&2
-        run_jmh "threads-$t-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete}" -p "strategy=$s" \
+        run_jmh "threads-$t-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete(Unshared)?\$}" -p "strategy=$s" \
           -p "endpoints=$n" "$@"
       done
     done
@@ -110,6 +112,8 @@ for path in sys.argv[1:]:
             strategy = r["params"]["strategy"]
             if bench.endswith("Unshared"):
                 strategy += " (own pool per thread)"
+            elif bench.endswith("Loaded"):
+                strategy += " (2 requests per endpoint held)"
             n = int(r["params"]["endpoints"])
         col = (n, int(threads))
         cols.add(col)
@@ -123,9 +127,15 @@ for path in sys.argv[1:]:
             tables[name].setdefault(strategy, {})[col] = (float(metric["score"]), err, forks)
 cols = sorted(cols)
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
+variants = ["", " (own pool per thread)", " (2 requests per endpoint held)"]
 def rank(s):
-    base = s.replace(" (own pool per thread)", "")
-    return (order.index(base) if base in order else 99, s != base)
+    for v in reversed(variants):
+        if v and s.endswith(v):
+            base = s[: -len(v)]
+            break
+    else:
+        base, v = s, ""
+    return (order.index(base) if base in order else 99, variants.index(v))
 titles = {
     "wall": "ns per pick + complete, mean ± 99.9 % error (JMH AverageTime, wall clock; with 2 threads, per operation on each thread)",
     "cpu": "CPU ns per pick + complete (CpuTimeProfiler: the JVM's CPU time over all operations, so time spent waiting for a core does not count)",

@@ -32,24 +32,8 @@ class LeastConnectionsParityTest {
         Random random = new Random(seed);
         int[] weights = random.ints(endpoints, 1, 6).toArray();
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
-        NginxLeastConn nginx = new NginxLeastConn(weights);
-        List<Lease> open = new ArrayList<>();
-
-        for (int step = 0; step < 5_000; step++) {
-            int expected = nginx.pick();
-            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
-
-            assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
-            assertThat(nginx.leastLoaded(expected)).as("pick %d is least loaded", step).isTrue();
-            nginx.conns[expected]++;
-            open.add(lease);
-            // Keep a few dozen requests open, completing a random one now and then.
-            while (open.size() > random.nextInt(3 * endpoints + 1)) {
-                Lease done = open.remove(random.nextInt(open.size()));
-                done.complete(Outcome.SUCCESS);
-                nginx.conns[Pools.indexOf(done.endpoint().id(), endpoints)]--;
-            }
-        }
+        // Keep a few dozen requests open, completing a random one now and then.
+        pickAndHoldAtRandom(pool, new NginxLeastConn(weights), random, 5_000, 3 * endpoints + 1);
     }
 
     /**
@@ -62,20 +46,7 @@ class LeastConnectionsParityTest {
         Random random = new Random(seed);
         int[] weights = {1000, 1, 1000, 1000, 1, 1000, 1000, 1000, 1, 1000, 1000, 1};
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
-        NginxLeastConn nginx = new NginxLeastConn(weights);
-        List<Lease> open = new ArrayList<>();
-        for (int step = 0; step < 5_000; step++) {
-            int expected = nginx.pick();
-            Lease lease = pool.pick(PickContext.of("192.0.2.1"));
-            assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
-            nginx.conns[expected]++;
-            open.add(lease);
-            while (open.size() > random.nextInt(2 * weights.length)) {
-                Lease done = open.remove(random.nextInt(open.size()));
-                done.complete(Outcome.SUCCESS);
-                nginx.conns[Pools.indexOf(done.endpoint().id(), weights.length)]--;
-            }
-        }
+        pickAndHoldAtRandom(pool, new NginxLeastConn(weights), random, 5_000, 2 * weights.length);
     }
 
     /**
@@ -89,18 +60,29 @@ class LeastConnectionsParityTest {
         int[] weights = random.ints(100, 700, 1001).toArray();
         assertThat(java.util.Arrays.stream(weights).sum()).isGreaterThan(SmoothWeightedRoundRobin.MAX_REPLAYED_CYCLE);
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
-        NginxLeastConn nginx = new NginxLeastConn(weights, false);
+        pickAndHoldAtRandom(pool, new NginxLeastConn(weights, false), random, 3_000, 150);
+    }
+
+    /**
+     * Picks {@code steps} times, each checked against the model and held open; after each pick, requests picked at
+     * random complete until fewer remain open than a random bound below {@code openBound}.
+     */
+    private static void pickAndHoldAtRandom(UpstreamPool pool, NginxLeastConn nginx, Random random, int steps,
+            int openBound) {
+        int endpoints = nginx.weight.length;
         List<Lease> open = new ArrayList<>();
-        for (int step = 0; step < 3_000; step++) {
+        for (int step = 0; step < steps; step++) {
             int expected = nginx.pick();
             Lease lease = pool.pick(PickContext.of("192.0.2.1"));
+
             assertThat(lease.endpoint().id()).as("pick %d", step).isEqualTo(Pools.name(expected));
+            assertThat(nginx.leastLoaded(expected)).as("pick %d is least loaded", step).isTrue();
             nginx.conns[expected]++;
             open.add(lease);
-            while (open.size() > random.nextInt(150)) {
+            while (open.size() > random.nextInt(openBound)) {
                 Lease done = open.remove(random.nextInt(open.size()));
                 done.complete(Outcome.SUCCESS);
-                nginx.conns[Pools.indexOf(done.endpoint().id(), 100)]--;
+                nginx.conns[Pools.indexOf(done.endpoint().id(), endpoints)]--;
             }
         }
     }

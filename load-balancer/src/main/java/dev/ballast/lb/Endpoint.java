@@ -145,14 +145,12 @@ public final class Endpoint extends EndpointCounterPadAfter {
         return active.isUp() && !outlier.isEjected(nowNanos) && (single || !passive.isBlocked(nowNanos));
     }
 
-    /** Counts one more request in flight; returns the count before it. */
-    int acquire() {
-        return (int) IN_FLIGHT.getAndAdd(this, 1);
+    void acquire() {
+        IN_FLIGHT.getAndAdd(this, 1);
     }
 
-    /** Counts one request fewer in flight; returns the count before it. */
-    int release() {
-        return (int) IN_FLIGHT.getAndAdd(this, -1);
+    void release() {
+        IN_FLIGHT.getAndAdd(this, -1);
     }
 
     boolean setDraining(boolean value) {

@@ -16,7 +16,7 @@ public final class LeastConnections implements Strategy {
 
     private final Endpoint[] peers;
     private final long[] weight;
-    /** nginx keeps one current_weight per peer for both methods; ties are settled by these rounds. */
+    /** nginx's rounds among the tied (at a load above 0, over the idle as a fallback, and in checked pools). */
     private final SmoothWeightedRoundRobin ties;
     /** The all-peers round whose next idle peer takes a tie at load 0 (see {@link #pickPristine()}). */
     private final SmoothWeightedRoundRobin idleRound;
@@ -46,19 +46,21 @@ public final class LeastConnections implements Strategy {
     /**
      * Every peer eligible at full weight. While some peer is idle the least load is 0 and nginx's tied group is the
      * idle peers; the tie goes to the next idle peer in the thread's all-peers smooth round (nginx's round over the
-     * whole pool, on current weights of its own), busy peers passed over and losing the turns they are offered. While
-     * every request ends before the next pick that is nginx's exact sequence; with some peers busy the idle ones keep
+     * whole pool, on current weights of its own), busy peers passed over and losing the turns they are offered. From an
+     * update until the first pick that nginx's own rounds decide (below) that is nginx's exact sequence, and the
+     * whole sequence when every request ends before the next pick; with some peers busy the idle ones keep
      * their weighted shares and their smooth order. Because this round never runs over a subset it stays on its
      * period and replays it in O(1) (see {@link SmoothWeightedRoundRobin#roundAll()}), so the usual pick reads one
      * count, that of the peer the pool is about to raise anyway, and no other peer's or pool-wide count: on two event
-     * loops those cost four to five times the target (469 CPU ns per pick with a pool-wide count of busy peers, 82-84
+     * loops those cost four to five times the target (469 CPU ns per pick with a pool-wide count of busy peers, 79-84
      * with the round's offer; JMH, 100 peers, two threads, session 14).
      *
      * <p>After {@link #OFFERS} busy offers nginx's cross-multiplying pass runs. If it finds an idle peer the round
      * goes on to the next idle one, for at most {@link #WALK_PER_PEER} offers per peer and one period (counts read
-     * later may have moved); a pool whose period is too long to replay (sum of weights above 65 536), or a walk that
-     * finds none, takes nginx's round over the idle peers instead, on nginx's own current weights
-     * ({@link #roundOverIdle}). Otherwise nginx's round over the least loaded decides.
+     * later may have moved), and only while the thread replays the round's period (each offer O(1)). A thread still
+     * recording its first period (one period of picks after an update), a pool whose period is too long to record
+     * (sum of weights above 65 536), or a walk that finds none takes nginx's round over the idle peers instead, on
+     * nginx's own current weights ({@link #roundOverIdle}). Otherwise nginx's round over the least loaded decides.
      */
     private Endpoint pickPristine() {
         Endpoint[] p = peers;

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nginx smooth weighted round robin (ngx_http_upstream_get_peer, commit 52327e06): every eligible peer's current
  * weight grows by its effective weight, the greatest wins (ties to the earlier peer) and drops by the total.
  * Weights {5,1,1} give a a b a c a a. The current weights are kept per thread (per event loop), as nginx without a
- * {@code zone} keeps them per worker process, so picks take no lock; least-conn reuses the same rounds for its
- * tie-break, as nginx does.
+ * {@code zone} keeps them per worker process, so picks take no lock. Least-conn breaks its ties with two instances
+ * of these rounds (see {@link LeastConnections}).
  */
 public final class SmoothWeightedRoundRobin implements Strategy {
 
@@ -118,9 +118,12 @@ public final class SmoothWeightedRoundRobin implements Strategy {
         return best;
     }
 
-    /** Picks in one period of all-peers rounds (the sum of the weights) when the period is replayed, else 0. */
+    /**
+     * Picks in one period of all-peers rounds (the sum of the weights) while this thread replays its recorded
+     * period, so that an all-peers round costs O(1); else 0 (still recording, or a period too long to record).
+     */
     long replayedCycle() {
-        return cycle <= MAX_REPLAYED_CYCLE ? cycle : 0;
+        return current.get().replay != null ? cycle : 0;
     }
 
     /** This thread's current weights, for least-conn's pass, which runs the round over the idle peers itself. */

@@ -133,8 +133,9 @@ public class PickBenchmark {
     }
 
     /**
-     * The same pool with two requests per endpoint held open (an LLM pool under load: no endpoint is idle), so
-     * load-aware strategies take their passes over the counts rather than an idle shortcut. Not in the default run
+     * The same pool with 2 × endpoints requests held open, placed by the strategy under test (for least-conn every
+     * endpoint is busy, as in an LLM pool under load), so load-aware strategies take their passes over the counts
+     * rather than an idle shortcut. Not in the default run
      * (FILTER='PickBenchmark.pickAndCompleteLoaded$').
      */
     @State(Scope.Benchmark)

@@ -17,11 +17,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Least-conn against a literal model: while some peer is idle, the next idle peer in nginx's all-peers smooth round
- * (ngx_http_upstream_get_peer over a pool of usable peers); when none is, nginx's ngx_http_upstream_get_least_conn_peer
- * on current weights of its own (pass one: least conns/weight by cross-multiplying, remembering the first best and
- * whether there are many; pass two: smooth round over the tied from the first best on). Requests are held open at
- * random so the least loaded group starts anywhere in the list, and every pick is checked to be in nginx's least
- * loaded group.
+ * (ngx_http_upstream_get_peer over a pool of usable peers), within the strategy's bounds; otherwise nginx's
+ * ngx_http_upstream_get_least_conn_peer on current weights of its own (pass one: least conns/weight by
+ * cross-multiplying, remembering the first best and whether there are many; pass two: smooth round over the tied
+ * from the first best on). Requests are held open at random so the least loaded group starts anywhere in the list,
+ * and every pick is checked to be in nginx's least loaded group.
  */
 @DisplayName("least-conn picks exactly what the model picks: the all-peers round's next idle peer, else nginx's least_conn")
 class LeastConnectionsParityTest {
@@ -44,9 +44,12 @@ class LeastConnectionsParityTest {
     @CsvSource({"31", "32"})
     void idlePeersWithTooLittleWeightForTheWalkGetNginxRoundOverTheIdle(long seed) {
         Random random = new Random(seed);
-        int[] weights = {1000, 1, 1000, 1000, 1, 1000, 1000, 1000, 1, 1000, 1000, 1};
+        int[] weights = {100, 1, 100, 100, 1, 100, 100, 100, 1, 100, 100, 1};
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
-        pickAndHoldAtRandom(pool, new NginxLeastConn(weights), random, 5_000, 2 * weights.length);
+        NginxLeastConn nginx =
+                pickAndHoldAtRandom(pool, new NginxLeastConn(weights), random, 5_000, 2 * weights.length);
+        assertThat(nginx.walked).as("picks where the walk found an idle peer").isPositive();
+        assertThat(nginx.roundsOverIdle).as("picks where nginx's round over the idle decided").isPositive();
     }
 
     /**
@@ -60,15 +63,17 @@ class LeastConnectionsParityTest {
         int[] weights = random.ints(100, 700, 1001).toArray();
         assertThat(java.util.Arrays.stream(weights).sum()).isGreaterThan(SmoothWeightedRoundRobin.MAX_REPLAYED_CYCLE);
         UpstreamPool pool = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(weights));
-        pickAndHoldAtRandom(pool, new NginxLeastConn(weights, false), random, 3_000, 150);
+        NginxLeastConn nginx = pickAndHoldAtRandom(pool, new NginxLeastConn(weights), random, 3_000, 150);
+        assertThat(nginx.walked).isZero();
+        assertThat(nginx.roundsOverIdle).as("picks where nginx's round over the idle decided").isPositive();
     }
 
     /**
      * Picks {@code steps} times, each checked against the model and held open; after each pick, requests picked at
      * random complete until fewer remain open than a random bound below {@code openBound}.
      */
-    private static void pickAndHoldAtRandom(UpstreamPool pool, NginxLeastConn nginx, Random random, int steps,
-            int openBound) {
+    private static NginxLeastConn pickAndHoldAtRandom(UpstreamPool pool, NginxLeastConn nginx, Random random,
+            int steps, int openBound) {
         int endpoints = nginx.weight.length;
         List<Lease> open = new ArrayList<>();
         for (int step = 0; step < steps; step++) {
@@ -85,6 +90,7 @@ class LeastConnectionsParityTest {
                 nginx.conns[Pools.indexOf(done.endpoint().id(), endpoints)]--;
             }
         }
+        return nginx;
     }
 
     /**
@@ -140,25 +146,27 @@ class LeastConnectionsParityTest {
         final int[] current;
         final int[] offerCurrent;
 
-        /** False for a pool whose period is too long to replay: the walk over busy offers is not taken. */
-        final boolean replays;
+        final int period;
+        /** All-peers rounds so far: the strategy's thread replays its period once it has recorded one. */
+        int rounds;
+        /** Picks where the walk past the first offers found an idle peer, and where nginx's round over the idle did. */
+        int walked;
+        int roundsOverIdle;
 
         NginxLeastConn(int[] weight) {
-            this(weight, true);
-        }
-
-        NginxLeastConn(int[] weight, boolean replays) {
-            this.replays = replays;
             this.weight = weight;
+            this.period = java.util.Arrays.stream(weight).sum();
             this.conns = new int[weight.length];
             this.current = new int[weight.length];
             this.offerCurrent = new int[weight.length];
         }
 
         /**
-         * The all-peers round offers peers until one is idle; when none is idle after the strategy's first
-         * {@link LeastConnections#OFFERS} offers, or the pool's period is not replayed, or the walk to an idle peer
-         * is longer than {@link LeastConnections#WALK_PER_PEER} offers per peer, nginx's least_conn decides.
+         * The all-peers round offers peers until one is idle. When none is idle after the strategy's first
+         * {@link LeastConnections#OFFERS} offers, nginx's least_conn decides. When some is, the round walks on to
+         * it, for at most {@link LeastConnections#WALK_PER_PEER} offers per peer, if the thread replays its period
+         * (it has recorded one, and the period is not too long to record); otherwise nginx's least_conn decides,
+         * which with some peer idle is nginx's round over the idle peers.
          */
         int pick() {
             for (int offer = 0; offer < LeastConnections.OFFERS; offer++) {
@@ -167,20 +175,24 @@ class LeastConnectionsParityTest {
                     return offered;
                 }
             }
-            if (!replays || java.util.Arrays.stream(conns).noneMatch(c -> c == 0)) {
-                return leastConn(); // some peer idle: nginx's round over the idle ones
+            if (java.util.Arrays.stream(conns).noneMatch(c -> c == 0)) {
+                return leastConn();
             }
-            int period = java.util.Arrays.stream(weight).sum();
-            for (int step = Math.min(period, LeastConnections.WALK_PER_PEER * weight.length); step > 0; step--) {
+            boolean replaying = period <= SmoothWeightedRoundRobin.MAX_REPLAYED_CYCLE && rounds >= period;
+            for (int step = replaying ? Math.min(period, LeastConnections.WALK_PER_PEER * weight.length) : 0;
+                    step > 0; step--) {
                 int offered = allPeersRound();
                 if (conns[offered] == 0) {
+                    walked++;
                     return offered;
                 }
             }
-            return leastConn(); // the idle peers carry too little weight for the walk: nginx's round over them
+            roundsOverIdle++;
+            return leastConn();
         }
 
         private int allPeersRound() {
+            rounds++;
             int best = -1;
             int total = 0;
             for (int i = 0; i < weight.length; i++) {

@@ -62,14 +62,14 @@ class LoadAwarenessTest {
     }
 
     @Test
-    void leastConnBreaksTiesBySmoothWeightedRoundRobinAmongTheTiedOnly() {
+    void leastConnGivesAnIdleTieToTheNextIdleEndpointOfTheAllPeersRound() {
         UpstreamPool idle = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(5, 1, 1));
         UpstreamPool oneBusy = Pools.pool(StrategyConfig.leastConn(), Pools.weighted(1, 5, 1, 1));
         Lease stream = oneBusy.pick(PickContext.of("192.0.2.1"));
         assertThat(stream.endpoint().id()).as("all idle: SWRR over all, heaviest first").isEqualTo("b");
 
         assertThat(String.join(" ", Pools.sequence(idle, 7))).isEqualTo("a a b a c a a");
-        // b carries one open stream; a, c, d stay tied at zero and take turns
+        // b carries one open stream; a, c, d stay tied at zero: the all-peers round (b a b b c b d b) passes over b
         assertThat(String.join(" ", Pools.sequence(oneBusy, 6))).isEqualTo("a c d a c d");
         stream.complete(dev.ballast.lb.Outcome.SUCCESS);
     }

@@ -12,7 +12,7 @@
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
 #   FILTER    benchmark regex (default: pickAndComplete on a shared pool, pickAndCompleteUnshared on one pool per
 #             thread, i.e. what the machine gives two threads without sharing, and the anchor; not
-#             pickAndCompleteLoaded, a pool with two requests per endpoint held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
+#             pickAndCompleteLoaded, a pool with 2 x endpoints requests held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
 #             extra args go straight to JMH (e.g. -p endpoints=100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,7 +113,7 @@ for path in sys.argv[1:]:
             if bench.endswith("Unshared"):
                 strategy += " (own pool per thread)"
             elif bench.endswith("Loaded"):
-                strategy += " (2 requests per endpoint held)"
+                strategy += " (2 x endpoints requests held)"
             n = int(r["params"]["endpoints"])
         col = (n, int(threads))
         cols.add(col)
@@ -127,7 +127,7 @@ for path in sys.argv[1:]:
             tables[name].setdefault(strategy, {})[col] = (float(metric["score"]), err, forks)
 cols = sorted(cols)
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
-variants = ["", " (own pool per thread)", " (2 requests per endpoint held)"]
+variants = ["", " (own pool per thread)", " (2 x endpoints requests held)"]
 def rank(s):
     for v in reversed(variants):
         if v and s.endswith(v):

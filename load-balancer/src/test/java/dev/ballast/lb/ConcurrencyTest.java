@@ -67,6 +67,53 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * A healthy, unchanging pool with mixed weights and every request a success: every pick of every thread must get
+     * an endpoint (a pick returns nothing only when no endpoint is usable), whatever the other threads hold open, and
+     * every count is back at zero after. Few requests are held, so least-conn meets idle and busy offers alike.
+     */
+    @ParameterizedTest
+    @EnumSource(StrategyConfig.Kind.class)
+    void aHealthyPoolAlwaysGivesAnEndpoint(StrategyConfig.Kind kind) throws Exception {
+        UpstreamPool pool = UpstreamPool.create("healthy", PoolConfig.builder()
+                .strategy(Pools.strategy(kind)).build(), TimeSource.system());
+        pool.update(Pools.weighted(1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2));
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> workers = new ArrayList<>();
+        try {
+            for (int t = 0; t < THREADS; t++) {
+                workers.add(executor.submit(() -> {
+                    start.await();
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    List<Lease> open = new ArrayList<>();
+                    int missed = 0;
+                    for (int i = 0; i < ROUNDS; i++) {
+                        Lease lease = pool.pick(PickContext.of("10.0." + random.nextInt(4) + ".1",
+                                "k" + random.nextInt(100)));
+                        if (lease == null) {
+                            missed++;
+                            continue;
+                        }
+                        open.add(lease);
+                        while (open.size() > random.nextInt(1, 5)) {
+                            open.remove(random.nextInt(open.size())).complete(Outcome.SUCCESS);
+                        }
+                    }
+                    open.forEach(l -> l.complete(Outcome.SUCCESS));
+                    return missed;
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> worker : workers) {
+                assertThat(worker.get(2, TimeUnit.MINUTES)).as("picks that got no endpoint").isZero();
+            }
+            assertThat(pool.state().endpoints()).allSatisfy(e -> assertThat(e.inFlight()).isZero());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     private static int work(UpstreamPool pool, CountDownLatch start) throws InterruptedException {
         start.await();
         ThreadLocalRandom random = ThreadLocalRandom.current();

@@ -63,14 +63,20 @@ public final class LeastConnections implements Strategy {
      * nginx's own current weights ({@link #roundOverIdle}). Otherwise nginx's round over the least loaded decides.
      */
     private Endpoint pickPristine() {
+        Endpoint offered = offerIdle(OFFERS);
+        return offered != null ? offered : pickBusiest(peers, weight, true);
+    }
+
+    /** The idle round's next idle peer within {@code offers} offers (busy ones passed over), or null. */
+    private Endpoint offerIdle(long offers) {
         Endpoint[] p = peers;
-        for (int offer = 0; offer < OFFERS; offer++) {
+        for (long offer = 0; offer < offers; offer++) {
             Endpoint offered = p[idleRound.roundAll()];
             if (offered.inFlightRelaxed() == 0) {
                 return offered;
             }
         }
-        return pickBusiest(p, weight, true);
+        return null;
     }
 
     /**
@@ -137,13 +143,8 @@ public final class LeastConnections implements Strategy {
             }
         }
         if (bestConns == 0 && walkIdle) {
-            for (long step = Math.min(idleRound.replayedCycle(), WALK_PER_PEER * (long) n); step > 0; step--) {
-                Endpoint offered = p[idleRound.roundAll()];
-                if (offered.inFlightRelaxed() == 0) {
-                    return offered;
-                }
-            }
-            return roundOverIdle(p);
+            Endpoint offered = offerIdle(Math.min(idleRound.replayedCycle(), WALK_PER_PEER * (long) n));
+            return offered != null ? offered : roundOverIdle(p);
         }
         if (tied == 1) {
             return p[best];

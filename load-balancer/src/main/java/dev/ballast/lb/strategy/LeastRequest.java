@@ -10,7 +10,9 @@ import dev.ballast.lb.health.SlowStart;
  * Envoy LEAST_REQUEST (source/extensions/load_balancing_policies/least_request/least_request_lb.cc). Equal weights
  * and no slow-start ramp: power of two choices, two distinct uniform draws, the one with fewer requests in flight
  * wins (ties: the first). Otherwise an EDF schedule over the dynamic weight weight / (in_flight + 1)^bias computed at
- * pick time (Envoy hostWeight, slow-start factor included), so a busy host gets less but never truly drains.
+ * pick time (Envoy hostWeight, slow-start factor included), so a busy host gets less but never truly drains. With
+ * bias 1 or 0 (1 is Envoy's default) and no ramp, the deadlines are exact fractions ({@link ExactEdf}); otherwise they
+ * are Envoy's doubles ({@link EdfSchedule}).
  */
 public final class LeastRequest implements Strategy {
 
@@ -19,8 +21,22 @@ public final class LeastRequest implements Strategy {
     private final RandomSource random;
     private final double bias;
     private final boolean equalWeights;
-    /** Envoy keeps one scheduler per worker; ours is per thread (event loop), so picks need no lock. */
-    private final ThreadLocal<EdfSchedule> schedules = new ThreadLocal<>();
+    /** Bias 1 or 0 with whole weights: deadlines are exact fractions ({@link ExactEdf}). */
+    private final boolean exact;
+    private final int[] weights;
+    /**
+     * The idle pool's period for {@link ExactEdf}'s replay (null when too long), built with the snapshot, on the
+     * thread that updates the pool rather than on an event loop's first pick.
+     */
+    private final ExactEdf.Period period;
+    /** Envoy keeps one scheduler per worker; ours are per thread (event loop), so picks need no lock. */
+    private final ThreadLocal<Schedules> schedules = ThreadLocal.withInitial(Schedules::new);
+
+    /** One thread's schedules: the exact one, and Envoy's floating-point one for a ramp or another bias. */
+    private static final class Schedules {
+        ExactEdf exact;
+        EdfSchedule floating;
+    }
 
     public LeastRequest(Endpoint[] peers, double activeRequestBias, RandomSource random) {
         this.peers = peers;
@@ -32,6 +48,12 @@ public final class LeastRequest implements Strategy {
             same &= peer.weight() == peers[0].weight();
         }
         this.equalWeights = same;
+        this.exact = bias == 0.0 || bias == 1.0;
+        this.weights = new int[peers.length];
+        for (int i = 0; i < peers.length; i++) {
+            weights[i] = peers[i].weight();
+        }
+        this.period = exact && !equalWeights ? ExactEdf.Period.of(weights) : null;
     }
 
     @Override
@@ -73,14 +95,32 @@ public final class LeastRequest implements Strategy {
      * without an allowed peer, an exact weighted choice over the allowed ones (or null) decides.
      */
     private Endpoint pickEarliestDeadline(PickContext context, Eligibility eligibility, long nowNanos) {
-        EdfSchedule schedule = schedule(nowNanos);
-        // No ramp in the pool's health view: an idle peer's dynamic weight is its configured weight. (A ramp that
-        // starts on another loop is seen once that loop has replaced the view, as every health change is.)
-        boolean fullWeights = !eligibility.ramping();
+        Schedules own = schedules.get();
+        // A ramp in the pool's health view makes weights fractional: Envoy's floating-point schedule then. (A ramp
+        // that starts on another loop is seen once that loop has replaced the view, as every health change is.)
+        if (exact && !eligibility.ramping()) {
+            ExactEdf schedule = own.exact;
+            if (schedule == null) {
+                schedule = own.exact = exactSchedule();
+            }
+            for (int attempt = 0; attempt < peers.length; attempt++) {
+                Endpoint peer = peers[schedule.next()];
+                schedule.advance(steps(peer));
+                if (eligibility.allows(peer, context, nowNanos)) {
+                    return peer;
+                }
+            }
+            return draws.scan(-1, context, eligibility, nowNanos);
+        }
+        EdfSchedule schedule = own.floating;
+        if (schedule == null) {
+            schedule = own.floating = floatingSchedule(nowNanos);
+        }
+        boolean fullWeights = !eligibility.ramping(); // then an idle peer's dynamic weight is its configured weight
         for (int attempt = 0; attempt < peers.length; attempt++) {
             Endpoint peer = peers[schedule.next()];
-            if (fullWeights && (bias == 0.0 || peer.inFlight() == 0)) {
-                schedule.advanceUsual(); // dynamicWeight is the configured weight: re-insert without dividing
+            if (fullWeights && peer.inFlight() == 0) {
+                schedule.advanceUsual(); // re-insert without dividing
             } else {
                 schedule.advance(dynamicWeight(peer, nowNanos));
             }
@@ -89,6 +129,11 @@ public final class LeastRequest implements Strategy {
             }
         }
         return draws.scan(-1, context, eligibility, nowNanos);
+    }
+
+    /** 1 / Envoy's hostWeight in units of 1 / weight, for bias 1 or 0 without a ramp: in_flight + 1, or 1. */
+    private long steps(Endpoint peer) {
+        return bias == 0.0 ? 1 : peer.inFlight() + 1L;
     }
 
     /** Envoy hostWeight: weight / (active + 1)^bias, times the slow-start factor; bias 0 = weighted round robin. */
@@ -102,23 +147,28 @@ public final class LeastRequest implements Strategy {
     }
 
     /**
-     * This thread's schedule, built on first use and then advanced by a random number of picks below the pool
-     * size, as Envoy's EdfScheduler::createWithPicks does, so threads do not all start on the same peer.
+     * This thread's exact schedule, then advanced by a random number of picks below the pool size, as Envoy's
+     * EdfScheduler::createWithPicks does, so threads do not all start on the same peer.
      */
-    private EdfSchedule schedule(long nowNanos) {
-        EdfSchedule schedule = schedules.get();
-        if (schedule == null) {
-            double[] weights = new double[peers.length];
-            double[] idle = new double[peers.length];
-            for (int i = 0; i < peers.length; i++) {
-                weights[i] = dynamicWeight(peers[i], nowNanos);
-                idle[i] = peers[i].weight(); // what dynamicWeight gives an idle peer at full weight
-            }
-            schedule = new EdfSchedule(weights, idle);
-            for (int skip = random.nextInt(peers.length); skip > 0; skip--) {
-                schedule.advance(weights[schedule.next()]);
-            }
-            schedules.set(schedule);
+    private ExactEdf exactSchedule() {
+        ExactEdf schedule = new ExactEdf(weights, period);
+        for (int skip = random.nextInt(peers.length); skip > 0; skip--) {
+            schedule.advance(steps(peers[schedule.next()]));
+        }
+        return schedule;
+    }
+
+    /** This thread's floating-point schedule (Envoy's, for a ramp or a bias other than 1 and 0), placed the same way. */
+    private EdfSchedule floatingSchedule(long nowNanos) {
+        double[] weights = new double[peers.length];
+        double[] idle = new double[peers.length];
+        for (int i = 0; i < peers.length; i++) {
+            weights[i] = dynamicWeight(peers[i], nowNanos);
+            idle[i] = peers[i].weight(); // what dynamicWeight gives an idle peer at full weight
+        }
+        EdfSchedule schedule = new EdfSchedule(weights, idle);
+        for (int skip = random.nextInt(peers.length); skip > 0; skip--) {
+            schedule.advance(weights[schedule.next()]);
         }
         return schedule;
     }

@@ -104,6 +104,25 @@ class LeastRequestTest {
     }
 
     @Test
+    void aRampMovesAWeightedPoolToFractionalWeightsAndItsEndBringsTheWholeWeightsBack() {
+        FakeClock clock = new FakeClock();
+        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastRequest())
+                .slowStart(Duration.ofSeconds(100)).build(), clock, Pools.weighted(2, 1));
+        pool.update(Pools.weighted(2, 1, 1));
+        clock.advance(Duration.ofSeconds(50)); // c at 55 % of its weight: Envoy's floating-point schedule
+
+        Map<String, Integer> ramping = Pools.counts(pool, PICKS);
+
+        assertThat(ramping.get("c") / (double) PICKS).isCloseTo(0.55 / 3.55, within(0.002));
+        assertThat(ramping.get("a") / (double) PICKS).isCloseTo(2 / 3.55, within(0.002));
+
+        clock.advance(Duration.ofSeconds(50)); // the ramp is over: the exact schedule, whole periods of 4
+        Map<String, Integer> after = Pools.counts(pool, PICKS);
+
+        assertThat(after).containsEntry("a", PICKS / 2).containsEntry("b", PICKS / 4).containsEntry("c", PICKS / 4);
+    }
+
+    @Test
     void aRetryNeverGoesBackToAnEndpointItAlreadyTried() {
         UpstreamPool pool = Pools.pool(StrategyConfig.leastRequest(), Pools.weighted(5, 1, 1));
 

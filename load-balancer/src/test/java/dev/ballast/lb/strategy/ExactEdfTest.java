@@ -1,0 +1,191 @@
+package dev.ballast.lb.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayName("the exact EDF schedule picks what a scan for the earliest exact deadline picks, replaying or not")
+class ExactEdfTest {
+
+    /**
+     * Pick for pick against the slowest reading of the rule, under loads that keep the schedule replaying, keep it
+     * on the heap, and move it between the two (a small rebase threshold makes rebases happen in both).
+     */
+    @ParameterizedTest(name = "weights {0}, load {1}")
+    @CsvSource({
+            "1 2 3 x 34, idle",
+            "1 2 3 x 34, light",
+            "1 2 3 x 34, heavy",
+            "1 2 3 x 34, bursts",
+            "5 1 1, bursts",
+            "1 1000 7 x 3, bursts",
+            "1000 999 x 70, bursts", // a period above MAX_PERIOD: the heap only
+            "3 x 1, light",
+            "2 x 7 1 x 5 3 x 2, bursts"})
+    void matchesALinearScanOfExactDeadlines(String weights, String load) {
+        int[] w = weights(weights);
+        ExactEdf.Period period = ExactEdf.Period.of(w);
+        SplittableRandom random = new SplittableRandom(weights.hashCode() * 31L + load.hashCode());
+        for (long rebaseAt : new long[] {ExactEdf.REBASE_AT, 500}) {
+            ExactEdf schedule = new ExactEdf(w, period, rebaseAt);
+            LinearScan scan = new LinearScan(w);
+            int switches = 0;
+            boolean wasReplaying = schedule.replaying();
+            for (int pick = 0; pick < 60_000; pick++) {
+                int expected = scan.next();
+                assertThat(schedule.next()).as("pick %d (%s load, rebase at %d)", pick, load, rebaseAt)
+                        .isEqualTo(expected);
+                long steps = 1 + inFlight(load, pick, random);
+                schedule.advance(steps);
+                scan.advance(expected, steps);
+                if (schedule.replaying() != wasReplaying) {
+                    switches++;
+                    wasReplaying = schedule.replaying();
+                }
+            }
+            if (period == null) {
+                assertThat(schedule.replaying()).isFalse();
+            } else if (load.equals("bursts")) {
+                assertThat(switches).as("moves between replay and heap").isGreaterThan(4);
+            } else {
+                assertThat(schedule.replaying()).as("replaying under %s load", load).isEqualTo(!load.equals("heavy"));
+            }
+        }
+    }
+
+    /** Idle: the steps are 1; light: 1 or 2 in flight now and then; heavy: 100–199; bursts: heavy and idle in turn. */
+    private static long inFlight(String load, int pick, SplittableRandom random) {
+        return switch (load) {
+            case "idle" -> 0;
+            case "light" -> random.nextInt(8) == 0 ? 1 + random.nextInt(2) : 0;
+            case "heavy" -> 100 + random.nextInt(100);
+            case "bursts" -> (pick / 3_000) % 2 == 0 ? random.nextInt(3)
+                    : random.nextInt(50) == 0 ? 5_000 : 100 + random.nextInt(100);
+            default -> throw new IllegalArgumentException(load);
+        };
+    }
+
+    /**
+     * Every peer idle: the order is what Envoy's first-inserted-first tie-break gives with exact deadlines (its
+     * schedule with doubles gives the same wherever the sums are exact, as with these weights).
+     */
+    @ParameterizedTest(name = "weights {0}")
+    @CsvSource({"4 2 1", "1 2 3 x 34", "5 1 1", "3 3 2 2 1", "1 7 x 3 2 x 4", "6 4 3"})
+    void idleOrderIsEnvoysFirstInsertedFirstOrder(String weights) {
+        int[] w = weights(weights);
+        ExactEdf schedule = new ExactEdf(w, ExactEdf.Period.of(w));
+        FifoScan envoy = new FifoScan(w);
+        for (int pick = 0; pick < 5_000; pick++) {
+            int expected = envoy.next();
+            assertThat(schedule.next()).as("pick %d", pick).isEqualTo(expected);
+            schedule.advance(1);
+            envoy.advance(expected, 1);
+        }
+    }
+
+    @Test
+    void weights421RepeatEnvoysSequence() {
+        int[] w = {4, 2, 1};
+        ExactEdf schedule = new ExactEdf(w, ExactEdf.Period.of(w));
+        List<Integer> picks = new ArrayList<>();
+        for (int pick = 0; pick < 14; pick++) {
+            picks.add(schedule.next());
+            schedule.advance(1);
+        }
+        // deadlines: a 1/4 2/4 3/4 1, b 1/2 1, c 1; at 1/2 b was in first, at 1 c, then b, then a
+        assertThat(picks).containsExactly(0, 1, 0, 0, 2, 1, 0, 0, 1, 0, 0, 2, 1, 0);
+    }
+
+    @Test
+    void aPeriodAboveTheLimitIsNotTabled() {
+        assertThat(ExactEdf.Period.of(new int[] {ExactEdf.MAX_PERIOD, 1})).isNull();
+        assertThat(ExactEdf.Period.of(new int[] {ExactEdf.MAX_PERIOD - 1, 1}).length()).isEqualTo(ExactEdf.MAX_PERIOD);
+    }
+
+    /** "2 x 3 5" is 2 2 2 5. */
+    static int[] weights(String spec) {
+        List<Integer> out = new ArrayList<>();
+        String[] parts = spec.trim().split(" +");
+        for (int k = 0; k < parts.length; k++) {
+            if (k + 2 < parts.length && parts[k + 1].equals("x")) {
+                for (int r = Integer.parseInt(parts[k + 2]); r > 0; r--) {
+                    out.add(Integer.parseInt(parts[k]));
+                }
+                k += 2;
+            } else {
+                out.add(Integer.parseInt(parts[k]));
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The rule the slowest way: scan for the least next[i] / w[i] (cross-multiplied), then weight, then index. */
+    private static final class LinearScan {
+        final int[] weight;
+        final long[] next;
+
+        LinearScan(int[] weights) {
+            weight = weights;
+            next = new long[weights.length];
+            Arrays.fill(next, 1L);
+        }
+
+        int next() {
+            int best = 0;
+            for (int i = 1; i < next.length; i++) {
+                long left = next[i] * weight[best];
+                long right = next[best] * weight[i];
+                if (left < right || (left == right && weight[i] < weight[best])) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        void advance(int taken, long steps) {
+            next[taken] += steps;
+        }
+    }
+
+    /** Envoy's rule with exact deadlines: the least deadline, ties to the entry inserted first. */
+    private static final class FifoScan {
+        final int[] weight;
+        final long[] next;
+        final long[] order;
+        long nextOrder;
+
+        FifoScan(int[] weights) {
+            weight = weights;
+            next = new long[weights.length];
+            order = new long[weights.length];
+            for (int i = 0; i < weights.length; i++) {
+                next[i] = 1;
+                order[i] = nextOrder++;
+            }
+        }
+
+        int next() {
+            int best = 0;
+            for (int i = 1; i < next.length; i++) {
+                long left = next[i] * weight[best];
+                long right = next[best] * weight[i];
+                if (left < right || (left == right && order[i] < order[best])) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        void advance(int taken, long steps) {
+            next[taken] += steps;
+            order[taken] = nextOrder++;
+        }
+    }
+}

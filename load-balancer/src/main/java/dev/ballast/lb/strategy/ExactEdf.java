@@ -1,5 +1,7 @@
 package dev.ballast.lb.strategy;
 
+import java.util.Arrays;
+
 /**
  * Envoy's earliest-deadline-first schedule for least-request when every weight is a whole number and
  * {@code active_request_bias} is 1 or 0, in exact arithmetic. A peer picked with {@code k} requests in flight comes
@@ -128,7 +130,7 @@ final class ExactEdf {
         this.rebaseAt = rebaseAt;
         this.weight = weights.clone();
         this.next = new long[n];
-        java.util.Arrays.fill(next, 1L);
+        Arrays.fill(next, 1L);
         this.period = period;
         this.window = Math.max(64, n);
         this.windowLeft = window;

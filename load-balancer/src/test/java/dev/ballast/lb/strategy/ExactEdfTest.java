@@ -3,7 +3,6 @@ package dev.ballast.lb.strategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -81,7 +80,7 @@ class ExactEdfTest {
     void idleOrderIsEnvoysFirstInsertedFirstOrder(String weights) {
         int[] w = weights(weights);
         ExactEdf schedule = new ExactEdf(w, ExactEdf.Period.of(w));
-        FifoScan envoy = new FifoScan(w);
+        LinearScan envoy = new LinearScan(w, true);
         for (int pick = 0; pick < 5_000; pick++) {
             int expected = envoy.next();
             assertThat(schedule.next()).as("pick %d", pick).isEqualTo(expected);
@@ -126,43 +125,25 @@ class ExactEdfTest {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The rule the slowest way: scan for the least next[i] / w[i] (cross-multiplied), then weight, then index. */
+    /**
+     * The rule the slowest way: scan for the least deadline next[i] / w[i] (cross-multiplied). Ties: the smaller
+     * weight, then the lower index (ours), or the entry inserted first (Envoy's, {@code fifo}).
+     */
     private static final class LinearScan {
         final int[] weight;
         final long[] next;
-
-        LinearScan(int[] weights) {
-            weight = weights;
-            next = new long[weights.length];
-            Arrays.fill(next, 1L);
-        }
-
-        int next() {
-            int best = 0;
-            for (int i = 1; i < next.length; i++) {
-                long left = next[i] * weight[best];
-                long right = next[best] * weight[i];
-                if (left < right || (left == right && weight[i] < weight[best])) {
-                    best = i;
-                }
-            }
-            return best;
-        }
-
-        void advance(int taken, long steps) {
-            next[taken] += steps;
-        }
-    }
-
-    /** Envoy's rule with exact deadlines: the least deadline, ties to the entry inserted first. */
-    private static final class FifoScan {
-        final int[] weight;
-        final long[] next;
+        final boolean fifo;
+        /** When each peer's entry went in (fifo): index order at the start, then the order of the picks. */
         final long[] order;
         long nextOrder;
 
-        FifoScan(int[] weights) {
+        LinearScan(int[] weights) {
+            this(weights, false);
+        }
+
+        LinearScan(int[] weights, boolean fifo) {
             weight = weights;
+            this.fifo = fifo;
             next = new long[weights.length];
             order = new long[weights.length];
             for (int i = 0; i < weights.length; i++) {
@@ -176,7 +157,8 @@ class ExactEdfTest {
             for (int i = 1; i < next.length; i++) {
                 long left = next[i] * weight[best];
                 long right = next[best] * weight[i];
-                if (left < right || (left == right && order[i] < order[best])) {
+                boolean tieFirst = fifo ? order[i] < order[best] : weight[i] < weight[best];
+                if (left < right || (left == right && tieFirst)) {
                     best = i;
                 }
             }

@@ -62,13 +62,13 @@ final class ExactEdf {
             start = new int[peers];
         }
 
-        /** The table for these weights, or null when their sum is above {@link #MAX_PERIOD}. */
+        /** The table for these weights, or null when there are none or their sum is above {@link #MAX_PERIOD}. */
         static Period of(int[] weights) {
             long sum = 0;
             for (int w : weights) {
                 sum += w;
             }
-            if (sum > MAX_PERIOD) {
+            if (sum == 0 || sum > MAX_PERIOD) {
                 return null;
             }
             Period period = new Period((int) sum, weights.length);
@@ -118,8 +118,13 @@ final class ExactEdf {
     private long lastSteps;
     private int windowLeft;
     private long windowLoad;
+    /** Moves from the walk to the heap so far (for tests: an idle or lightly loaded pool never makes one). */
+    private int heapMoves;
 
-    /** Every peer due at 1 / weight, none picked yet. {@code period} is {@link Period#of} these weights, or null. */
+    /**
+     * Every peer (at least one) due at 1 / weight, none picked yet. {@code period} is {@link Period#of} these
+     * weights, or null.
+     */
     ExactEdf(int[] weights, Period period) {
         this(weights, period, REBASE_AT);
     }
@@ -216,6 +221,10 @@ final class ExactEdf {
         return replaying;
     }
 
+    int heapMoves() {
+        return heapMoves;
+    }
+
     private void adapt() {
         long load = windowLoad;
         windowLeft = window;
@@ -228,6 +237,7 @@ final class ExactEdf {
     }
 
     private void toHeap() {
+        heapMoves++;
         replaying = false;
         windowLeft = window;
         windowLoad = 0;
@@ -254,6 +264,14 @@ final class ExactEdf {
             round++;
         }
         pos = p;
+        assert standsJustAfter(lastPeer, lastNumerator) : "the walk resumes elsewhere than after the last pick";
+    }
+
+    /** The position before the walk's holds this peer's occurrence with this numerator. */
+    private boolean standsJustAfter(int peer, long numerator) {
+        int p = pos == 0 ? period.peer.length - 1 : pos - 1;
+        long r = pos == 0 ? round - 1 : round;
+        return period.peer[p] == peer && r * weight[peer] + period.occurrence[p] == numerator;
     }
 
     /**

@@ -26,7 +26,8 @@ class ExactEdfTest {
             "5 1 1, bursts",
             "1 1000 7 x 3, bursts",
             "1000 999 x 70, bursts", // a period above MAX_PERIOD: the heap only
-            "3 x 1, light",
+            "1 x 3, light",
+            "2 1, bursts", // a period of 3: a move back to the walk often resumes at the start of a period
             "2 x 7 1 x 5 3 x 2, bursts"})
     void matchesALinearScanOfExactDeadlines(String weights, String load) {
         int[] w = weights(weights);
@@ -55,6 +56,8 @@ class ExactEdfTest {
                 assertThat(switches).as("moves between replay and heap").isGreaterThan(4);
             } else {
                 assertThat(schedule.replaying()).as("replaying under %s load", load).isEqualTo(!load.equals("heavy"));
+                // idle or light: no walk ever hit its limit; heavy: one move to the heap, and it stayed there
+                assertThat(schedule.heapMoves()).as("moves to the heap").isEqualTo(load.equals("heavy") ? 1 : 0);
             }
         }
     }
@@ -72,8 +75,8 @@ class ExactEdfTest {
     }
 
     /**
-     * Every peer idle: the order is what Envoy's first-inserted-first tie-break gives with exact deadlines (its
-     * schedule with doubles gives the same wherever the sums are exact, as with these weights).
+     * Every peer idle: the order is what Envoy's rule (earliest deadline, ties to the entry inserted first) gives
+     * with exact deadlines. (Envoy's doubles give the same only where their sums are exact, as with 4 2 1.)
      */
     @ParameterizedTest(name = "weights {0}")
     @CsvSource({"4 2 1", "1 2 3 x 34", "5 1 1", "3 3 2 2 1", "1 7 x 3 2 x 4", "6 4 3"})
@@ -105,6 +108,7 @@ class ExactEdfTest {
     @Test
     void aPeriodAboveTheLimitIsNotTabled() {
         assertThat(ExactEdf.Period.of(new int[] {ExactEdf.MAX_PERIOD, 1})).isNull();
+        assertThat(ExactEdf.Period.of(new int[0])).isNull();
         assertThat(ExactEdf.Period.of(new int[] {ExactEdf.MAX_PERIOD - 1, 1}).length()).isEqualTo(ExactEdf.MAX_PERIOD);
     }
 

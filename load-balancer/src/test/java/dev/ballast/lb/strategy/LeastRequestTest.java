@@ -9,6 +9,7 @@ import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
 import dev.ballast.lb.PoolConfig;
 import dev.ballast.lb.Pools;
+import dev.ballast.lb.RandomSource;
 import dev.ballast.lb.StrategyConfig;
 import dev.ballast.lb.UpstreamPool;
 import java.time.Duration;
@@ -103,24 +104,58 @@ class LeastRequestTest {
         assertThat(counts.get("b") / (double) PICKS).isCloseTo(0.55 / 1.55, within(0.002));
     }
 
+    /**
+     * Weights 10 and 1: a's tenth deadline and b's first are both 1. Exact fractions tie them and the smaller weight
+     * goes first; Envoy's doubles add ten steps of 0.1 to 0.9999999999999999 and give a the tenth pick.
+     */
     @Test
-    void aRampMovesAWeightedPoolToFractionalWeightsAndItsEndBringsTheWholeWeightsBack() {
+    void deadlinesAreExactFractionsSoEqualDeadlinesTieWhereDoublesWouldRound() {
+        UpstreamPool pool = UpstreamPool.create("test", PoolConfig.builder().strategy(StrategyConfig.leastRequest())
+                .build(), new FakeClock(), NO_RANDOM_START);
+        pool.update(Pools.weighted(10, 1));
+
+        List<String> picks = Pools.sequence(pool, 22);
+
+        assertThat(picks).containsExactly("a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "a",
+                "a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "a");
+    }
+
+    @Test
+    void aRampMovesAWeightedPoolToFractionalWeightsAndItsEndBringsTheExactScheduleBack() {
         FakeClock clock = new FakeClock();
-        UpstreamPool pool = Pools.pool(PoolConfig.builder().strategy(StrategyConfig.leastRequest())
-                .slowStart(Duration.ofSeconds(100)).build(), clock, Pools.weighted(2, 1));
-        pool.update(Pools.weighted(2, 1, 1));
+        UpstreamPool pool = UpstreamPool.create("test", PoolConfig.builder().strategy(StrategyConfig.leastRequest())
+                .slowStart(Duration.ofSeconds(100)).build(), clock, NO_RANDOM_START);
+        pool.update(Pools.weighted(10, 1));
+        pool.update(Pools.weighted(10, 1, 1));
         clock.advance(Duration.ofSeconds(50)); // c at 55 % of its weight: Envoy's floating-point schedule
 
         Map<String, Integer> ramping = Pools.counts(pool, PICKS);
 
-        assertThat(ramping.get("c") / (double) PICKS).isCloseTo(0.55 / 3.55, within(0.002));
-        assertThat(ramping.get("a") / (double) PICKS).isCloseTo(2 / 3.55, within(0.002));
+        assertThat(ramping.get("c") / (double) PICKS).isCloseTo(0.55 / 11.55, within(0.002));
+        assertThat(ramping.get("a") / (double) PICKS).isCloseTo(10 / 11.55, within(0.002));
 
-        clock.advance(Duration.ofSeconds(50)); // the ramp is over: the exact schedule, whole periods of 4
-        Map<String, Integer> after = Pools.counts(pool, PICKS);
-
-        assertThat(after).containsEntry("a", PICKS / 2).containsEntry("b", PICKS / 4).containsEntry("c", PICKS / 4);
+        clock.advance(Duration.ofSeconds(50)); // the ramp is over: exact deadlines, a's tenth ties b and c at 1
+        assertThat(Pools.sequence(pool, 12)).containsExactly("a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "c",
+                "a");
     }
+
+    /** Every draw 0: each thread's schedule starts at its first pick (no random skip), so orders are fixed. */
+    private static final RandomSource NO_RANDOM_START = new RandomSource() {
+        @Override
+        public int nextInt(int bound) {
+            return 0;
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return 0;
+        }
+
+        @Override
+        public long nextLong() {
+            return 0;
+        }
+    };
 
     @Test
     void aRetryNeverGoesBackToAnEndpointItAlreadyTried() {

@@ -145,6 +145,17 @@ public final class Endpoint extends EndpointCounterPadAfter {
         return active.isUp() && !outlier.isEjected(nowNanos) && (single || !passive.isBlocked(nowNanos));
     }
 
+    /**
+     * Counts one more request in flight here and returns the count before it, in one atomic instruction. Only for a
+     * {@link dev.ballast.lb.strategy.Strategy} whose {@code countsPick()} is true, on the endpoint its {@code pick}
+     * returns (the pool then does not count that pick again, and the lease drops the count when it completes).
+     * Least-request needs the chosen endpoint's count: reading it and then raising it took the counter's cache line
+     * from the other core twice, once shared and once to write; on two threads this saves 10–30 ns per pick (README).
+     */
+    public int countPick() {
+        return (int) IN_FLIGHT.getAndAdd(this, 1);
+    }
+
     void acquire() {
         IN_FLIGHT.getAndAdd(this, 1);
     }

@@ -57,7 +57,12 @@ public final class UpstreamPool {
     private final AtomicBoolean panicking = new AtomicBoolean();
     private final AtomicLong panicTransitions = new AtomicLong();
 
-    private record Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy) {
+    /** {@code counted}: the strategy's pick has already counted the endpoint it returns ({@link Strategy#countsPick}). */
+    private record Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy, boolean counted) {
+
+        Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy) {
+            this(list, byId, strategy, strategy.countsPick());
+        }
     }
 
     private UpstreamPool(String name, PoolConfig config, TimeSource time, RandomSource random) {
@@ -184,7 +189,9 @@ public final class UpstreamPool {
         if (endpoint == null) {
             return null;
         }
-        endpoint.acquire();
+        if (!s.counted()) {
+            endpoint.acquire();
+        }
         boolean trial = false;
         if (endpoint.passive.fails() != 0) {
             long t = time.nanoTime();

@@ -56,6 +56,15 @@ public final class LeastRequest implements Strategy {
         this.period = exact && !equalWeights ? ExactEdf.Period.of(weights) : null;
     }
 
+    /**
+     * Every pick is counted here: the exact schedule needs the count of the peer it takes, and reads it from the
+     * atomic instruction that raises it ({@link Endpoint#countPick}).
+     */
+    @Override
+    public boolean countsPick() {
+        return true;
+    }
+
     @Override
     public Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos) {
         if (peers.length == 0) {
@@ -65,6 +74,18 @@ public final class LeastRequest implements Strategy {
         if (!equalWeights || eligibility.ramping()) {
             return pickEarliestDeadline(context, eligibility, nowNanos);
         }
+        return counted(powerOfTwoChoices(context, eligibility, nowNanos));
+    }
+
+    /** Counts the pick in flight; null stays null. */
+    private static Endpoint counted(Endpoint peer) {
+        if (peer != null) {
+            peer.countPick();
+        }
+        return peer;
+    }
+
+    private Endpoint powerOfTwoChoices(PickContext context, Eligibility eligibility, long nowNanos) {
         if (peers.length > 1 && WeightedRandom.pristine(context, eligibility)) {
             int a = random.nextInt(peers.length);
             int b = random.nextInt(peers.length - 1);
@@ -92,7 +113,8 @@ public final class LeastRequest implements Strategy {
     /**
      * Takes the earliest deadline the request may use. A peer it may not use (unhealthy, draining, already tried)
      * is re-inserted as if picked, as Envoy's schedule never holds unusable hosts; after one pass over the pool
-     * without an allowed peer, an exact weighted choice over the allowed ones (or null) decides.
+     * without an allowed peer, an exact weighted choice over the allowed ones (or null) decides. The pick returned is
+     * counted in flight.
      */
     private Endpoint pickEarliestDeadline(PickContext context, Eligibility eligibility, long nowNanos) {
         Schedules own = schedules.get();
@@ -105,12 +127,15 @@ public final class LeastRequest implements Strategy {
             }
             for (int attempt = 0; attempt < peers.length; attempt++) {
                 Endpoint peer = peers[schedule.next()];
-                schedule.advance(steps(peer));
                 if (eligibility.allows(peer, context, nowNanos)) {
+                    // Raise the count and learn what it was in one instruction: one cache-line transfer, not two.
+                    int inFlight = peer.countPick();
+                    schedule.advance(bias == 0.0 ? 1 : inFlight + 1L);
                     return peer;
                 }
+                schedule.advance(steps(peer));
             }
-            return draws.scan(-1, context, eligibility, nowNanos);
+            return counted(draws.scan(-1, context, eligibility, nowNanos));
         }
         EdfSchedule schedule = own.floating;
         if (schedule == null) {
@@ -125,10 +150,10 @@ public final class LeastRequest implements Strategy {
                 schedule.advance(dynamicWeight(peer, nowNanos));
             }
             if (eligibility.allows(peer, context, nowNanos)) {
-                return peer;
+                return counted(peer);
             }
         }
-        return draws.scan(-1, context, eligibility, nowNanos);
+        return counted(draws.scan(-1, context, eligibility, nowNanos));
     }
 
     /** 1 / Envoy's hostWeight in units of 1 / weight, for bias 1 or 0 without a ramp: in_flight + 1, or 1. */

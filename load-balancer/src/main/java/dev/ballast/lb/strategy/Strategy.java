@@ -20,6 +20,14 @@ public interface Strategy {
      */
     Endpoint pick(PickContext context, Eligibility eligibility, long nowNanos);
 
+    /**
+     * True when {@link #pick} has already counted the endpoint it returns as in flight ({@link Endpoint#countPick}), so
+     * the pool must not count it again. False (the default): the pool counts it.
+     */
+    default boolean countsPick() {
+        return false;
+    }
+
     /** Builds the strategy named by {@code config} over one snapshot (the order of {@code endpoints} matters). */
     static Strategy init(StrategyConfig config, List<Endpoint> endpoints, RandomSource random) {
         Endpoint[] peers = endpoints.toArray(new Endpoint[0]);

@@ -3,7 +3,8 @@
 # on one and two threads. Builds the module, runs JMH from the test classes, prints one table (ns per pick).
 #
 # Usage: bench/load-balancer-jmh.sh [extra JMH options]
-#   JMH_OPTS  iteration options (default: the annotations' 3 x 1 s warm-up, 5 x 1 s measurement, 1 fork)
+#   JMH_OPTS  iteration options (default: the annotations' 30 x 1 s warm-up, so every fork has had 30 s of load before
+#             it measures, then 5 x 1 s measurement, 1 fork; the full default run takes about 50 minutes)
 #             e.g. JMH_OPTS="-wi 2 -w 1s -i 3 -r 1s" for a quick, noisier run
 #             -f N runs N forks per cell; the table then adds each cell's range of fork means, which on this
 #             VM shows whether a two-thread figure came from the host's good or bad period (load-balancer README)

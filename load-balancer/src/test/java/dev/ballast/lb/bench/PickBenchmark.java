@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 30, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class PickBenchmark {

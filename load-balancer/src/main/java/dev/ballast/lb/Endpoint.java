@@ -150,7 +150,8 @@ public final class Endpoint extends EndpointCounterPadAfter {
      * {@link dev.ballast.lb.strategy.Strategy} whose {@code countsPick()} is true, on the endpoint its {@code pick}
      * returns (the pool then does not count that pick again, and the lease drops the count when it completes).
      * Least-request needs the chosen endpoint's count: reading it and then raising it took the counter's cache line
-     * from the other core twice, once shared and once to write; on two threads this saves 10–30 ns per pick (README).
+     * from the other core twice, once shared and once to write; on two threads this took about 8 ns off a pick on
+     * average (README, Session 17).
      */
     public int countPick() {
         return (int) IN_FLIGHT.getAndAdd(this, 1);

@@ -4,7 +4,8 @@
 # An anchor (summing 100 longs) runs in the same JVM to show the machine's noise floor.
 #
 # Usage: bench/autoscaler-engine-jmh.sh [extra JMH options]
-#   JMH_OPTS  iteration options (default: the annotations' 3 x 2 s warm-up, 5 x 2 s measurement, 1 fork)
+#   JMH_OPTS  iteration options (default: the annotations' 15 x 2 s warm-up, i.e. 30 s of load before measuring,
+#             then 5 x 2 s measurement, 1 fork)
 #             e.g. JMH_OPTS="-wi 2 -w 1s -i 3 -r 1s" for a quick, noisier run
 set -euo pipefail
 cd "$(dirname "$0")/.."

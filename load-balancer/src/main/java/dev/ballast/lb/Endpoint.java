@@ -158,7 +158,7 @@ public final class Endpoint extends EndpointCounterPadAfter {
     }
 
     void acquire() {
-        IN_FLIGHT.getAndAdd(this, 1);
+        countPick();
     }
 
     void release() {

@@ -129,11 +129,10 @@ public final class LeastRequest implements Strategy {
                 Endpoint peer = peers[schedule.next()];
                 if (eligibility.allows(peer, context, nowNanos)) {
                     // Raise the count and learn what it was in one instruction: one cache-line transfer, not two.
-                    int inFlight = peer.countPick();
-                    schedule.advance(bias == 0.0 ? 1 : inFlight + 1L);
+                    schedule.advance(steps(peer.countPick()));
                     return peer;
                 }
-                schedule.advance(steps(peer));
+                schedule.advance(steps(peer.inFlight()));
             }
             return counted(draws.scan(-1, context, eligibility, nowNanos));
         }
@@ -157,8 +156,8 @@ public final class LeastRequest implements Strategy {
     }
 
     /** 1 / Envoy's hostWeight in units of 1 / weight, for bias 1 or 0 without a ramp: in_flight + 1, or 1. */
-    private long steps(Endpoint peer) {
-        return bias == 0.0 ? 1 : peer.inFlight() + 1L;
+    private long steps(int inFlight) {
+        return bias == 0.0 ? 1 : inFlight + 1L;
     }
 
     /** Envoy hostWeight: weight / (active + 1)^bias, times the slow-start factor; bias 0 = weighted round robin. */
@@ -178,7 +177,7 @@ public final class LeastRequest implements Strategy {
     private ExactEdf exactSchedule() {
         ExactEdf schedule = new ExactEdf(weights, period);
         for (int skip = random.nextInt(peers.length); skip > 0; skip--) {
-            schedule.advance(steps(peers[schedule.next()]));
+            schedule.advance(steps(peers[schedule.next()].inFlight()));
         }
         return schedule;
     }

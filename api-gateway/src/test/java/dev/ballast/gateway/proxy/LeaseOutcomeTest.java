@@ -12,6 +12,7 @@ import dev.ballast.lb.Outcome;
 import dev.ballast.lb.PickContext;
 import dev.ballast.lb.UpstreamPool;
 import dev.ballast.testing.LoopbackPorts;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -90,7 +91,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.pair.endpoints", "${test.origin.1},${test.origin.2}");
             c.put("ballast.gateway.routes.total.prefix", "/total/");
             c.put("ballast.gateway.routes.total.upstream", "pair");
-            c.put("ballast.gateway.routes.total.timeouts.total", "700ms");
+            // Well past a head on a first connection on a loaded machine: the timeout is for the stream that follows.
+            c.put("ballast.gateway.routes.total.timeouts.total", "2s");
             c.put("ballast.gateway.routes.total.retries.max-tries", "1");
             // Short idle and response-headers timeouts: the upstream connection idle timeout is 300 ms too.
             c.put("ballast.gateway.upstreams.quad.endpoints", "${test.origin.0},${test.origin.1}");
@@ -110,7 +112,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.wspair.endpoints", "${test.origin.2},${test.origin.3}");
             c.put("ballast.gateway.routes.wstotal.prefix", "/wstotal/");
             c.put("ballast.gateway.routes.wstotal.upstream", "wspair");
-            c.put("ballast.gateway.routes.wstotal.timeouts.total", "700ms");
+            // Well past a cold WebSocket upgrade and an echo on a loaded machine: the timeout is for the open tunnel.
+            c.put("ballast.gateway.routes.wstotal.timeouts.total", "3s");
             c.put("ballast.gateway.routes.wstotal.retries.max-tries", "1");
             // A response-headers timeout shorter than the upstream connection idle timeout: a per-call timer.
             c.put("ballast.gateway.upstreams.early.endpoints", "${test.origin.2},${test.origin.3}");
@@ -271,8 +274,9 @@ class LeaseOutcomeTest extends GatewayTestBase {
                 .onSuccess(response -> response.handler(chunk -> received.add(chunk.toString()))));
         assertThat(received.poll(10, TimeUnit.SECONDS)).isNotNull();
 
-        // The endpoint answered at once and streamed without a gap: the route's own total limit ends the stream.
-        await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("pair") == 0);
+        // The endpoint answered at once and streamed without a gap (the origin never ends it): the route's own total
+        // limit (2 s) ends the stream.
+        await().atMost(Duration.ofSeconds(10)).until(() -> totalInFlightOf("pair") == 0);
         assertThat(health("pair")).doesNotContainPattern(BLAMED);
     }
 
@@ -353,10 +357,14 @@ class LeaseOutcomeTest extends GatewayTestBase {
         List<HttpClient> waiting = new ArrayList<>();
         for (int i = 0; i < 20 * loops && waiting.size() < loops; i++) {
             List<HttpClient> own = new ArrayList<>();
+            int queued = loops + waiting.size() + 1; // in flight with this one queued: holders, waiters and it
             Future<Reply> waiter = send(own, "/queuewait/x");
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            await().atMost(Duration.ofSeconds(5)).until(() -> waiter.isComplete() || System.nanoTime() > until);
-            if (waiter.isComplete()) {
+            // Answered, or its lease taken. A refused request takes and gives back its lease in one event-loop task:
+            // once every loop has finished the task it was running, a lease still held is a place in the queue.
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> waiter.isComplete() || totalInFlightOf("queueone") == queued);
+            awaitEveryEventLoop();
+            if (waiter.isComplete() || totalInFlightOf("queueone") != queued) {
                 Reply refused = GatewayClient.await(waiter);
                 assertThat(refused.status()).as(refused.body()).isEqualTo(503);
                 own.forEach(HttpClient::close);
@@ -366,7 +374,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
         }
         assertThat(waiting).as("requests waiting for a connection, one per event loop").hasSize(loops);
         // Each waiting request holds its lease while queued: so many are really queued, not merely slow to refuse.
-        assertThat(totalInFlightOf("queueone")).as("holders and queued requests").isEqualTo(2 * loops);
+        await().atMost(Duration.ofSeconds(5)).alias("holders and queued requests in flight")
+                .until(() -> totalInFlightOf("queueone") == 2 * loops);
 
         waiting.forEach(HttpClient::close); // the waiting clients go away
         await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("queueone") == loops);
@@ -464,6 +473,20 @@ class LeaseOutcomeTest extends GatewayTestBase {
         }
         assertThat(held.connections).as("gateway connections holding a request").hasSize(loops);
         return held;
+    }
+
+    /**
+     * Returns once every event loop of the gateway has run a task queued now: the task each loop was running (an
+     * exchange that takes and gives back its lease, say) has ended.
+     */
+    private void awaitEveryEventLoop() {
+        for (EventExecutor loop : vertx.nettyEventLoopGroup()) {
+            try {
+                loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("event loop " + loop + " did not run a task within 5 s", e);
+            }
+        }
     }
 
     /** A GET through the gateway on a client connection of its own (its client goes into {@code clients}). */
@@ -589,8 +612,8 @@ class LeaseOutcomeTest extends GatewayTestBase {
         socket.writeTextMessage("hello");
         assertThat(messages.poll(10, TimeUnit.SECONDS)).endsWith(":hello");
 
-        // The route's 700 ms total timeout ends the tunnel: never a tunnel still open with its lease already ended.
-        await().atMost(Duration.ofSeconds(5)).until(socket::isClosed);
+        // The route's 3 s total timeout ends the tunnel: never a tunnel still open with its lease already ended.
+        await().atMost(Duration.ofSeconds(10)).until(socket::isClosed);
         await().atMost(Duration.ofSeconds(5)).until(() -> totalInFlightOf("wspair") == 0);
 
         assertThat(health("wspair")).as("a WebSocket that merely outlived the route's total timeout")

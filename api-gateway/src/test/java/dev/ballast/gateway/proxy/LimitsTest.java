@@ -42,7 +42,8 @@ class LimitsTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.stream.endpoints", "${test.origin.1}");
             c.put("ballast.gateway.routes.stream.prefix", "/stream");
             c.put("ballast.gateway.routes.stream.upstream", "stream");
-            c.put("ballast.gateway.routes.stream.timeouts.idle", "300ms");
+            // Five times the 200 ms between the flowing stream's chunks: a late chunk on a loaded machine is no gap.
+            c.put("ballast.gateway.routes.stream.timeouts.idle", "1s");
             c.put("ballast.gateway.routes.capped.prefix", "/capped");
             c.put("ballast.gateway.routes.capped.upstream", "stream");
             c.put("ballast.gateway.routes.capped.timeouts.total", "400ms");
@@ -56,7 +57,9 @@ class LimitsTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.pair.endpoints", "${test.origin.2},${test.origin.3}");
             c.put("ballast.gateway.routes.pair.prefix", "/pair");
             c.put("ballast.gateway.routes.pair.upstream", "pair");
-            c.put("ballast.gateway.routes.pair.timeouts.response-headers", "300ms");
+            // Room for origin-3's head on a loaded machine (origin-2 never answers, so it times out anyway), and
+            // under the 1 s client idle timeout, which would otherwise close the client waiting for origin-2.
+            c.put("ballast.gateway.routes.pair.timeouts.response-headers", "700ms");
             c.put("ballast.gateway.limits.max-header-size", "4K");
             c.put("ballast.gateway.limits.client-idle-timeout", "1s");
             return c;
@@ -125,7 +128,8 @@ class LimitsTest extends GatewayTestBase {
     @Test
     @DisplayName("a response that keeps flowing for longer than the client idle timeout is not cut: writes are traffic")
     void flowingResponseOutlastsClientIdleTimeout() throws Exception {
-        // 8 chunks 200 ms apart: 1.6 s with nothing from the client after its request, under the route's 300 ms idle.
+        // 8 chunks 200 ms apart: 1.6 s with nothing from the client after its request (its idle timeout closes
+        // within 1.25 s), each gap under the route's 1 s idle.
         origins.get(1).behave(request -> {
             request.response().setChunked(true).putHeader("content-type", "text/event-stream");
             AtomicInteger sent = new AtomicInteger();

@@ -74,6 +74,11 @@ class ProxyTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.slow.timeouts.response-headers", "300ms");
             c.put("ballast.gateway.routes.slow.timeouts.idle", "300ms");
             c.put("ballast.gateway.routes.slow.retries.max-tries", "1");
+            // Slow's upstream and single try with the default timeouts, for the tests of what an answering upstream
+            // sends: a short timer would race its answer on a loaded machine (slow is for the timeout itself).
+            c.put("ballast.gateway.routes.once.prefix", "/once");
+            c.put("ballast.gateway.routes.once.upstream", "single");
+            c.put("ballast.gateway.routes.once.retries.max-tries", "1");
             c.put("ballast.gateway.routes.fragile.prefix", "/fragile");
             c.put("ballast.gateway.routes.fragile.upstream", "fragile");
             c.put("ballast.gateway.admin.token", "s3cret");
@@ -254,11 +259,11 @@ class ProxyTest extends GatewayTestBase {
     void brokenUpstreamIs502() {
         origins.get(3).behave(request -> request.connection().close());
 
-        Reply reply = client.get("/slow/generate");
+        Reply reply = client.get("/once/generate");
 
         assertThat(reply.status()).isEqualTo(502);
         assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
-        assertThat(json(reply).getString("route")).isEqualTo("slow");
+        assertThat(json(reply).getString("route")).isEqualTo("once");
     }
 
     @Test
@@ -302,7 +307,7 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("a response header no client may receive (control character, non-token name) gives a 502 problem")
     void invalidUpstreamHeaderIs502(String header) {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + header + "\r\n\r\nok", false, raw -> {
-            Reply reply = client.get("/slow/generate");
+            Reply reply = client.get("/once/generate");
 
             assertThat(raw.answered().get()).as("the 502 is for the bad header, not for a stale connection")
                     .isEqualTo(1);
@@ -316,7 +321,7 @@ class ProxyTest extends GatewayTestBase {
     }
 
     /**
-     * Replaces origin 3 (route "slow") with a raw server that answers every request with {@code response} (and closes
+     * Replaces origin 3 (route "once") with a raw server that answers every request with {@code response} (and closes
      * the connection after it when {@code close}), runs {@code check}, and brings the origin back. The check gets how
      * many connections the raw server accepted and how many reads it answered.
      */
@@ -363,7 +368,7 @@ class ProxyTest extends GatewayTestBase {
         withRawUpstream("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Model: m\r\n\r\n"
                 + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n", false, raw -> {
                     for (int i = 0; i < 3; i++) {
-                        Reply reply = client.get("/slow/generate");
+                        Reply reply = client.get("/once/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("hello world");
                         assertThat(reply.headers().get("x-model")).isEqualTo("m");
@@ -377,7 +382,7 @@ class ProxyTest extends GatewayTestBase {
     void closeDelimitedUpstreamResponse() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n\r\n{\"a\":1}\n{\"b\":2}\n", true,
                 raw -> {
-                    Reply reply = client.get("/slow/generate");
+                    Reply reply = client.get("/once/generate");
                     assertThat(reply.status()).isEqualTo(200);
                     assertThat(reply.body()).isEqualTo("{\"a\":1}\n{\"b\":2}\n");
                     assertThat(reply.headers().get("content-type")).isEqualTo("application/x-ndjson");
@@ -390,7 +395,7 @@ class ProxyTest extends GatewayTestBase {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "2\r\nab\r\n0\r\n\r\n", false, raw -> {
                     for (int i = 0; i < 2; i++) {
-                        Reply reply = client.get("/slow/generate");
+                        Reply reply = client.get("/once/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("ab");
                         assertThat(reply.headers().get("content-length")).isNull();
@@ -406,7 +411,7 @@ class ProxyTest extends GatewayTestBase {
                 + "HTTP/1.1 299 Fine Indeed\r\nContent-Length: 2\r\n\r\nok", false, raw -> {
                     RawConnection connection = RawConnection.open(client.vertx(), gateway.getPort());
                     try {
-                        connection.write("GET /slow/generate HTTP/1.1\r\nHost: x\r\n\r\n");
+                        connection.write("GET /once/generate HTTP/1.1\r\nHost: x\r\n\r\n");
                         connection.awaitText("ok");
                         assertThat(connection.text()).startsWith("HTTP/1.1 299 Fine Indeed\r\n").doesNotContain("Early")
                                 .doesNotContain("100 Continue");
@@ -421,7 +426,7 @@ class ProxyTest extends GatewayTestBase {
     void headResponseHasNoBody() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", false, raw -> {
             for (int i = 0; i < 2; i++) {
-                Reply reply = client.send(HttpMethod.HEAD, "/slow/generate", Map.of(), null, false);
+                Reply reply = client.send(HttpMethod.HEAD, "/once/generate", Map.of(), null, false);
                 assertThat(reply.status()).isEqualTo(200);
                 assertThat(reply.body()).isEmpty();
             }
@@ -435,7 +440,7 @@ class ProxyTest extends GatewayTestBase {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 Unasked\r\n\r\n", false,
                 raw -> {
                     for (int i = 0; i < 2; i++) {
-                        Reply reply = client.get("/slow/generate");
+                        Reply reply = client.get("/once/generate");
                         assertThat(reply.status()).isEqualTo(200);
                         assertThat(reply.body()).isEqualTo("ok");
                     }
@@ -443,7 +448,7 @@ class ProxyTest extends GatewayTestBase {
                 });
         withRawUpstream("HTTP/1.1 204 No Content\r\n\r\n", false, raw -> {
             for (int i = 0; i < 2; i++) {
-                assertThat(client.get("/slow/generate").status()).isEqualTo(204);
+                assertThat(client.get("/once/generate").status()).isEqualTo(204);
             }
             assertThat(raw.accepted().get()).as("one kept-alive upstream connection").isEqualTo(1);
         });
@@ -453,7 +458,7 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("repeated Content-Length fields of one value reach the client as one field")
     void repeatedContentLengthBecomesOne() {
         withRawUpstream("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\ncontent-length: 2\r\n\r\nok", false, raw -> {
-            Reply reply = client.get("/slow/generate");
+            Reply reply = client.get("/once/generate");
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo("ok");
             assertThat(reply.headers().getAll("content-length")).containsExactly("2");
@@ -465,7 +470,7 @@ class ProxyTest extends GatewayTestBase {
     void everyConnectionFieldCounts() {
         withRawUpstream("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: X-Secret\r\nX-Secret: s\r\n"
                 + "X-Public: p\r\nContent-Length: 2\r\n\r\nok", false, raw -> {
-                    Reply reply = client.get("/slow/generate");
+                    Reply reply = client.get("/once/generate");
                     assertThat(reply.status()).isEqualTo(200);
                     assertThat(reply.headers().get("x-secret")).isNull();
                     assertThat(reply.headers().get("x-public")).isEqualTo("p");
@@ -478,7 +483,7 @@ class ProxyTest extends GatewayTestBase {
     @DisplayName("an upstream response with broken framing gives a 502 problem")
     void brokenFramingIs502(String header) {
         withRawUpstream("HTTP/1.1 200 OK\r\n" + header + "\r\n\r\nok", false, raw -> {
-            Reply reply = client.get("/slow/generate");
+            Reply reply = client.get("/once/generate");
             assertThat(reply.status()).isEqualTo(502);
             assertThat(json(reply).getString("type")).endsWith("/upstream-failure");
         });

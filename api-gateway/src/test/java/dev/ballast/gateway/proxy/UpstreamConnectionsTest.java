@@ -60,8 +60,9 @@ class UpstreamConnectionsTest {
                         case "/close" -> request.response().putHeader("connection", "close").end("bye");
                         case "/stall" -> request.response().putHeader("content-length", "10").write("ab");
                         case "/slow-body" -> {
+                            // the rest well after the 1 s response timeout of the test that asks for it
                             request.response().putHeader("content-length", "4").write("ab");
-                            vertx.setTimer(600, t -> request.response().end("cd"));
+                            vertx.setTimer(2_500, t -> request.response().end("cd"));
                         }
                         default -> request.response().end("ok " + request.path());
                     }
@@ -330,7 +331,8 @@ class UpstreamConnectionsTest {
     @Test
     @DisplayName("the connection idle timeout fails a call whose body stalls, and leaves pooled connections alone")
     void connectionIdleTimeout() throws Exception {
-        UpstreamConnections pool = pool(4, 0, 60_000, 200);
+        // 1 s: the calls that answer must not meet it on a loaded machine (a sweep is a quarter of it).
+        UpstreamConnections pool = pool(4, 0, 60_000, 1_000);
 
         Exchange stalled = get(pool, "/stall", 5_000, 0);
 
@@ -340,7 +342,7 @@ class UpstreamConnectionsTest {
         assertThat(body(ok)).isEqualTo("ok /a");
         assertThat(ok.connection.get()).isNotSameAs(stalled.connection.get());
         long after = onLoop(pool::sweeps);
-        // Several idle timeouts' worth of sweeps later, the connection that went back to the pool is still there.
+        // Three idle timeouts' worth of sweeps later (3 s), the connection that went back to the pool is still there.
         await().atMost(Duration.ofSeconds(WAIT)).until(() -> onLoop(pool::sweeps) > after + 12);
         Exchange again = get(pool, "/b", 5_000, 0);
         assertThat(body(again)).isEqualTo("ok /b");
@@ -371,7 +373,7 @@ class UpstreamConnectionsTest {
     void responseTimeoutEndsWithTheHead() throws Exception {
         UpstreamConnections pool = pool(4, 0, 60_000);
 
-        assertThat(body(get(pool, "/slow-body", 5_000, 200))).isEqualTo("abcd");
+        assertThat(body(get(pool, "/slow-body", 5_000, 1_000))).isEqualTo("abcd");
     }
 
     @Test

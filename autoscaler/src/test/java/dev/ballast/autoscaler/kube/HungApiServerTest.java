@@ -61,7 +61,7 @@ class HungApiServerTest {
             Decision d = ticker.tick(key).orElseThrow();
 
             assertThat(d.condition(Condition.ABLE_TO_SCALE).reason()).isEqualTo("FailedGetScale");
-            assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("no answer from the API server", "500ms");
+            assertThat(d.condition(Condition.ABLE_TO_SCALE).message()).contains("no answer from the API server", "2000ms");
             assertThat(api.client().apps().deployments().withName("hung").get().getSpec().getReplicas()).isEqualTo(2);
         }
     }

@@ -57,7 +57,10 @@ public final class UpstreamPool {
     private final AtomicBoolean panicking = new AtomicBoolean();
     private final AtomicLong panicTransitions = new AtomicLong();
 
-    /** {@code counted}: the strategy's pick has already counted the endpoint it returns ({@link Strategy#countsPick}). */
+    /**
+     * {@code counted}: the strategy's pick has already counted the endpoint it returns ({@link Strategy#countsPick}),
+     * taken once per snapshot so a pick reads a field rather than making a second call on the strategy.
+     */
     private record Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy, boolean counted) {
 
         Snapshot(List<Endpoint> list, Map<String, Endpoint> byId, Strategy strategy) {

@@ -29,6 +29,9 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(value = Origins.class, restrictToAnnotatedClass = true)
 class HealthTest extends GatewayTestBase {
 
+    /** Where the gateway's active probes go. */
+    static final String PROBE_PATH = "/healthz";
+
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -38,7 +41,7 @@ class HealthTest extends GatewayTestBase {
             c.put("ballast.gateway.upstreams.probed.outlier.consecutive-5xx", "3");
             c.put("ballast.gateway.upstreams.probed.outlier.base-ejection-time", "5m");
             c.put("ballast.gateway.upstreams.probed.outlier.max-ejection-percent", "50");
-            c.put("ballast.gateway.upstreams.probed.health.path", "/healthz");
+            c.put("ballast.gateway.upstreams.probed.health.path", PROBE_PATH);
             c.put("ballast.gateway.upstreams.probed.health.interval", "100ms");
             c.put("ballast.gateway.upstreams.probed.health.timeout", "500ms");
             c.put("ballast.gateway.upstreams.probed.health.rise", "2");
@@ -46,7 +49,7 @@ class HealthTest extends GatewayTestBase {
             c.put("ballast.gateway.routes.probed.prefix", "/");
             c.put("ballast.gateway.routes.probed.upstream", "probed");
             c.put("ballast.gateway.upstreams.lonely.endpoints", "${test.origin.3}");
-            c.put("ballast.gateway.upstreams.lonely.health.path", "/healthz");
+            c.put("ballast.gateway.upstreams.lonely.health.path", PROBE_PATH);
             c.put("ballast.gateway.upstreams.lonely.health.interval", "100ms");
             c.put("ballast.gateway.upstreams.lonely.health.fall", "1");
             c.put("ballast.gateway.upstreams.lonely.health.rise", "1");
@@ -81,10 +84,10 @@ class HealthTest extends GatewayTestBase {
     @DisplayName("an endpoint answering 500s is ejected by real traffic and brought back by passing probes")
     void passiveEjectionThenActiveRecovery() {
         Origin sick = origins.get(0);
-        // Real traffic only: the probes (/healthz, every 100 ms) keep coming however long the requests below take.
+        // Real traffic only: the probes (every 100 ms) keep coming however long the requests below take.
         AtomicInteger traffic = new AtomicInteger();
         sick.behave(request -> {
-            if (!"/healthz".equals(request.path())) {
+            if (!PROBE_PATH.equals(request.path())) {
                 traffic.incrementAndGet();
             }
             request.response().setStatusCode(500).end("boom");

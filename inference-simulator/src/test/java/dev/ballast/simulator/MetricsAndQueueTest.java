@@ -97,6 +97,7 @@ class MetricsAndQueueTest {
             SimulatorClient client = new SimulatorClient(simulator);
             client.postJson("/v1/chat/completions", CHAT);
             Path exposition = Files.createTempFile("simulator-metrics", ".txt");
+            exposition.toFile().deleteOnExit();
             Files.writeString(exposition, client.get("/metrics").body());
 
             Process promtool;

@@ -48,13 +48,9 @@ public final class TestCertificates {
         this.caFile = caFile;
     }
 
-    /** Creates a new CA (EC P-256, valid two days) in a fresh temporary directory. */
+    /** Creates a new CA (EC P-256, valid two days) in a fresh temporary directory, deleted at JVM exit. */
     public static TestCertificates create() {
-        try {
-            return create(Files.createTempDirectory("ballast-tls-"));
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not create a temporary directory for test certificates", e);
-        }
+        return create(TempPaths.directory("ballast-tls-"));
     }
 
     /** Creates a new CA whose files live in {@code dir}. */

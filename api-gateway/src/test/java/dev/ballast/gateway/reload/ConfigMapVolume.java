@@ -1,6 +1,7 @@
 package dev.ballast.gateway.reload;
 
 import dev.ballast.gateway.testing.Origins;
+import dev.ballast.testing.TempPaths;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ final class ConfigMapVolume {
 
     ConfigMapVolume(String initialYaml) {
         try {
-            dir = Files.createTempDirectory("gateway-configmap");
+            dir = TempPaths.directory("gateway-configmap");
             write(initialYaml);
             Files.createSymbolicLink(dir.resolve("gateway.yaml"), Path.of("..data", "gateway.yaml"));
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.ballast.gateway.tls;
 
+import dev.ballast.testing.TempPaths;
 import dev.ballast.testing.TestCertificates;
 import dev.ballast.testing.TestCertificates.KeyFormat;
 import dev.ballast.testing.TestCertificates.KeyType;
@@ -123,7 +124,7 @@ class CertificatePairTest {
 
     /** The pair in a directory of its own, for a test to damage. */
     private static TestCertificates.Issued copy(TestCertificates.Issued issued) throws Exception {
-        Path dir = Files.createTempDirectory("ballast-pair-");
+        Path dir = TempPaths.directory("ballast-pair-");
         Path cert = Files.copy(issued.certFile(), dir.resolve("tls.crt"));
         Path key = Files.copy(issued.keyFile(), dir.resolve("tls.key"));
         return new TestCertificates.Issued(cert, key, issued.certificate());

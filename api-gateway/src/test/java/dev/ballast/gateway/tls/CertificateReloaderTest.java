@@ -1,6 +1,7 @@
 package dev.ballast.gateway.tls;
 
 import dev.ballast.gateway.config.InvalidGatewayConfigException;
+import dev.ballast.testing.TempPaths;
 import dev.ballast.testing.TestCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,7 +48,7 @@ class CertificateReloaderTest {
     void mountSecret() throws Exception {
         vertx = Vertx.vertx();
         registry = new SimpleMeterRegistry();
-        secret = Files.createTempDirectory("ballast-secret-");
+        secret = TempPaths.directory("ballast-secret-");
         mount(first);
     }
 
@@ -141,7 +142,7 @@ class CertificateReloaderTest {
     @DisplayName("a Kubernetes Secret update (the ..data symlink swapped, file mtimes untouched) is picked up on the "
             + "next tick of reload-interval")
     void kubernetesSymlinkSwap() throws Exception {
-        Path volume = Files.createTempDirectory("ballast-secret-volume-");
+        Path volume = TempPaths.directory("ballast-secret-volume-");
         Path v1 = version(volume, "..2026_11_25_10_00_00.1", first);
         Files.createSymbolicLink(volume.resolve("..data"), v1.getFileName());
         Files.createSymbolicLink(volume.resolve("tls.crt"), Path.of("..data", "tls.crt"));

@@ -1,6 +1,7 @@
 package dev.ballast.gateway.tls;
 
 import dev.ballast.testing.LoopbackPorts;
+import dev.ballast.testing.TempPaths;
 import dev.ballast.testing.TestCertificates;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
@@ -27,7 +28,7 @@ public class TlsOrigins implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            secret = Files.createTempDirectory("ballast-gateway-secret-");
+            secret = TempPaths.directory("ballast-gateway-secret-");
             mount(TestPki.FIRST);
             vertx = Vertx.vertx();
             int trusted = origin("trusted-origin", TestPki.SECOND);

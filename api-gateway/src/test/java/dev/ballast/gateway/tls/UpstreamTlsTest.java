@@ -152,7 +152,7 @@ class UpstreamTlsTest {
             "insecure and a trust store       | enabled=true,insecure-skip-verify=true,trust-store-file=CA | insecure-skip-verify"})
     @DisplayName("invalid upstream TLS configuration stops start-up naming the key")
     void invalid(String scenario, String settings, String namedKey) throws Exception {
-        java.nio.file.Path garbage = java.nio.file.Files.createTempFile("ballast-garbage-", ".pem");
+        java.nio.file.Path garbage = dev.ballast.testing.TempPaths.file("ballast-garbage-", ".pem");
         java.nio.file.Files.writeString(garbage, "no certificates here\n");
         Map<String, String> keys = new HashMap<>();
         for (String pair : settings.split(",")) {

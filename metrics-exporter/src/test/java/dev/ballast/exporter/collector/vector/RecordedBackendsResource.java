@@ -2,6 +2,7 @@ package dev.ballast.exporter.collector.vector;
 
 import dev.ballast.testing.LoopbackHttpServer;
 import dev.ballast.exporter.testing.Fixtures;
+import dev.ballast.testing.TempPaths;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
@@ -49,9 +50,9 @@ public class RecordedBackendsResource implements QuarkusTestResourceLifecycleMan
         server.respond(CHROMA_DB + "/collections/5f0c3a1e-8b2d-4c9e-a7f6-1d2e3f4a5b6c/count", 200, json, "1200");
         server.respond(CHROMA_DB + "/collections/9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d/count", 200, json, "35");
         try {
-            Path csv = Files.createTempFile("nvidia-smi-", ".csv");
+            Path csv = TempPaths.file("nvidia-smi-", ".csv");
             Files.writeString(csv, Fixtures.read("nvidia-smi-2x-a100.csv"));
-            script = Files.createTempFile("nvidia-smi-", ".sh");
+            script = TempPaths.file("nvidia-smi-", ".sh");
             Files.writeString(script, "#!/bin/sh\ncat '" + csv + "'\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {

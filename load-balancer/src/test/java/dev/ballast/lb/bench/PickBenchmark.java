@@ -67,6 +67,9 @@ public class PickBenchmark {
                 case "round-robin" -> StrategyConfig.roundRobin();
                 case "least-conn" -> StrategyConfig.leastConn();
                 case "least-request" -> StrategyConfig.leastRequest();
+                // Envoy's floating-point schedule (any bias but 1 and 0, or a slow-start ramp): not in the default
+                // run, ask for it with -p strategy=least-request-bias-2
+                case "least-request-bias-2" -> StrategyConfig.leastRequest(2.0);
                 case "random" -> StrategyConfig.random();
                 case "consistent-hash" -> StrategyConfig.consistentHash(HashKeySource.header("x-session"), 1.25);
                 case "ip-hash-nginx" -> StrategyConfig.ipHashNginx();

@@ -39,12 +39,11 @@ public final class RedisServer implements AutoCloseable {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                Path dir = Files.createTempDirectory("ballast-redis-");
+                // deleted by close(), or at JVM exit when a test never gets to close it
+                Path dir = TempPaths.directory("ballast-redis-");
                 RedisServer server = new RedisServer(executable, LoopbackPorts.free(), dir);
                 server.startProcess();
                 return server;
-            } catch (IOException e) {
-                throw new IllegalStateException("Could not prepare a redis-server work directory", e);
             } catch (IllegalStateException e) {
                 last = e; // another process may have taken the port between probe and bind
             }
@@ -173,10 +172,6 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try (var files = Files.walk(workDir)) {
-            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp files only; nothing to lose
-        }
+        TempPaths.delete(workDir);
     }
 }

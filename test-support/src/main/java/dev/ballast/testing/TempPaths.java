@@ -3,6 +3,7 @@ package dev.ballast.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Set;
@@ -59,7 +60,7 @@ public final class TempPaths {
 
     /** Deletes a file, or a directory depth first; Files.walk does not follow symbolic links. */
     static void delete(Path path) {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> tree = Files.walk(path)) {

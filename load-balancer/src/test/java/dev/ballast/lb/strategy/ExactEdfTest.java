@@ -15,7 +15,8 @@ class ExactEdfTest {
 
     /**
      * Pick for pick against the slowest reading of the rule, under loads that keep the schedule replaying, keep it
-     * on the heap, and move it between the two (a small rebase threshold makes rebases happen in both).
+     * on the heap, and move it between the two (a small rebase threshold makes rebases happen in both). Without a
+     * rebase, every peer's numerator is also the scan's now and then.
      */
     @ParameterizedTest(name = "weights {0}, load {1}")
     @CsvSource({
@@ -45,6 +46,13 @@ class ExactEdfTest {
                 long steps = 1 + inFlight(load, pick, random);
                 schedule.advance(steps);
                 scan.advance(expected, steps);
+                if (rebaseAt == ExactEdf.REBASE_AT && pick % 997 == 0) {
+                    // without a rebase every deadline is the scan's, also those the walk keeps only by position
+                    for (int i = 0; i < w.length; i++) {
+                        assertThat(schedule.numerator(i)).as("peer %d's numerator after pick %d", i, pick)
+                                .isEqualTo(scan.next[i]);
+                    }
+                }
                 if (schedule.replaying() != wasReplaying) {
                     switches++;
                     wasReplaying = schedule.replaying();

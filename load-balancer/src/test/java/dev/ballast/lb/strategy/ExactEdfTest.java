@@ -47,7 +47,7 @@ class ExactEdfTest {
                 schedule.advance(steps);
                 scan.advance(expected, steps);
                 if (rebaseAt == ExactEdf.REBASE_AT && pick % 997 == 0) {
-                    // without a rebase every deadline is the scan's, also those the walk keeps only by position
+                    // without a rebase every deadline is the scan's, also a busy peer's between its skipped occurrences
                     for (int i = 0; i < w.length; i++) {
                         assertThat(schedule.numerator(i)).as("peer %d's numerator after pick %d", i, pick)
                                 .isEqualTo(scan.next[i]);

@@ -52,10 +52,7 @@ public final class TempPaths {
 
     /** Deletes every registered path that still exists; what cannot be deleted is named on stderr, not thrown. */
     static void deleteAll() {
-        for (Path path : CREATED) {
-            delete(path);
-            CREATED.remove(path);
-        }
+        CREATED.forEach(TempPaths::delete);
     }
 
     /** Deletes a file, or a directory depth first; Files.walk does not follow symbolic links. */

@@ -11,6 +11,11 @@
 #   THREADS   thread counts to run (default: "1 2")
 #   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
+#   INTERLEAVE e.g. INTERLEAVE=3: three rounds, each one fork of the anchor and then of every strategy and size
+#             (STRATEGIES, default round-robin least-conn least-request consistent-hash; ENDPOINTS, default 100), so
+#             each cell's forks are spread over the whole run instead of back to back, and a slow period of the
+#             host (minutes long on this VM) lands on every strategy alike; each cell then shows the mean of its fork
+#             means and their range. Leave -f out of JMH_OPTS (every JMH run is one fork)
 #   FILTER    benchmark regex (default: pickAndComplete on a shared pool, pickAndCompleteUnshared on one pool per
 #             thread, i.e. what the machine gives two threads without sharing, and the anchor; not
 #             pickAndCompleteLoaded, a pool with 2 x endpoints requests held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
@@ -23,6 +28,15 @@ mkdir -p "$out"
 
 command -v java >/dev/null || { echo "java not found: install a JDK 17 (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 not found: needed to print the table (apt-get install python3)" >&2; exit 1; }
+
+if [ -n "${INTERLEAVE:-}" ]; then
+  case "$INTERLEAVE" in
+    '' | *[!0-9]* | 0) echo "INTERLEAVE must be a number of rounds (1 or more), not '$INTERLEAVE'" >&2; exit 2 ;;
+  esac
+  case " ${JMH_OPTS:-} $* " in
+    *" -f "* | *" -f"[0-9]*) echo "INTERLEAVE runs one fork per JMH run: leave -f out of JMH_OPTS and the arguments" >&2; exit 2 ;;
+  esac
+fi
 
 echo "building $module (test classes carry the generated JMH code)..." >&2
 ./mvnw -B -q -pl "$module" test-compile
@@ -67,7 +81,21 @@ run_jmh() { # name threads filter jmh-args...
 rm -f "$out"/threads-*.json "$out"/threads-*.load
 results=()
 default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter)$'
-if [ -z "${QUIET:-}" ]; then
+if [ -n "${INTERLEAVE:-}" ]; then
+  for r in $(seq 1 "$INTERLEAVE"); do
+    for t in ${THREADS:-1 2}; do
+      echo "round $r of $INTERLEAVE, $t thread(s): anchor..." >&2
+      run_jmh "threads-$t-round-$r-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$' -f 1
+      for s in ${STRATEGIES:-round-robin least-conn least-request consistent-hash}; do
+        for n in ${ENDPOINTS:-100}; do
+          echo "round $r of $INTERLEAVE, $t thread(s): $s, $n endpoints..." >&2
+          run_jmh "threads-$t-round-$r-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete\$}" -f 1 -p "strategy=$s" \
+            -p "endpoints=$n" "$@"
+        done
+      done
+    done
+  done
+elif [ -z "${QUIET:-}" ]; then
   for t in ${THREADS:-1 2}; do
     echo "running JMH with $t thread(s)..." >&2
     run_jmh "threads-$t" "$t" "${FILTER:-$default_filter}" "$@"
@@ -125,7 +153,8 @@ for path in sys.argv[1:]:
             forks = [sum(it) / len(it) for it in metric.get("rawData", []) if it]
             err = float(metric["scoreError"])
             err = 0.0 if err != err else err  # NaN when there are too few iterations
-            tables[name].setdefault(strategy, {})[col] = (float(metric["score"]), err, forks)
+            # INTERLEAVE: one JSON per fork, so a cell gathers its forks from several files
+            tables[name].setdefault(strategy, {}).setdefault(col, []).append((float(metric["score"]), err, forks))
 cols = sorted(cols)
 order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
 variants = ["", " (own pool per thread)", " (2 x endpoints requests held)"]
@@ -151,10 +180,16 @@ for name in ("wall", "cpu"):
     for s in sorted(rows, key=rank):
         cells = []
         for c in cols:
-            v = rows[s].get(c)
-            if v is None:
+            runs = rows[s].get(c)
+            if runs is None:
                 cells.append("—")
-            elif len(v[2]) > 1:
+                continue
+            if len(runs) > 1:
+                forks = [f for run in runs for f in run[2]]
+                cells.append(f"{sum(forks) / len(forks):.0f} (forks {min(forks):.0f}–{max(forks):.0f})")
+                continue
+            v = runs[0]
+            if len(v[2]) > 1:
                 cells.append(f"{v[0]:.0f} ± {v[1]:.0f} (forks {min(v[2]):.0f}–{max(v[2]):.0f})")
             else:
                 cells.append(f"{v[0]:.0f} ± {v[1]:.0f}")

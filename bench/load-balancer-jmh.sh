@@ -11,11 +11,12 @@
 #   THREADS   thread counts to run (default: "1 2")
 #   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
-#   INTERLEAVE e.g. INTERLEAVE=3: three rounds, each one fork of the anchor and then of every strategy and size
-#             (STRATEGIES, default round-robin least-conn least-request consistent-hash; ENDPOINTS, default 100), so
-#             each cell's forks are spread over the whole run instead of back to back, and a slow period of the
-#             host (minutes long on this VM) lands on every strategy alike; each cell then shows the mean of its fork
-#             means and their range. Leave -f out of JMH_OPTS (every JMH run is one fork)
+#   INTERLEAVE e.g. INTERLEAVE=3: three rounds of QUIET's runs (without the wait unless QUIET is set), one fork
+#             each: the anchor (unless FILTER is set), then every strategy and size (STRATEGIES, default round-robin
+#             least-conn least-request consistent-hash; ENDPOINTS, default 100). Each cell's forks are then spread
+#             over the whole run instead of back to back, so a slow period of the host (minutes long on this VM)
+#             lands on every strategy alike; each cell shows the mean of its fork means and their range. Leave -f
+#             out of JMH_OPTS (every JMH run is one fork)
 #   FILTER    benchmark regex (default: pickAndComplete on a shared pool, pickAndCompleteUnshared on one pool per
 #             thread, i.e. what the machine gives two threads without sharing, and the anchor; not
 #             pickAndCompleteLoaded, a pool with 2 x endpoints requests held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
@@ -81,19 +82,34 @@ run_jmh() { # name threads filter jmh-args...
 rm -f "$out"/threads-*.json "$out"/threads-*.load
 results=()
 default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter)$'
-if [ -n "${INTERLEAVE:-}" ]; then
-  for r in $(seq 1 "$INTERLEAVE"); do
+# One JMH run per cell (QUIET, INTERLEAVE): the anchor unless FILTER is set, then every strategy and size, the thread
+# counts back to back. $1 is INTERLEAVE's round (or empty), the other arguments go to every strategy's run.
+run_cells() { # round jmh-args...
+  local round=${1:+-round-$1} says=${1:+, round $1} t s n
+  shift
+  if [ -z "${FILTER:-}" ]; then
     for t in ${THREADS:-1 2}; do
-      echo "round $r of $INTERLEAVE, $t thread(s): anchor..." >&2
-      run_jmh "threads-$t-round-$r-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$' -f 1
-      for s in ${STRATEGIES:-round-robin least-conn least-request consistent-hash}; do
-        for n in ${ENDPOINTS:-100}; do
-          echo "round $r of $INTERLEAVE, $t thread(s): $s, $n endpoints..." >&2
-          run_jmh "threads-$t-round-$r-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete\$}" -f 1 -p "strategy=$s" \
-            -p "endpoints=$n" "$@"
-        done
+      echo "running JMH with $t thread(s)$says: anchor..." >&2
+      run_jmh "threads-$t$round-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$' "${fork[@]}"
+    done
+  fi
+  for s in $strategies; do
+    for n in $endpoints; do
+      for t in ${THREADS:-1 2}; do
+        echo "running JMH with $t thread(s)$says: $s, $n endpoints..." >&2
+        run_jmh "threads-$t$round-$s-$n" "$t" "${FILTER:-$cell_filter}" "${fork[@]}" -p "strategy=$s" -p "endpoints=$n" "$@"
       done
     done
+  done
+}
+
+if [ -n "${INTERLEAVE:-}" ]; then
+  strategies=${STRATEGIES:-round-robin least-conn least-request consistent-hash}
+  endpoints=${ENDPOINTS:-100}
+  cell_filter='PickBenchmark\.pickAndComplete$'
+  fork=(-f 1)
+  for r in $(seq 1 "$INTERLEAVE"); do
+    run_cells "$r" "$@"
   done
 elif [ -z "${QUIET:-}" ]; then
   for t in ${THREADS:-1 2}; do
@@ -101,22 +117,12 @@ elif [ -z "${QUIET:-}" ]; then
     run_jmh "threads-$t" "$t" "${FILTER:-$default_filter}" "$@"
   done
 else
-  # one run per strategy, size and thread count (the two thread counts back to back), each after a quiet moment
-  if [ -z "${FILTER:-}" ]; then
-    for t in ${THREADS:-1 2}; do
-      echo "running JMH with $t thread(s): anchor..." >&2
-      run_jmh "threads-$t-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$'
-    done
-  fi
-  for s in ${STRATEGIES:-round-robin least-conn least-request random consistent-hash ip-hash-nginx}; do
-    for n in ${ENDPOINTS:-3 100 1000}; do
-      for t in ${THREADS:-1 2}; do
-        echo "running JMH with $t thread(s): $s, $n endpoints..." >&2
-        run_jmh "threads-$t-$s-$n" "$t" "${FILTER:-PickBenchmark\.pickAndComplete(Unshared)?\$}" -p "strategy=$s" \
-          -p "endpoints=$n" "$@"
-      done
-    done
-  done
+  # each run after a quiet moment (run_jmh waits)
+  strategies=${STRATEGIES:-round-robin least-conn least-request random consistent-hash ip-hash-nginx}
+  endpoints=${ENDPOINTS:-3 100 1000}
+  cell_filter='PickBenchmark\.pickAndComplete(Unshared)?$'
+  fork=()
+  run_cells "" "$@"
 fi
 
 python3 - "${results[@]}" <<'PY'

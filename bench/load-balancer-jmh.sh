@@ -12,13 +12,13 @@
 #   QUIET     e.g. QUIET=1: one JMH run per strategy and size (STRATEGIES, ENDPOINTS narrow them), each started
 #             only once the run queue has stayed at most QUIET for 3 s (waits up to QUIET_WAIT s, default 300)
 #   INTERLEAVE e.g. INTERLEAVE=3: three rounds of QUIET's runs (without the wait unless QUIET is set), one fork
-#             each: the anchor (unless FILTER is set), then every strategy and size (STRATEGIES, default round-robin
+#             each: the anchors (unless FILTER is set), then every strategy and size (STRATEGIES, default round-robin
 #             least-conn least-request consistent-hash; ENDPOINTS, default 100). Each cell's forks are then spread
 #             over the whole run instead of back to back, so a slow period of the host (minutes long on this VM)
 #             lands on every strategy alike; each cell shows the mean of its fork means and their range. Leave -f
 #             out of JMH_OPTS (every JMH run is one fork)
 #   FILTER    benchmark regex (default: pickAndComplete on a shared pool, pickAndCompleteUnshared on one pool per
-#             thread, i.e. what the machine gives two threads without sharing, and the anchor; not
+#             thread, i.e. what the machine gives two threads without sharing, and the two anchors; not
 #             pickAndCompleteLoaded, a pool with 2 x endpoints requests held open: FILTER='PickBenchmark\.pickAndCompleteLoaded$');
 #             extra args go straight to JMH (e.g. -p endpoints=100)
 set -euo pipefail
@@ -81,16 +81,16 @@ run_jmh() { # name threads filter jmh-args...
 
 rm -f "$out"/threads-*.json "$out"/threads-*.load
 results=()
-default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter)$'
-# One JMH run per cell (QUIET, INTERLEAVE): the anchor unless FILTER is set, then every strategy and size, the thread
+default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter|anchorSharedCounts)$'
+# One JMH run per cell (QUIET, INTERLEAVE): the anchors unless FILTER is set, then every strategy and size, the thread
 # counts back to back. $1 is INTERLEAVE's round (or empty), the other arguments go to every strategy's run.
 run_cells() { # round jmh-args...
   local round=${1:+-round-$1} says=${1:+, round $1} t s n
   shift
   if [ -z "${FILTER:-}" ]; then
     for t in ${THREADS:-1 2}; do
-      echo "running JMH with $t thread(s)$says: anchor..." >&2
-      run_jmh "threads-$t$round-anchor" "$t" 'PickBenchmark\.anchorAtomicCounter$' "${fork[@]}"
+      echo "running JMH with $t thread(s)$says: anchors..." >&2
+      run_jmh "threads-$t$round-anchor" "$t" 'PickBenchmark\.anchor(AtomicCounter|SharedCounts)$' "${fork[@]}"
     done
   fi
   for s in $strategies; do
@@ -143,6 +143,8 @@ for path in sys.argv[1:]:
         bench = r["benchmark"]
         if bench.endswith("anchorAtomicCounter"):
             strategy, n = "anchor (atomic counter + alloc)", 100
+        elif bench.endswith("anchorSharedCounts"):
+            strategy, n = "floor (a count per endpoint + lease)", 100
         else:
             strategy = r["params"]["strategy"]
             if bench.endswith("Unshared"):
@@ -162,7 +164,7 @@ for path in sys.argv[1:]:
             # INTERLEAVE: one JSON per fork, so a cell gathers its forks from several files
             tables[name].setdefault(strategy, {}).setdefault(col, []).append((float(metric["score"]), err, forks))
 cols = sorted(cols)
-order = ["anchor (atomic counter + alloc)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
+order = ["anchor (atomic counter + alloc)", "floor (a count per endpoint + lease)", "round-robin", "least-conn", "least-request", "random", "consistent-hash", "ip-hash-nginx"]
 variants = ["", " (own pool per thread)", " (2 x endpoints requests held)"]
 def rank(s):
     for v in reversed(variants):

@@ -120,6 +120,89 @@ public class PickBenchmark {
     }
 
     /**
+     * The floor of every strategy that counts requests in flight, on a shared pool: what issue #3's model itself
+     * costs per request, with no choosing at all. 100 per-endpoint counts, each on a line of its own as
+     * {@code Endpoint}'s is; a pick raises one count and allocates a lease (24 bytes, as {@code Lease}), whose
+     * completion claims it with one compare-and-set (so a second completion drops nothing) and drops the count. Each
+     * thread visits the endpoints in one fixed shuffled order from its own random start, so, as with the strategies
+     * (session 18: 80-90 % of picks), between two visits of one count by a thread the other thread has almost always
+     * raised it: on two threads this is one cross-core line transfer per pick, and no more. Whatever a strategy costs
+     * above this row on the same host is its own choosing and the pool's bookkeeping.
+     */
+    @State(Scope.Benchmark)
+    public static class SharedCounts {
+        /** One count per 128 bytes (16 longs), so no two share a line or an adjacent-line prefetch pair. */
+        static final int SPACING = 16;
+        final java.util.concurrent.atomic.AtomicLongArray counts =
+                new java.util.concurrent.atomic.AtomicLongArray(100 * SPACING + SPACING);
+        final int[] order = new int[100];
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            java.util.Random shuffle = new java.util.Random(42);
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = shuffle.nextInt(i + 1);
+                int swap = order[i];
+                order[i] = order[j];
+                order[j] = swap;
+            }
+        }
+    }
+
+    /** A thread's place in {@link SharedCounts#order}, starting at a random point. */
+    @State(Scope.Thread)
+    public static class CountCursor {
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            next = java.util.concurrent.ThreadLocalRandom.current().nextInt(100);
+        }
+    }
+
+    /** The floor's lease: {@code Lease}'s size and its once-only completion. */
+    public static final class FloorLease {
+        private static final java.lang.invoke.VarHandle DONE;
+
+        static {
+            try {
+                DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(FloorLease.class, "done", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final int slot;
+        final boolean trial;
+        volatile int done;
+
+        FloorLease(int slot, boolean trial) {
+            this.slot = slot;
+            this.trial = trial;
+        }
+
+        void complete(java.util.concurrent.atomic.AtomicLongArray counts) {
+            if (done == 0 && DONE.compareAndSet(this, 0, 1)) {
+                counts.getAndDecrement(slot);
+            }
+        }
+    }
+
+    @Benchmark
+    public FloorLease anchorSharedCounts(SharedCounts shared, CountCursor cursor) {
+        int at = cursor.next;
+        cursor.next = at == 99 ? 0 : at + 1;
+        int slot = (shared.order[at] + 1) * SharedCounts.SPACING;
+        shared.counts.getAndIncrement(slot);
+        FloorLease lease = new FloorLease(slot, false);
+        lease.complete(shared.counts);
+        return lease;
+    }
+
+    /**
      * The same pool setup, but one pool per thread: no state is shared between the threads, so the gap between
      * this and {@link #pickAndComplete} on two threads is what sharing costs, and its own gap between one and two
      * threads is what the machine costs (two vCPUs that are not two idle cores).

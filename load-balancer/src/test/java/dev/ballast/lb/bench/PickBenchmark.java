@@ -133,9 +133,11 @@ public class PickBenchmark {
     public static class SharedCounts {
         /** One count per 128 bytes (16 longs), so no two share a line or an adjacent-line prefetch pair. */
         static final int SPACING = 16;
+        static final int ENDPOINTS = 100;
+        /** Slot 0 is left empty, so the first count is 128 bytes past the array's header too. */
         final java.util.concurrent.atomic.AtomicLongArray counts =
-                new java.util.concurrent.atomic.AtomicLongArray(100 * SPACING + SPACING);
-        final int[] order = new int[100];
+                new java.util.concurrent.atomic.AtomicLongArray((ENDPOINTS + 1) * SPACING);
+        final int[] order = new int[ENDPOINTS];
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -159,7 +161,7 @@ public class PickBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            next = java.util.concurrent.ThreadLocalRandom.current().nextInt(100);
+            next = java.util.concurrent.ThreadLocalRandom.current().nextInt(SharedCounts.ENDPOINTS);
         }
     }
 
@@ -176,6 +178,7 @@ public class PickBenchmark {
         }
 
         final int slot;
+        /** Unread: there so the object has {@code Lease}'s fields and size (24 bytes). */
         final boolean trial;
         volatile int done;
 
@@ -194,7 +197,7 @@ public class PickBenchmark {
     @Benchmark
     public FloorLease anchorSharedCounts(SharedCounts shared, CountCursor cursor) {
         int at = cursor.next;
-        cursor.next = at == 99 ? 0 : at + 1;
+        cursor.next = at == SharedCounts.ENDPOINTS - 1 ? 0 : at + 1;
         int slot = (shared.order[at] + 1) * SharedCounts.SPACING;
         shared.counts.getAndIncrement(slot);
         FloorLease lease = new FloorLease(slot, false);

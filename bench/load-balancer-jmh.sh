@@ -81,7 +81,8 @@ run_jmh() { # name threads filter jmh-args...
 
 rm -f "$out"/threads-*.json "$out"/threads-*.load
 results=()
-default_filter='PickBenchmark\.(pickAndComplete|pickAndCompleteUnshared|anchorAtomicCounter|anchorSharedCounts)$'
+anchors='anchorAtomicCounter|anchorSharedCounts'
+default_filter="PickBenchmark\\.(pickAndComplete|pickAndCompleteUnshared|$anchors)\$"
 # One JMH run per cell (QUIET, INTERLEAVE): the anchors unless FILTER is set, then every strategy and size, the thread
 # counts back to back. $1 is INTERLEAVE's round (or empty), the other arguments go to every strategy's run.
 run_cells() { # round jmh-args...
@@ -90,7 +91,7 @@ run_cells() { # round jmh-args...
   if [ -z "${FILTER:-}" ]; then
     for t in ${THREADS:-1 2}; do
       echo "running JMH with $t thread(s)$says: anchors..." >&2
-      run_jmh "threads-$t$round-anchor" "$t" 'PickBenchmark\.anchor(AtomicCounter|SharedCounts)$' "${fork[@]}"
+      run_jmh "threads-$t$round-anchor" "$t" "PickBenchmark\\.($anchors)\$" "${fork[@]}"
     done
   fi
   for s in $strategies; do

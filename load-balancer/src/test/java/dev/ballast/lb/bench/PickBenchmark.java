@@ -137,24 +137,23 @@ public class PickBenchmark {
         /** Slot 0 is left empty, so the first count is 128 bytes past the array's header too. */
         final java.util.concurrent.atomic.AtomicLongArray counts =
                 new java.util.concurrent.atomic.AtomicLongArray((ENDPOINTS + 1) * SPACING);
-        final int[] order = new int[ENDPOINTS];
+        /** The count slots in the order both threads walk them. */
+        final int[] slots = new int[ENDPOINTS];
 
         @Setup(Level.Trial)
         public void setUp() {
-            java.util.Random shuffle = new java.util.Random(42);
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
+            List<Integer> order = new ArrayList<>(ENDPOINTS);
+            for (int i = 1; i <= ENDPOINTS; i++) {
+                order.add(i * SPACING);
             }
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = shuffle.nextInt(i + 1);
-                int swap = order[i];
-                order[i] = order[j];
-                order[j] = swap;
+            java.util.Collections.shuffle(order, new java.util.Random(42));
+            for (int i = 0; i < ENDPOINTS; i++) {
+                slots[i] = order.get(i);
             }
         }
     }
 
-    /** A thread's place in {@link SharedCounts#order}, starting at a random point. */
+    /** A thread's place in {@link SharedCounts#slots}, starting at a random point. */
     @State(Scope.Thread)
     public static class CountCursor {
         int next;
@@ -165,7 +164,7 @@ public class PickBenchmark {
         }
     }
 
-    /** The floor's lease: {@code Lease}'s size and its once-only completion. */
+    /** The floor's lease: {@code Lease}'s size (24 bytes) and its once-only completion. */
     public static final class FloorLease {
         private static final java.lang.invoke.VarHandle DONE;
 
@@ -178,13 +177,10 @@ public class PickBenchmark {
         }
 
         final int slot;
-        /** Unread: there so the object has {@code Lease}'s fields and size (24 bytes). */
-        final boolean trial;
         volatile int done;
 
-        FloorLease(int slot, boolean trial) {
+        FloorLease(int slot) {
             this.slot = slot;
-            this.trial = trial;
         }
 
         void complete(java.util.concurrent.atomic.AtomicLongArray counts) {
@@ -198,9 +194,9 @@ public class PickBenchmark {
     public FloorLease anchorSharedCounts(SharedCounts shared, CountCursor cursor) {
         int at = cursor.next;
         cursor.next = at == SharedCounts.ENDPOINTS - 1 ? 0 : at + 1;
-        int slot = (shared.order[at] + 1) * SharedCounts.SPACING;
+        int slot = shared.slots[at];
         shared.counts.getAndIncrement(slot);
-        FloorLease lease = new FloorLease(slot, false);
+        FloorLease lease = new FloorLease(slot);
         lease.complete(shared.counts);
         return lease;
     }

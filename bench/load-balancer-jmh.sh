@@ -23,11 +23,7 @@
 #             extra args go straight to JMH (e.g. -p endpoints=100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-module=load-balancer
-out="$module/target/jmh"
-mkdir -p "$out"
-
-command -v java >/dev/null || { echo "java not found: install a JDK 17 (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
+. bench/load-balancer-classpath.sh
 command -v python3 >/dev/null || { echo "python3 not found: needed to print the table (apt-get install python3)" >&2; exit 1; }
 
 if [ -n "${INTERLEAVE:-}" ]; then
@@ -39,11 +35,7 @@ if [ -n "${INTERLEAVE:-}" ]; then
   esac
 fi
 
-echo "building $module (test classes carry the generated JMH code)..." >&2
-./mvnw -B -q -pl "$module" test-compile
-./mvnw -B -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$(pwd)/$out/classpath.txt" >/dev/null
-cp="$module/target/test-classes:$module/target/classes:$(cat "$out/classpath.txt")"
+lb_build
 
 # QUIET=n: before each JMH run, wait (up to QUIET_WAIT seconds, default 300) until the kernel's run queue
 # (/proc/loadavg, running tasks, this script included) has stayed at most n for 3 s in a row. The machine is

@@ -5,6 +5,7 @@ import dev.ballast.lb.Outcome;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Pick + complete on a shared pool, measured in short alternating bursts next to {@link PickBenchmark}'s floor row, so
@@ -36,7 +37,8 @@ public final class PickBursts {
     private final List<String> rows;
     private final PickBenchmark.Pool[] pools;
     private final PickBenchmark.SharedCounts floor = new PickBenchmark.SharedCounts();
-    private final long[] picks;
+    /** Picks per thread, written by its worker only; opaque access, so the controller sees each batch once done. */
+    private final AtomicLongArray picks;
     private volatile int phase = -1;
     private volatile boolean stop;
 
@@ -53,7 +55,7 @@ public final class PickBursts {
             pools[i] = pool;
         }
         floor.setUp();
-        picks = new long[(threads + 1) * STRIDE];
+        picks = new AtomicLongArray((threads + 1) * STRIDE);
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -149,8 +151,8 @@ public final class PickBursts {
 
     private long total() {
         long sum = 0;
-        for (int slot = STRIDE; slot < picks.length; slot += STRIDE) {
-            sum += picks[slot];
+        for (int slot = STRIDE; slot < picks.length(); slot += STRIDE) {
+            sum += picks.getOpaque(slot);
         }
         return sum;
     }
@@ -180,7 +182,7 @@ public final class PickBursts {
                 }
             }
             if (phase == p) { // a batch that ran into the next burst is not counted in either
-                picks[slot] += BATCH;
+                picks.setOpaque(slot, picks.getOpaque(slot) + BATCH);
             }
         }
         if (sink == 42) {

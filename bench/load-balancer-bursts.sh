@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Pick + completion on a shared pool in short alternating bursts next to the floor row (PickBursts): every strategy
-# figure is compared with a floor figure from the same second, and the medians are reported separately for the
-# host's two levels of cross-vCPU cost ("near" and "far", load-balancer README, session 23). Complements the JMH
-# run (bench/load-balancer-jmh.sh), whose iterations average over both levels.
+# figure is compared with a floor figure from the same second, and the medians are reported per band of the floor
+# figure, that is per level of the host's cross-vCPU cost (near, middle, far: load-balancer README, sessions 23-24).
+# Complements the JMH run (bench/load-balancer-jmh.sh), whose iterations average over the levels.
 #
 # Usage: bench/load-balancer-bursts.sh
 #   STRATEGIES  space-separated (default: round-robin least-conn least-request consistent-hash)
@@ -10,19 +10,39 @@
 #               each strategy runs in a JVM of its own, next to the floor
 #   BURST_MS    length of one burst (default 200); a cycle is one burst of the floor, then one of the strategy
 #   THREADS     threads sharing the pool (default 2)
-#   SPLIT_NS    floor figure (ns) below which a cycle counts as near (default 40)
+#   BANDS_NS    floor figures (ns) that bound the bands a cycle is filed in, comma-separated (default 40,80: near
+#               below 40, middle from 40 to 80, far from 80; session 23's SPLIT_NS=40 gives its near / far split)
 #   ENDPOINTS   pool size (default 100)
+#   REPEAT      JVMs per strategy (default 1), taken in turn across the strategies; the same code can land 2x apart
+#               in the far level from one JVM to the next (load-balancer README, session 24), so a single JVM's
+#               figure is one draw, and a summary at the end lists every JVM's band lines per strategy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/load-balancer-classpath.sh
 
 strategies="${STRATEGIES:-round-robin least-conn least-request consistent-hash}"
+repeat="${REPEAT:-1}"
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "REPEAT must be a whole number >= 1, got '$repeat'" >&2; exit 2; }
 lb_build
 
 # One JVM per strategy: several strategies in one JVM make the pool's call to its strategy polymorphic, which the
 # JMH benchmark (one strategy per fork) never is.
-for strategy in $strategies; do
-  echo "== $strategy"
-  java -cp "$cp" dev.ballast.lb.bench.PickBursts "$strategy" "${MEASURE:-90}" "${WARMUP:-30}" "${BURST_MS:-200}" \
-    "${THREADS:-2}" "${SPLIT_NS:-40}" "${ENDPOINTS:-100}" 2>&1 | grep -v -e 'endpoints updated' -e 'UpstreamPool update'
+log="$out/bursts.log"
+: > "$log"
+for run in $(seq 1 "$repeat"); do
+  for strategy in $strategies; do
+    echo "== $strategy (JVM $run of $repeat)" | tee -a "$log"
+    java -cp "$cp" dev.ballast.lb.bench.PickBursts "$strategy" "${MEASURE:-90}" "${WARMUP:-30}" "${BURST_MS:-200}" \
+      "${THREADS:-2}" "${BANDS_NS:-${SPLIT_NS:-40,80}}" "${ENDPOINTS:-100}" 2>&1 | grep -v -e 'endpoints updated' -e 'UpstreamPool update' \
+      | tee -a "$log"
+  done
 done
+
+if [ "$repeat" -gt 1 ]; then
+  echo
+  echo "== every JVM's medians per band (cycles, floor, the strategy, the strategy minus the floor)"
+  for strategy in $strategies; do
+    awk -v s="$strategy" '$1 == "==" { take = ($2 == s); if (take) print; next }
+      take && ($1 == "near" || $1 == "middle" || $1 == "far" || $1 == "band" || $1 == "all") { print "   " $0 }' "$log"
+  done
+fi

@@ -11,21 +11,23 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Pick + complete on a shared pool, measured in short alternating bursts next to {@link PickBenchmark}'s floor row, so
  * every strategy figure can be compared with a floor figure taken within the same second.
  *
- * <p>Why: on this two-vCPU VM the price of moving a cache line between the two vCPUs flips between two levels every
- * 10-30 s (session 23: the floor row runs at about 20 ns, then about 65 ns, and back), while one-thread work and
- * work on unshared pools barely move. A JMH iteration or fork averages over both levels in whatever mix the host gave
- * it, which is most of the fork-to-fork spread in the README. Here all threads run the floor for one burst, then
- * each strategy for one burst, in a cycle; each cycle is filed under "near" or "far" by its floor figure, and the
- * medians are reported per level, as they are and minus the floor of the same cycle. Wall time per pick per thread
- * (time x threads / picks), not CPU time.
+ * <p>Why: on this two-vCPU VM the price of moving a cache line between the two vCPUs moves between levels every
+ * 10-30 s (session 23: the floor row runs at about 20 ns, then about 65 ns, and back; session 24 separated a middle
+ * level at about 50 from a far one at about 100), while one-thread work and work on unshared pools barely move. A JMH
+ * iteration or fork averages over the levels in whatever mix the host gave it, which is most of the fork-to-fork
+ * spread in the README. Here all threads run the floor for one burst, then each strategy for one burst, in a cycle;
+ * each cycle is filed in a band by its floor figure (near, middle, far with the default bounds), and the medians are
+ * reported per band, as they are and minus the floor of the same cycle. Wall time per pick per thread (time x
+ * threads / picks), not CPU time.
  *
  * <p>bench/load-balancer-bursts.sh runs one strategy per JVM: with several pools of different strategies in one JVM
  * the pool's call to its strategy sees several classes and the JIT compiles it differently from the JMH benchmark,
  * where a fork runs one strategy (session 23: round robin 200-250 ns next to three other strategies, 130-160 alone).
  *
  * <p>Arguments: strategies (comma-separated, {@link PickBenchmark.Pool#strategy} labels), seconds of measurement,
- * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the floor figure in ns that
- * separates near from far, and endpoints. bench/load-balancer-bursts.sh passes them.
+ * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the floor figures in ns that
+ * bound the bands (comma-separated, rising: "40,80" gives near below 40, middle from 40 to 80, far from 80), and
+ * endpoints. bench/load-balancer-bursts.sh passes them.
  */
 public final class PickBursts {
 
@@ -60,7 +62,8 @@ public final class PickBursts {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 7) {
-            System.err.println("usage: PickBursts STRATEGIES SECONDS WARMUP_SECONDS BURST_MS THREADS SPLIT_NS ENDPOINTS");
+            System.err.println(
+                    "usage: PickBursts STRATEGIES SECONDS WARMUP_SECONDS BURST_MS THREADS BANDS_NS ENDPOINTS");
             System.exit(2);
         }
         List<String> strategies = Arrays.asList(args[0].split(","));
@@ -68,24 +71,24 @@ public final class PickBursts {
         int warmup;
         int burstMs;
         int threads;
-        double split;
+        double[] bounds;
         int endpoints;
         try {
             seconds = Integer.parseInt(args[1]);
             warmup = Integer.parseInt(args[2]);
             burstMs = Integer.parseInt(args[3]);
             threads = Integer.parseInt(args[4]);
-            split = Double.parseDouble(args[5]);
+            bounds = bounds(args[5]);
             endpoints = Integer.parseInt(args[6]);
         } catch (NumberFormatException e) {
-            System.err.println("SECONDS, WARMUP_SECONDS, BURST_MS, THREADS, SPLIT_NS and ENDPOINTS must be numbers: "
+            System.err.println("SECONDS, WARMUP_SECONDS, BURST_MS, THREADS, BANDS_NS and ENDPOINTS must be numbers: "
                     + e.getMessage());
             System.exit(2);
             return;
         }
-        if (seconds < 1 || warmup < 0 || burstMs < 10 || threads < 1 || split <= 0 || endpoints < 1) {
-            System.err.println("need SECONDS >= 1, WARMUP_SECONDS >= 0, BURST_MS >= 10, THREADS >= 1, SPLIT_NS > 0,"
-                    + " ENDPOINTS >= 1");
+        if (seconds < 1 || warmup < 0 || burstMs < 10 || threads < 1 || bounds == null || endpoints < 1) {
+            System.err.println("need SECONDS >= 1, WARMUP_SECONDS >= 0, BURST_MS >= 10, THREADS >= 1, BANDS_NS above 0"
+                    + " and rising, ENDPOINTS >= 1");
             System.exit(2);
         }
         PickBursts bursts;
@@ -97,10 +100,10 @@ public final class PickBursts {
             System.exit(2);
             return;
         }
-        bursts.run(seconds, warmup, burstMs, threads, split);
+        bursts.run(seconds, warmup, burstMs, threads, bounds);
     }
 
-    private void run(int seconds, int warmup, int burstMs, int threads, double split) throws InterruptedException {
+    private void run(int seconds, int warmup, int burstMs, int threads, double[] bounds) throws InterruptedException {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int slot = (t + 1) * STRIDE;
@@ -110,8 +113,8 @@ public final class PickBursts {
             workers.add(worker);
         }
         System.out.printf("# %d thread(s), %d ms bursts, %d s warm-up, then %d s; ns per pick + complete per thread"
-                + " (wall); a cycle is near when its floor is below %.0f ns%n", threads, burstMs, warmup, seconds,
-                split);
+                + " (wall); each cycle is filed in a band by its floor figure (bounds %s ns)%n", threads, burstMs,
+                warmup, seconds, Arrays.toString(bounds));
         cycles(warmup, burstMs, threads, null);
         List<double[]> measured = new ArrayList<>();
         cycles(seconds, burstMs, threads, measured);
@@ -119,7 +122,7 @@ public final class PickBursts {
         for (Thread worker : workers) {
             worker.join();
         }
-        report(measured, split);
+        report(measured, bounds);
     }
 
     /** Runs whole cycles for about {@code seconds}; each measured one goes to {@code into} and is printed. */
@@ -190,20 +193,71 @@ public final class PickBursts {
         }
     }
 
-    private void report(List<double[]> measured, double split) {
+    private void report(List<double[]> measured, double[] bounds) {
         System.out.println();
-        System.out.printf("%-22s %8s %8s %13s %13s %8s%n", "row (ns, median)", "near", "far", "near - floor",
-                "far - floor", "all");
-        List<double[]> near = new ArrayList<>();
-        List<double[]> far = new ArrayList<>();
-        for (double[] cycle : measured) {
-            (cycle[0] < split ? near : far).add(cycle);
+        StringBuilder head = new StringBuilder(String.format("%-22s %7s %8s", "band (floor ns)", "cycles", "floor"));
+        for (int i = 1; i < rows.size(); i++) {
+            head.append(String.format(" %" + width(i) + "s %9s", rows.get(i), "- floor"));
         }
-        for (int i = 0; i < rows.size(); i++) {
-            System.out.printf("%-22s %8s %8s %13s %13s %8s%n", rows.get(i), median(near, i, -1), median(far, i, -1),
-                    i == 0 ? "" : median(near, i, 0), i == 0 ? "" : median(far, i, 0), median(measured, i, -1));
+        System.out.println(head);
+        for (int band = 0; band <= bounds.length; band++) {
+            List<double[]> in = new ArrayList<>();
+            for (double[] cycle : measured) {
+                if (!Double.isNaN(cycle[0]) && band(cycle[0], bounds) == band) { // NaN: no floor batch finished
+                    in.add(cycle);
+                }
+            }
+            reportLine(bandLabel(band, bounds), in, true);
         }
-        System.out.printf("%-22s %8d %8d %13s %13s %8d%n", "cycles", near.size(), far.size(), "", "", measured.size());
+        reportLine("all", measured, false);
+    }
+
+    private void reportLine(String label, List<double[]> cycles, boolean minusFloor) {
+        StringBuilder line = new StringBuilder(String.format("%-22s %7d %8s", label, cycles.size(),
+                median(cycles, 0, -1)));
+        for (int i = 1; i < rows.size(); i++) {
+            line.append(String.format(" %" + width(i) + "s %9s", median(cycles, i, -1),
+                    minusFloor ? median(cycles, i, 0) : ""));
+        }
+        System.out.println(line);
+    }
+
+    private int width(int row) {
+        return Math.max(8, rows.get(row).length());
+    }
+
+    /** The band a cycle falls in: the number of bounds at or below its floor figure. */
+    static int band(double floor, double[] bounds) {
+        int band = 0;
+        while (band < bounds.length && floor >= bounds[band]) {
+            band++;
+        }
+        return band;
+    }
+
+    static String bandLabel(int band, double[] bounds) {
+        String name = bounds.length == 1 ? (band == 0 ? "near" : "far")
+                : bounds.length == 2 ? new String[] {"near", "middle", "far"}[band] : "band " + (band + 1);
+        if (band == 0) {
+            return String.format("%s (< %.0f)", name, bounds[0]);
+        }
+        if (band == bounds.length) {
+            return String.format("%s (>= %.0f)", name, bounds[band - 1]);
+        }
+        return String.format("%s (%.0f-%.0f)", name, bounds[band - 1], bounds[band]);
+    }
+
+    /** Comma-separated rising floor figures in ns, each above 0; null when they are not. */
+    static double[] bounds(String text) {
+        String[] parts = text.split(",");
+        double[] bounds = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            bounds[i] = Double.parseDouble(parts[i].trim());
+            if (!(bounds[i] > 0) || i > 0 && bounds[i] <= bounds[i - 1]) {
+                return null;
+            }
+        }
+        return bounds;
     }
 
     /** The median over cycles of row {@code row}, minus row {@code minus} of the same cycle when that is not -1. */

@@ -14,7 +14,7 @@
 #               below 40, middle from 40 to 80, far from 80; session 23's SPLIT_NS=40 gives its near / far split)
 #   ENDPOINTS   pool size (default 100)
 #   REPEAT      JVMs per strategy (default 1), taken in turn across the strategies; the same code can land 2x apart
-#               in the far level from one JVM to the next (load-balancer README, session 24), so a single JVM's
+#               in the same band from one JVM to the next (load-balancer README, session 24), so a single JVM's
 #               figure is one draw, and a summary at the end lists every JVM's band lines per strategy
 set -euo pipefail
 cd "$(dirname "$0")/.."

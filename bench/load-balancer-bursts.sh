@@ -42,7 +42,8 @@ if [ "$repeat" -gt 1 ]; then
   echo
   echo "== every JVM's medians per band (cycles, floor, the strategy, the strategy minus the floor)"
   for strategy in $strategies; do
-    awk -v s="$strategy" '$1 == "==" { take = ($2 == s); if (take) print; next }
-      take && ($1 == "near" || $1 == "middle" || $1 == "far" || $1 == "band" || $1 == "all") { print "   " $0 }' "$log"
+    # a JVM's report: from PickBursts' "band (floor ns)" header to its "all" line, whatever the bands are called
+    awk -v s="$strategy" '$1 == "==" { take = ($2 == s); report = 0; if (take) print; next }
+      take && /^band \(floor ns\)/ { report = 1 } report { print "   " $0 } /^all / { report = 0 }' "$log"
   done
 fi

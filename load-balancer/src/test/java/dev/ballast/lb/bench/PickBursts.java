@@ -200,14 +200,17 @@ public final class PickBursts {
             head.append(String.format(" %" + width(i) + "s %9s", rows.get(i), "- floor"));
         }
         System.out.println(head);
+        List<List<double[]>> bands = new ArrayList<>();
         for (int band = 0; band <= bounds.length; band++) {
-            List<double[]> in = new ArrayList<>();
-            for (double[] cycle : measured) {
-                if (!Double.isNaN(cycle[0]) && band(cycle[0], bounds) == band) { // NaN: no floor batch finished
-                    in.add(cycle);
-                }
+            bands.add(new ArrayList<>());
+        }
+        for (double[] cycle : measured) {
+            if (!Double.isNaN(cycle[0])) { // NaN: no floor batch finished in that burst
+                bands.get(band(cycle[0], bounds)).add(cycle);
             }
-            reportLine(bandLabel(band, bounds), in, true);
+        }
+        for (int band = 0; band <= bounds.length; band++) {
+            reportLine(bandLabel(band, bounds), bands.get(band), true);
         }
         reportLine("all", measured, false);
     }

@@ -18,16 +18,25 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * spread in the README. Here all threads run the floor for one burst, then each strategy for one burst, in a cycle;
  * each cycle is filed in a band by its floor figure (near, middle, far with the default bounds), and the medians are
  * reported per band, as they are and minus the floor of the same cycle. Wall time per pick per thread (time x
- * threads / picks), not CPU time.
+ * threads / picks), not CPU time. Since session 25 the cycles are filed by the bounce row's figure instead when
+ * there are two threads (below): the floor's figure also moves from one JVM to the next at the same hardware level.
  *
  * <p>bench/load-balancer-bursts.sh runs one strategy per JVM: with several pools of different strategies in one JVM
  * the pool's call to its strategy sees several classes and the JIT compiles it differently from the JMH benchmark,
  * where a fork runs one strategy (session 23: round robin 200-250 ns next to three other strategies, 130-160 alone).
  *
+ * <p>With two threads a third row, {@code bounce}, runs in each cycle between the floor and the strategy: the two
+ * threads hand one cache line back and forth (each waits for the other's write, then writes), which is the host's
+ * price for one write on one vCPU to reach the other with nothing else done. Its figure is ns per one-way hand-off
+ * (wall time / hand-offs), the quantity published core-to-core latency tables give, so a band's floor and strategy
+ * figures can be read against it. It has two levels on this host, 20-40 ns and 100-150 ns, with nothing between
+ * (session 25), so it tells the host's two levels apart better than the floor does.
+ *
  * <p>Arguments: strategies (comma-separated, {@link PickBenchmark.Pool#strategy} labels), seconds of measurement,
- * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the floor figures in ns that
- * bound the bands (comma-separated, rising: "40,80" gives near below 40, middle from 40 to 80, far from 80), and
- * endpoints. bench/load-balancer-bursts.sh passes them.
+ * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the row that files the cycles
+ * ({@code bounce}, which needs two threads, or {@code floor}), that row's figures in ns that bound the bands
+ * (comma-separated, rising: "60" gives near below 60 and far from 60; "40,80" gives near below 40, middle from 40
+ * to 80, far from 80), and endpoints. bench/load-balancer-bursts.sh passes them.
  */
 public final class PickBursts {
 
@@ -39,6 +48,10 @@ public final class PickBursts {
     private final List<String> rows;
     private final PickBenchmark.Pool[] pools;
     private final PickBenchmark.SharedCounts floor = new PickBenchmark.SharedCounts();
+    /** The row of {@code bounce}, or -1 when it is not run (it needs exactly two threads). */
+    private final int bounceRow;
+    /** The line the bounce row hands over (its slot STRIDE): at an even value it is thread 0's turn, at odd 1's. */
+    private final AtomicLongArray token = new AtomicLongArray(3 * STRIDE);
     /** Picks per thread, written by its worker only; opaque access, so the controller sees each batch once done. */
     private final AtomicLongArray picks;
     private volatile int phase = -1;
@@ -47,9 +60,14 @@ public final class PickBursts {
     private PickBursts(List<String> strategies, int endpoints, int threads) {
         rows = new ArrayList<>();
         rows.add("floor");
+        bounceRow = threads == 2 ? rows.size() : -1;
+        if (threads == 2) {
+            rows.add("bounce");
+        }
+        int first = rows.size();
         rows.addAll(strategies);
         pools = new PickBenchmark.Pool[rows.size()];
-        for (int i = 1; i < rows.size(); i++) {
+        for (int i = first; i < rows.size(); i++) {
             PickBenchmark.Pool pool = new PickBenchmark.Pool();
             pool.strategy = rows.get(i);
             pool.endpoints = endpoints;
@@ -61,9 +79,9 @@ public final class PickBursts {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 7) {
-            System.err.println(
-                    "usage: PickBursts STRATEGIES SECONDS WARMUP_SECONDS BURST_MS THREADS BANDS_NS ENDPOINTS");
+        if (args.length != 8) {
+            System.err.println("usage: PickBursts STRATEGIES SECONDS WARMUP_SECONDS BURST_MS THREADS BAND_BY BANDS_NS"
+                    + " ENDPOINTS");
             System.exit(2);
         }
         List<String> strategies = Arrays.asList(args[0].split(","));
@@ -78,8 +96,8 @@ public final class PickBursts {
             warmup = Integer.parseInt(args[2]);
             burstMs = Integer.parseInt(args[3]);
             threads = Integer.parseInt(args[4]);
-            bounds = bounds(args[5]);
-            endpoints = Integer.parseInt(args[6]);
+            bounds = bounds(args[6]);
+            endpoints = Integer.parseInt(args[7]);
         } catch (NumberFormatException e) {
             System.err.println("SECONDS, WARMUP_SECONDS, BURST_MS, THREADS, BANDS_NS and ENDPOINTS must be numbers: "
                     + e.getMessage());
@@ -91,6 +109,16 @@ public final class PickBursts {
                     + " and rising, ENDPOINTS >= 1");
             System.exit(2);
         }
+        String bandBy = args[5];
+        if (!bandBy.equals("floor") && !bandBy.equals("bounce")) {
+            System.err.println("BAND_BY must be floor or bounce, got '" + bandBy + "'");
+            System.exit(2);
+        }
+        if (bandBy.equals("bounce") && threads != 2) {
+            System.err.println("BAND_BY=bounce needs THREADS=2 (the bounce row hands a line between two threads);"
+                    + " with " + threads + " thread(s) use BAND_BY=floor");
+            System.exit(2);
+        }
         PickBursts bursts;
         try {
             bursts = new PickBursts(strategies, endpoints, threads);
@@ -100,10 +128,11 @@ public final class PickBursts {
             System.exit(2);
             return;
         }
-        bursts.run(seconds, warmup, burstMs, threads, bounds);
+        bursts.run(seconds, warmup, burstMs, threads, bandBy, bounds);
     }
 
-    private void run(int seconds, int warmup, int burstMs, int threads, double[] bounds) throws InterruptedException {
+    private void run(int seconds, int warmup, int burstMs, int threads, String bandBy, double[] bounds)
+            throws InterruptedException {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int slot = (t + 1) * STRIDE;
@@ -113,8 +142,10 @@ public final class PickBursts {
             workers.add(worker);
         }
         System.out.printf("# %d thread(s), %d ms bursts, %d s warm-up, then %d s; ns per pick + complete per thread"
-                + " (wall); each cycle is filed in a band by its floor figure (bounds %s ns)%n", threads, burstMs,
-                warmup, seconds, Arrays.toString(bounds));
+                + " (wall); each cycle is filed in a band by its %s figure (bounds %s ns)%n", threads, burstMs,
+                warmup, seconds, bandBy, Arrays.toString(bounds));
+        System.out.println(bounceRow < 0 ? "# no bounce row: it needs exactly 2 threads"
+                : "# bounce: ns per one-way hand-off of one cache line between the two threads");
         cycles(warmup, burstMs, threads, null);
         List<double[]> measured = new ArrayList<>();
         cycles(seconds, burstMs, threads, measured);
@@ -122,7 +153,7 @@ public final class PickBursts {
         for (Thread worker : workers) {
             worker.join();
         }
-        report(measured, bounds);
+        report(measured, bandBy.equals("bounce") ? bounceRow : 0, bounds);
     }
 
     /** Runs whole cycles for about {@code seconds}; each measured one goes to {@code into} and is printed. */
@@ -139,7 +170,8 @@ public final class PickBursts {
                 long elapsed = System.nanoTime() - start;
                 Thread.sleep(2); // let the last batches of the burst be counted
                 long done = total() - before;
-                cycle[i] = done == 0 ? Double.NaN : elapsed * (double) threads / done;
+                // a pick is counted by the thread that made it; a hand-off too, but it takes both threads' time
+                cycle[i] = done == 0 ? Double.NaN : elapsed * (double) (i == bounceRow ? 1 : threads) / done;
             }
             if (into != null) {
                 into.add(cycle);
@@ -166,6 +198,7 @@ public final class PickBursts {
         PickBenchmark.Requests requests = new PickBenchmark.Requests();
         requests.setUp();
         PickBenchmark bench = new PickBenchmark();
+        long[] turn = {slot / STRIDE - 1}; // the token's value at which this thread's next bounce turn starts
         long sink = 0;
         while (!stop) {
             int p = phase;
@@ -177,6 +210,8 @@ public final class PickBursts {
                 for (int j = 0; j < BATCH; j++) {
                     sink += bench.anchorSharedCounts(floor, cursor).slot;
                 }
+            } else if (p == bounceRow) {
+                sink += bounce(turn, p);
             } else {
                 PickBenchmark.Pool pool = pools[p];
                 for (int j = 0; j < BATCH; j++) {
@@ -193,9 +228,30 @@ public final class PickBursts {
         }
     }
 
-    private void report(List<double[]> measured, double[] bounds) {
+    /**
+     * {@link #BATCH} hand-offs of the token by one thread: it waits for the value its turn starts at, {@code turn[0]},
+     * and moves the token on by one, in one compare-and-set, so that each try takes the line from the other vCPU
+     * once, as a count's raise does (a read and then a write would take it twice: shared, then owned). Stops early,
+     * leaving the batch uncounted, once the burst is over; {@code turn[0]} still holds the value it waits for.
+     */
+    private long bounce(long[] turn, int p) {
+        for (int j = 0; j < BATCH; j++) {
+            long mine = turn[0];
+            while (!token.compareAndSet(STRIDE, mine, mine + 1)) {
+                if (phase != p) {
+                    return j;
+                }
+            }
+            turn[0] = mine + 2;
+        }
+        return BATCH;
+    }
+
+    /** Medians per band, the cycles filed by the figure of row {@code by}. */
+    private void report(List<double[]> measured, int by, double[] bounds) {
         System.out.println();
-        StringBuilder head = new StringBuilder(String.format("%-22s %7s %8s", "band (floor ns)", "cycles", "floor"));
+        StringBuilder head = new StringBuilder(String.format("%-22s %7s %8s", "band (" + rows.get(by) + " ns)",
+                "cycles", "floor"));
         for (int i = 1; i < rows.size(); i++) {
             head.append(String.format(" %" + width(i) + "s %9s", rows.get(i), "- floor"));
         }
@@ -205,8 +261,8 @@ public final class PickBursts {
             bands.add(new ArrayList<>());
         }
         for (double[] cycle : measured) {
-            if (!Double.isNaN(cycle[0])) { // NaN: no floor batch finished in that burst
-                bands.get(band(cycle[0], bounds)).add(cycle);
+            if (!Double.isNaN(cycle[by])) { // NaN: no batch of that row finished in that burst
+                bands.get(band(cycle[by], bounds)).add(cycle);
             }
         }
         for (int band = 0; band <= bounds.length; band++) {
@@ -229,10 +285,10 @@ public final class PickBursts {
         return Math.max(8, rows.get(row).length());
     }
 
-    /** The band a cycle falls in: the number of bounds at or below its floor figure. */
-    static int band(double floor, double[] bounds) {
+    /** The band a cycle falls in: the number of bounds at or below its figure. */
+    static int band(double figure, double[] bounds) {
         int band = 0;
-        while (band < bounds.length && floor >= bounds[band]) {
+        while (band < bounds.length && figure >= bounds[band]) {
             band++;
         }
         return band;
@@ -250,7 +306,7 @@ public final class PickBursts {
         return String.format("%s (%.0f-%.0f)", name, bounds[band - 1], bounds[band]);
     }
 
-    /** Comma-separated rising floor figures in ns, each above 0; null when they are not. */
+    /** Comma-separated rising figures in ns, each above 0; null when they are not. */
     static double[] bounds(String text) {
         String[] parts = text.split(",");
         double[] bounds = new double[parts.length];

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * threads hand one cache line back and forth (each waits for the other's write, then writes), which is the host's
  * price for one write on one vCPU to reach the other with nothing else done. Its figure is ns per one-way hand-off
  * (wall time / hand-offs), the quantity published core-to-core latency tables give, so a band's floor and strategy
- * figures can be read against it. It has two levels on this host, 20-40 ns and 100-150 ns, with nothing between
- * (session 25), so it tells the host's two levels apart better than the floor does.
+ * figures can be read against it. It has two levels on this host, 20-40 ns and 90-170 ns (once 220-240), with nothing
+ * between (session 25), so it tells the host's two levels apart better than the floor does.
  *
  * <p>Arguments: strategies (comma-separated, {@link PickBenchmark.Pool#strategy} labels), seconds of measurement,
  * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the row that files the cycles
@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class PickBursts {
 
-    /** Picks per batch; a worker looks at the phase between batches. */
+    /** Picks (or bounce hand-offs) per batch; a worker looks at the phase between batches. */
     static final int BATCH = 1000;
     /** One counter per thread, 16 longs apart, so the counters share no line with each other. */
     static final int STRIDE = 16;
@@ -60,9 +60,11 @@ public final class PickBursts {
     private PickBursts(List<String> strategies, int endpoints, int threads) {
         rows = new ArrayList<>();
         rows.add("floor");
-        bounceRow = threads == 2 ? rows.size() : -1;
         if (threads == 2) {
+            bounceRow = rows.size();
             rows.add("bounce");
+        } else {
+            bounceRow = -1;
         }
         int first = rows.size();
         rows.addAll(strategies);
@@ -230,9 +232,10 @@ public final class PickBursts {
 
     /**
      * {@link #BATCH} hand-offs of the token by one thread: it waits for the value its turn starts at, {@code turn[0]},
-     * and moves the token on by one, in one compare-and-set, so that each try takes the line from the other vCPU
-     * once, as a count's raise does (a read and then a write would take it twice: shared, then owned). Stops early,
-     * leaving the batch uncounted, once the burst is over; {@code turn[0]} still holds the value it waits for.
+     * and moves the token on by one, both in one compare-and-set. Each try, failed or not, takes the line for this
+     * core, as two loops raising one count do, so the figure is a hand-off under contention (a read, then a write
+     * would take the line twice, shared and then owned). Stops early, leaving the batch uncounted, once the burst is
+     * over; {@code turn[0]} still holds the value it waits for.
      */
     private long bounce(long[] turn, int p) {
         for (int j = 0; j < BATCH; j++) {

@@ -28,10 +28,10 @@ cd "$(dirname "$0")/.."
 strategies="${STRATEGIES:-round-robin least-conn least-request consistent-hash}"
 repeat="${REPEAT:-1}"
 threads="${THREADS:-2}"
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "REPEAT must be a whole number >= 1, got '$repeat'" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "THREADS must be a whole number >= 1, got '$threads'" >&2; exit 2; }
 if [ "$threads" = 2 ]; then band_by="${BAND_BY:-bounce}"; else band_by="${BAND_BY:-floor}"; fi
 if [ "$band_by" = bounce ]; then bands="${BANDS_NS:-60}"; else bands="${BANDS_NS:-${SPLIT_NS:-40,80}}"; fi
-[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "REPEAT must be a whole number >= 1, got '$repeat'" >&2; exit 2; }
 case "$band_by" in
   floor) ;;
   bounce) [ "$threads" = 2 ] || { echo "BAND_BY=bounce needs THREADS=2, got THREADS=$threads" >&2; exit 2; } ;;

@@ -11,26 +11,26 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Pick + complete on a shared pool, measured in short alternating bursts next to {@link PickBenchmark}'s floor row, so
  * every strategy figure can be compared with a floor figure taken within the same second.
  *
- * <p>Why: on this two-vCPU VM the price of moving a cache line between the two vCPUs moves between levels every
- * 10-30 s (session 23: the floor row runs at about 20 ns, then about 65 ns, and back; session 24 separated a middle
- * level at about 50 from a far one at about 100), while one-thread work and work on unshared pools barely move. A JMH
- * iteration or fork averages over the levels in whatever mix the host gave it, which is most of the fork-to-fork
- * spread in the README. Here all threads run the floor for one burst, then each strategy for one burst, in a cycle;
- * each cycle is filed in a band by its floor figure (near, middle, far with the default bounds), and the medians are
+ * <p>Why: on this two-vCPU VM the price of moving a cache line between the two vCPUs moves between two levels every
+ * 10-30 s, while one-thread work and work on unshared pools barely move. A JMH iteration or fork averages over the
+ * levels in whatever mix the host gave it, which is most of the fork-to-fork spread in the README. Here all threads
+ * run the floor for one burst, then (on two threads) the bounce row below, then the strategy, in a cycle; each cycle
+ * is filed in a band by the figure of one row (the bounce on two threads, else the floor), and the medians are
  * reported per band, as they are and minus the floor of the same cycle. Wall time per pick per thread (time x
- * threads / picks), not CPU time. Since session 25 the cycles are filed by the bounce row's figure instead when
- * there are two threads (below): the floor's figure also moves from one JVM to the next at the same hardware level.
+ * threads / picks), not CPU time. The floor's figure also moves from one JVM to the next at the same level (session
+ * 25), so it files cycles less cleanly than the bounce; sessions 23-24 used it.
  *
  * <p>bench/load-balancer-bursts.sh runs one strategy per JVM: with several pools of different strategies in one JVM
  * the pool's call to its strategy sees several classes and the JIT compiles it differently from the JMH benchmark,
  * where a fork runs one strategy (session 23: round robin 200-250 ns next to three other strategies, 130-160 alone).
  *
  * <p>With two threads a third row, {@code bounce}, runs in each cycle between the floor and the strategy: the two
- * threads hand one cache line back and forth (each waits for the other's write, then writes), which is the host's
- * price for one write on one vCPU to reach the other with nothing else done. Its figure is ns per one-way hand-off
- * (wall time / hand-offs), the quantity published core-to-core latency tables give, so a band's floor and strategy
- * figures can be read against it. It has two levels on this host, 20-40 ns and 90-170 ns (once 220-240), with nothing
- * between (session 25), so it tells the host's two levels apart better than the floor does.
+ * threads hand one cache line back and forth, each taking its turn with a compare-and-set ({@link #bounce}), which is
+ * the host's price for a line to move from one vCPU to the other under contention with nothing else done. Its figure
+ * is ns per one-way hand-off (wall time / hand-offs), the quantity published core-to-core latency tables give, so a
+ * band's floor and strategy figures can be read against it. It has two levels on this host, 20-40 ns and 90-170 ns
+ * (once 220-240), with nothing between (session 25), so it tells the host's two levels apart better than the floor
+ * does.
  *
  * <p>Arguments: strategies (comma-separated, {@link PickBenchmark.Pool#strategy} labels), seconds of measurement,
  * seconds of warm-up (run the same way, not reported), burst milliseconds, threads, the row that files the cycles
